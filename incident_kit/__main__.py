@@ -1,0 +1,3 @@
+from incident_kit.cli import main
+
+main()

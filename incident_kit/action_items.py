@@ -1,0 +1,152 @@
+"""Post-mortem action items: one Markdown task-list line each.
+
+    - [ ] AI-1: Add a circuit breaker to the auth client — owner: @alice — due: 2026-12-10 — type: prevent
+
+Fields after the text are ` — key: value` pairs; `issue: #123` is added once sync has
+opened the item's GitHub issue. Parsing is line-based so a person's formatting elsewhere
+in the post-mortem never matters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from incident_kit import body as body_edit
+from incident_kit.model import ACTION_ITEM_TYPES, ActionItem
+
+SECTION = "Action items"
+_TASK = re.compile(r"^[-*+][ \t]+\[([ xX])\][ \t]+(.*)$")
+_HEAD = re.compile(r"^(AI-\d+)[ \t]*:[ \t]*(.*)$")
+_FIELD = re.compile(r"^([a-z_]+)[ \t]*:[ \t]*(.*)$")
+_SEPARATOR = re.compile(r"[ \t]+[—–][ \t]+|[ \t]+--[ \t]+")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+
+def parse(incident_id: str, text: str, source: str) -> tuple[list[ActionItem], list[Problem]]:
+    """Every task line of the Action items section, and what is wrong with the bad ones."""
+    lines = text.split("\n")
+    section = body_edit.find_section(lines, SECTION, source)
+    items: list[ActionItem] = []
+    problems: list[Problem] = []
+    if section is None:
+        return items, problems
+    seen: dict[str, int] = {}
+    for index in range(section.heading + 1, section.end):
+        match = _TASK.match(lines[index])
+        if not match:
+            continue
+        number = index + 1
+        item, item_problems = _parse_line(incident_id, match.group(1), match.group(2), number)
+        problems.extend(item_problems)
+        if item is None:
+            continue
+        if item.item_id in seen:
+            problems.append(
+                Problem(
+                    number,
+                    f"action item id {item.item_id} is also used on line {seen[item.item_id]}",
+                )
+            )
+        seen.setdefault(item.item_id, number)
+        items.append(item)
+    return items, problems
+
+
+def _parse_line(
+    incident_id: str, mark: str, content: str, number: int
+) -> tuple[ActionItem | None, list[Problem]]:
+    parts = _SEPARATOR.split(content.strip())
+    head = _HEAD.match(parts[0])
+    if not head:
+        return None, [Problem(number, "action item must start with an id like 'AI-1: '")]
+    fields: dict[str, str] = {}
+    problems: list[Problem] = []
+    text_parts = [head.group(2)]
+    for part in parts[1:]:
+        field = _FIELD.match(part)
+        if field and field.group(1) in ("owner", "due", "type", "issue"):
+            fields[field.group(1)] = field.group(2).strip()
+        else:
+            text_parts.append(part)  # an em dash inside the text itself
+    text = " — ".join(text_parts).strip()
+    item_id = head.group(1)
+    if not text:
+        problems.append(Problem(number, f"{item_id} has no description"))
+    owner = fields.get("owner", "").lstrip("@") or None
+    if owner is None:
+        problems.append(Problem(number, f"{item_id} needs '— owner: @someone'"))
+    due: date | None = None
+    if "due" not in fields:
+        problems.append(Problem(number, f"{item_id} needs '— due: YYYY-MM-DD'"))
+    else:
+        try:
+            due = date.fromisoformat(fields["due"])
+        except ValueError:
+            problems.append(
+                Problem(number, f"{item_id} due date {fields['due']!r} is not YYYY-MM-DD")
+            )
+    kind = fields.get("type")
+    if kind not in ACTION_ITEM_TYPES:
+        allowed = "/".join(ACTION_ITEM_TYPES)
+        problems.append(Problem(number, f"{item_id} needs '— type: {allowed}' (got {kind!r})"))
+        kind = None
+    issue = _issue_ref(fields.get("issue"))
+    item = ActionItem(
+        incident_id=incident_id,
+        item_id=item_id,
+        text=text,
+        owner=owner,
+        due=due,
+        type=kind,
+        done=mark.lower() == "x",
+        issue=issue,
+        line=number,
+    )
+    return item, problems
+
+
+def _issue_ref(value: str | None) -> str | None:
+    if not value:
+        return None
+    link = re.match(r"^\[([^\]]+)\]\([^)]*\)$", value)
+    return (link.group(1) if link else value).strip() or None
+
+
+def format_line(item: ActionItem) -> str:
+    mark = "x" if item.done else " "
+    parts = [f"- [{mark}] {item.item_id}: {item.text}"]
+    if item.owner:
+        parts.append(f"owner: @{item.owner}")
+    if item.due:
+        parts.append(f"due: {item.due.isoformat()}")
+    if item.type:
+        parts.append(f"type: {item.type}")
+    if item.issue:
+        parts.append(f"issue: {item.issue}")
+    return " — ".join(parts)
+
+
+def set_issue(text: str, item: ActionItem, issue: str) -> str:
+    """Add ` — issue: REF` to an item's line, leaving every other byte as it was."""
+    lines = text.split("\n")
+    index = item.line - 1
+    if "— issue:" in lines[index] or "-- issue:" in lines[index]:
+        lines[index] = re.sub(r"([—–]|--)[ \t]*issue:[^—–]*$", f"— issue: {issue}", lines[index])
+    else:
+        lines[index] = lines[index].rstrip() + f" — issue: {issue}"
+    return "\n".join(lines)
+
+
+def set_done(text: str, item: ActionItem, done: bool = True) -> str:
+    """Tick (or untick) an item's checkbox in place."""
+    lines = text.split("\n")
+    index = item.line - 1
+    lines[index] = re.sub(r"\[[ xX]\]", "[x]" if done else "[ ]", lines[index], count=1)
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""The one internal shape every alert format is normalised to.
+
+A webhook *delivery* may carry several alerts (Alertmanager and Grafana send groups); a
+delivery is one incident, keyed by its group's dedup key, listing the alerts in it.
+Adapters (one module per format) turn a parsed JSON payload into a `Delivery`; they do no
+I/O and know nothing of git, files or configuration beyond `ParseOptions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from incident_kit.errors import EXIT_OK, IncidentKitError
+
+AlertStatus = Literal["firing", "resolved"]
+SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert inside a delivery, already sanitised (single-line, bounded text)."""
+
+    title: str
+    status: AlertStatus
+    dedup_key: str
+    service: str | None = None
+    metric: str | None = None
+    value: float | None = None
+    threshold: float | None = None
+    severity: str | None = None  # SEV-1..SEV-4 when the payload says, else None
+    raw_severity: str | None = None  # what the payload said, for the record
+    started_at: datetime | None = None  # aware, UTC
+    ended_at: datetime | None = None
+    links: tuple[Link, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One webhook delivery, normalised: what one `incident declare` call acts on."""
+
+    format: str  # adapter name, e.g. "alertmanager"
+    source: str  # emitting system, e.g. "alertmanager" or the native payload's `source`
+    dedup_key: str  # group key: what links re-deliveries and the resolved delivery
+    status: AlertStatus  # firing if any alert in it fires
+    title: str
+    alerts: tuple[Alert, ...]
+    service: str | None = None
+    metric: str | None = None
+    value: float | None = None
+    threshold: float | None = None
+    severity: str | None = None
+    started_at: datetime | None = None
+    links: tuple[Link, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    raw_severity: str | None = None  # what the payload said, for the record
+    ended_at: datetime | None = None  # when the source says a resolved delivery ended
+    # alerts the sender dropped (Alertmanager/Grafana `truncatedAlerts`) or that we did not
+    # read (over the per-delivery cap): the incident should say the list is incomplete
+    truncated_alerts: int = 0
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """What an adapter may need beyond the payload itself."""
+
+    received_at: datetime  # aware UTC; the start time when the payload carries none
+    # per-format severity maps from config, lower-cased raw value -> SEV-n; they override
+    # the adapter's built-in map entry by entry
+    severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # CloudWatch INSUFFICIENT_DATA: ignored (NotAnAlert) unless this is set, then firing
+    insufficient_data_as_alert: bool = False
+
+
+class NotAnAlert(IncidentKitError):
+    """A valid delivery that is not an alert (SNS unsubscribe, PagerDuty `service.*` event,
+    Opsgenie AddNote...): the CLI prints the message and exits 0 without declaring."""
+
+    exit_code = EXIT_OK
+
+
+class AlertFormat(Protocol):
+    """One alerting system's webhook shape."""
+
+    name: str
+
+    def detect(self, payload: Mapping[str, Any]) -> bool:
+        """True when the payload is unmistakably this format."""
+        ...
+
+    def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:
+        """Normalise the payload; raise `InputError` when it is not a usable alert."""
+        ...

@@ -1,0 +1,329 @@
+"""The `incident` command line: argument parsing only; every verb calls `commands/<verb>.py`.
+
+Imports of anything heavy happen inside the command bodies, so `incident --help` and each
+command pay only for what they use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from incident_kit.error_handler import run_app
+
+app = typer.Typer(
+    name="incident",
+    help="Run production incidents as Markdown files in git; every change is a commit.",
+    rich_markup_mode=None,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+Repo = Annotated[Optional[Path], typer.Option("--repo", help="Repository (default: the enclosing one).")]
+By = Annotated[Optional[str], typer.Option("--by", help="Who acts (default: git user, else GITHUB_ACTOR).")]
+At = Annotated[Optional[str], typer.Option("--at", help="When it happened: RFC 3339, HH:MM (UTC) or '20m ago'.")]
+Push = Annotated[Optional[bool], typer.Option("--push/--no-push", help="Push the commit (default: config `push`).")]
+Fmt = Annotated[str, typer.Option("--format", help="text or json.")]
+Ref = Annotated[str, typer.Argument(help="Incident id, unique prefix, or its last four characters.")]
+Message = Annotated[Optional[str], typer.Option("--message", "-m", help="A note for the timeline entry.")]
+
+
+def _ctx(repo: Optional[Path], by: Optional[str] = None):  # type: ignore[no-untyped-def]
+    from incident_kit.context import open_context
+
+    return open_context(repo, by)
+
+
+def _fmt(fmt: str) -> str:
+    from incident_kit.context import check_format
+
+    return check_format(fmt)
+
+
+@app.command()
+def init(repo: Repo = None, by: By = None) -> None:
+    """Scaffold incidents/config.yaml, the index and the GitHub workflows, in one commit."""
+    from incident_kit.commands import init as command
+
+    raise typer.Exit(command.run(repo, by))
+
+
+@app.command()
+def declare(
+    alert_payload: Annotated[
+        Optional[str], typer.Option("--alert-payload", help="Alert JSON, @FILE, or - for stdin.")
+    ] = None,
+    alert_format: Annotated[
+        Optional[str], typer.Option("--alert-format", help="Force a payload format (default: detect).")
+    ] = None,
+    manual_incident: Annotated[bool, typer.Option("--manual-incident", help="Declare by hand (needs --title).")] = False,
+    title: Annotated[Optional[str], typer.Option("--title", help="What is broken.")] = None,
+    severity: Annotated[Optional[str], typer.Option("--severity", help="SEV-1 (worst) .. SEV-4.")] = None,
+    service: Annotated[Optional[str], typer.Option("--service", help="Affected service (or an alias).")] = None,
+    commander: Annotated[Optional[str], typer.Option("--commander", help="Incident Commander (default: on call).")] = None,
+    summary: Annotated[Optional[str], typer.Option("--summary", help="A first summary line.")] = None,
+    drill: Annotated[bool, typer.Option("--drill", help="A practice incident (kept out of stats).")] = False,
+    at: At = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Declare an incident from an alert payload, or by hand with --manual-incident."""
+    from incident_kit.commands import declare as command
+    from incident_kit.errors import InputError
+
+    if manual_incident == (alert_payload is not None):
+        raise InputError("give --alert-payload JSON|@FILE|- or --manual-incident --title T")
+    if manual_incident and title is None:
+        raise InputError("--manual-incident needs --title 'what is broken'")
+    if alert_payload is not None and title is not None:
+        raise InputError("--title goes with --manual-incident; an alert brings its own title")
+    request = command.DeclareRequest(
+        title=title,
+        alert_payload=alert_payload,
+        alert_format=alert_format,
+        severity=severity,
+        service=service,
+        commander=commander,
+        at=at,
+        drill=drill,
+        summary=summary,
+    )
+    fmt = _fmt(fmt)
+    raise typer.Exit(command.run(_ctx(repo, by), request, push=push, fmt=fmt))
+
+
+def _transition(action: str, ref: str, at: Optional[str], message: Optional[str], push: Optional[bool], fmt: str, repo: Optional[Path], by: Optional[str], **extra: object) -> None:
+    from incident_kit.commands import transition as command
+
+    request = command.TransitionRequest(action=action, ref=ref, at=at, message=message, **extra)  # type: ignore[arg-type]
+    fmt = _fmt(fmt)
+    raise typer.Exit(command.run(_ctx(repo, by), request, push=push, fmt=fmt))
+
+
+@app.command()
+def ack(ref: Ref, at: At = None, message: Message = None, push: Push = None, fmt: Fmt = "text", repo: Repo = None, by: By = None) -> None:
+    """Acknowledge: triage → investigating."""
+    _transition("ack", ref, at, message, push, fmt, repo, by)
+
+
+@app.command()
+def mitigate(
+    ref: Ref,
+    rollback: Annotated[Optional[str], typer.Option("--rollback", metavar="DEPLOYMENT_ID", help="Plan: roll back this deployment.")] = None,
+    hotfix: Annotated[bool, typer.Option("--hotfix", help="Plan: ship a hotfix.")] = False,
+    at: At = None,
+    message: Message = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Impact is contained: → mitigated (records the rollback or hotfix plan)."""
+    _transition("mitigate", ref, at, message, push, fmt, repo, by, rollback=rollback, hotfix=hotfix)
+
+
+@app.command()
+def resolve(ref: Ref, at: At = None, message: Message = None, push: Push = None, fmt: Fmt = "text", repo: Repo = None, by: By = None) -> None:
+    """The fix is verified: → resolved (stamps mitigation too if it was skipped)."""
+    _transition("resolve", ref, at, message, push, fmt, repo, by)
+
+
+@app.command()
+def reopen(
+    ref: Ref,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why it is back.")] = None,
+    at: At = None,
+    message: Message = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """It is not over: mitigated or resolved → investigating."""
+    _transition("reopen", ref, at, message, push, fmt, repo, by, reason=reason)
+
+
+@app.command()
+def cancel(
+    ref: Ref,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why this is not an incident.")] = None,
+    at: At = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """A false alarm: → cancelled."""
+    _transition("cancel", ref, at, None, push, fmt, repo, by, reason=reason)
+
+
+@app.command()
+def merge(
+    ref: Ref,
+    into: Annotated[Optional[str], typer.Option("--into", help="The incident that continues.")] = None,
+    at: At = None,
+    message: Message = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """A duplicate: → merged, pointing at the surviving incident."""
+    _transition("merge", ref, at, message, push, fmt, repo, by, into=into)
+
+
+@app.command()
+def postmortem(ref: Ref, at: At = None, message: Message = None, push: Push = None, fmt: Fmt = "text", repo: Repo = None, by: By = None) -> None:
+    """Start the blameless post-mortem: resolved → postmortem, writes postmortem.md."""
+    _transition("postmortem", ref, at, message, push, fmt, repo, by)
+
+
+@app.command()
+def close(ref: Ref, at: At = None, message: Message = None, push: Push = None, fmt: Fmt = "text", repo: Repo = None, by: By = None) -> None:
+    """Done: → closed (checks the post-mortem the severity requires)."""
+    _transition("close", ref, at, message, push, fmt, repo, by)
+
+
+@app.command()
+def severity(
+    ref: Ref,
+    level: Annotated[str, typer.Argument(metavar="SEV-n", help="SEV-1 (worst) .. SEV-4.")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why.")] = None,
+    at: At = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Change the severity."""
+    from incident_kit.commands import update
+
+    raise typer.Exit(update.severity(_ctx(repo, by), ref, level, reason=reason, at=at, push=push, fmt=_fmt(fmt)))
+
+
+@app.command()
+def assign(
+    ref: Ref,
+    commander: Annotated[Optional[str], typer.Option("--commander", help="New Incident Commander.")] = None,
+    role: Annotated[Optional[list[str]], typer.Option("--role", metavar="ROLE=WHO", help="e.g. scribe=bob (repeatable).")] = None,
+    at: At = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Hand over command, or assign a role."""
+    from incident_kit.commands import update
+
+    raise typer.Exit(
+        update.assign(_ctx(repo, by), ref, commander=commander, roles=role or [], at=at, push=push, fmt=_fmt(fmt))
+    )
+
+
+@app.command()
+def note(
+    ref: Ref,
+    text: Annotated[str, typer.Argument(help="What happened or was learned.")],
+    at: At = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Add a timeline entry."""
+    from incident_kit.commands import update
+
+    raise typer.Exit(update.note(_ctx(repo, by), ref, text, at=at, push=push, fmt=_fmt(fmt)))
+
+
+@app.command()
+def link(
+    ref: Ref,
+    url: Annotated[str, typer.Argument(help="http(s) URL: dashboard, PR, ticket, doc.")],
+    title: Annotated[Optional[str], typer.Option("--title", help="Link text.")] = None,
+    at: At = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Attach a link."""
+    from incident_kit.commands import update
+
+    raise typer.Exit(update.link(_ctx(repo, by), ref, url, title=title, at=at, push=push, fmt=_fmt(fmt)))
+
+
+@app.command(name="list")
+def list_command(
+    status: Annotated[Optional[str], typer.Option("--status", help="open, or one status.")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Include closed incidents (text output).")] = False,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+) -> None:
+    """List incidents (open ones by default; --format json lists all)."""
+    from incident_kit.commands import read
+
+    raise typer.Exit(read.list_incidents(_ctx(repo), status=status, show_all=show_all, fmt=_fmt(fmt)))
+
+
+@app.command()
+def show(ref: Ref, fmt: Fmt = "text", repo: Repo = None) -> None:
+    """Show one incident."""
+    from incident_kit.commands import read
+
+    raise typer.Exit(read.show(_ctx(repo), ref, fmt=_fmt(fmt)))
+
+
+@app.command()
+def log(ref: Ref, fmt: Fmt = "text", repo: Repo = None) -> None:
+    """The audit trail: every commit that changed this incident."""
+    from incident_kit.commands import read
+
+    raise typer.Exit(read.log(_ctx(repo), ref, fmt=_fmt(fmt)))
+
+
+@app.command()
+def index(
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if the index is out of date; write nothing.")] = False,
+    push: Push = None,
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Regenerate incidents/README.md (commits only when it changed)."""
+    from incident_kit.commands import index as command
+
+    raise typer.Exit(command.index(_ctx(repo, by), push=push, check=check))
+
+
+@app.command()
+def stats(
+    since: Annotated[Optional[str], typer.Option("--since", help="From this date (YYYY-MM-DD), inclusive.")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Up to this date, inclusive.")] = None,
+    service: Annotated[Optional[str], typer.Option("--service", help="Only this service.")] = None,
+    severity: Annotated[Optional[str], typer.Option("--severity", help="Only this severity.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, json or markdown.")] = "text",
+    repo: Repo = None,
+) -> None:
+    """Counts, MTTA / time to mitigate / MTTR (median, p90), overdue action items."""
+    from incident_kit.commands import index as command
+
+    raise typer.Exit(command.stats(_ctx(repo), since=since, until=until, service=service, severity=severity, fmt=fmt))
+
+
+@app.command()
+def demo(
+    keep: Annotated[Optional[Path], typer.Option("--keep", help="Build the demo repository here and keep it.")] = None,
+) -> None:
+    """Walk one incident from alert to close in a scratch repository, offline."""
+    from incident_kit.commands import demo as command
+
+    raise typer.Exit(command.run(keep))
+
+
+def main() -> None:
+    run_app(app)

@@ -1,0 +1,366 @@
+"""`incident declare`: a new incident from an alert payload or by hand — or, for an alert
+that is already being handled, one more occurrence (or its resolution) on that incident."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from incident_kit import edit, ids, oncall
+from incident_kit import severity as severity_rules
+from incident_kit.config import Config
+from incident_kit.context import Context, emit_json
+from incident_kit.errors import InputError
+from incident_kit.incident_file import NewIncident, render
+from incident_kit.lifecycle import TRANSITIONS
+from incident_kit.model import OPEN_STATUSES
+from incident_kit.operations import Change, Outcome
+from incident_kit.publish import publish
+from incident_kit.sanitize import md_inline, safe_text, safe_url
+from incident_kit.store import INCIDENT_FILE, IncidentFile, Store, as_datetime
+
+if TYPE_CHECKING:
+    from incident_kit.alerts.model import Delivery
+
+
+@dataclass(frozen=True)
+class DeclareRequest:
+    title: str | None = None
+    alert_payload: str | None = None
+    alert_format: str | None = None
+    severity: str | None = None
+    service: str | None = None
+    commander: str | None = None
+    at: str | None = None
+    drill: bool = False
+    summary: str | None = None
+
+
+def read_payload(spec: str, limit: int) -> bytes:
+    """`--alert-payload JSON|@FILE|-`, read with the size cap applied before parsing."""
+    if spec == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+    elif spec.startswith("@"):
+        path = Path(spec[1:])
+        try:
+            if path.stat().st_size > limit:
+                raise InputError(f"alert payload {path} is larger than the {limit}-byte limit")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read alert payload {path}: {exc.strerror}") from None
+    else:
+        data = spec.encode("utf-8", "surrogateescape")
+    if len(data) > limit:
+        raise InputError(f"alert payload is larger than the {limit}-byte limit")
+    return data
+
+
+def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -> int:
+    if request.alert_payload is not None and request.title is not None:
+        raise InputError("give either --alert-payload or --manual-incident --title, not both")
+    severity = severity_rules.normalise(request.severity) if request.severity else None
+    at = ctx.when(request.at)
+    if request.alert_payload is not None:
+        delivery = _parse(ctx, request)
+        operation = lambda store: _from_alert(ctx, store, request, delivery, severity, at)  # noqa: E731
+    else:
+        if not request.title or not request.title.strip():
+            raise InputError("a manual incident needs --title 'what is broken'")
+        operation = lambda store: _manual(ctx, store, request, severity, at)  # noqa: E731
+    outcome = publish(ctx, operation, push=push)
+    _report(outcome, fmt)
+    return 0
+
+
+def _parse(ctx: Context, request: DeclareRequest) -> Delivery:
+    from incident_kit.alerts import parse_delivery
+    from incident_kit.alerts.model import ParseOptions
+
+    assert request.alert_payload is not None
+    raw = read_payload(request.alert_payload, ctx.config.max_payload_bytes)
+    return parse_delivery(
+        raw,
+        options=ParseOptions(received_at=ctx.now, severity_maps=ctx.config.severity_maps),
+        format_name=request.alert_format,
+        max_bytes=ctx.config.max_payload_bytes,
+        max_depth=ctx.config.max_depth,
+    )
+
+
+def _report(outcome: Outcome, fmt: str) -> None:
+    result = dict(outcome.change.result)
+    result["commit"] = outcome.commit
+    if fmt == "json":
+        emit_json(result)
+        return
+    if result.get("id") is None:
+        print(result.get("message", "nothing to declare"))
+    elif result.get("created"):
+        print(
+            f"Declared {result['id']} ({result['severity']}, commander: "
+            f"{result['commander'] or 'unassigned'}) in {result['path']}"
+        )
+    else:
+        print(result.get("message", f"Updated {result['id']}"))
+
+
+# --- new incidents -------------------------------------------------------------------------
+
+
+def _manual(
+    ctx: Context, store: Store, request: DeclareRequest, severity: str | None, at: datetime
+) -> Change:
+    title = safe_text(request.title, 200)
+    service = ctx.config.canonical_service(
+        safe_text(request.service, 100) if request.service else None
+    )
+    summary = (
+        edit.human_text(request.summary)
+        if request.summary
+        else "<!-- What is broken, for whom, since when. -->"
+    )
+    return _new(
+        ctx,
+        store,
+        title=title,
+        severity=severity or ctx.config.default_severity,
+        service=service,
+        source="manual",
+        commander=request.commander,
+        at=at,
+        detected_at=at,
+        drill=request.drill,
+        summary=summary,
+        declared_what=f"Declared by hand{' as a drill' if request.drill else ''}",
+        alert=None,
+        links=(),
+    )
+
+
+def _new(
+    ctx: Context,
+    store: Store,
+    *,
+    title: str,
+    severity: str,
+    service: str | None,
+    source: str,
+    commander: str | None,
+    at: datetime,
+    detected_at: datetime,
+    drill: bool,
+    summary: str,
+    declared_what: str,
+    alert: dict[str, Any] | None,
+    links: tuple[dict[str, str], ...],
+    first_entry: tuple[datetime, str, str] | None = None,
+) -> Change:
+    incident_id = ids.new_id(at, store.ids())
+    commander = safe_text(commander, 64).lstrip("@") if commander else None
+    commander = commander or oncall.commander_for(ctx.config, service, at)
+    folder = f"incidents/{ids.month_folder(at)}/{ids.folder_name(incident_id, title)}"
+    who = ctx.actor.name
+    entries = [first_entry] if first_entry else []
+    assigned = (
+        f"commander: {commander}" if commander else "no commander assigned yet (incident assign)"
+    )
+    entries.append((at, f"{declared_what}, {severity}; {assigned}", who))
+    text = render(
+        NewIncident(
+            id=incident_id,
+            title=title or incident_id,
+            severity=severity,
+            kind="drill" if drill else "incident",
+            service=service,
+            source=source,
+            commander=commander,
+            declared_at=at,
+            detected_at=min(detected_at, at),
+            impact_started_at=None,
+            summary=summary,
+            timeline=entries,
+            alert=alert,
+            links=links,
+        )
+    )
+    result = {
+        "id": incident_id,
+        "path": folder,
+        "status": "triage",
+        "severity": severity,
+        "commander": commander,
+        "created": True,
+        "deduplicated": False,
+    }
+    return Change(
+        incident_id=incident_id,
+        subject=f"declare {severity} {title}"[:120],
+        writes={f"{folder}/{INCIDENT_FILE}": text},
+        trailers={"Action": "declare", "Transition": "none -> triage", "Severity": severity},
+        result=result,
+    )
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+
+def _open_match(store: Store, dedup_key: str) -> IncidentFile | None:
+    for folder in store.folders():
+        incident = store.read(folder)
+        alert = incident.data.get("alert")
+        if (
+            isinstance(alert, dict)
+            and alert.get("dedup_key") == dedup_key
+            and incident.data.get("status") in OPEN_STATUSES
+        ):
+            return incident
+    return None
+
+
+def _from_alert(
+    ctx: Context,
+    store: Store,
+    request: DeclareRequest,
+    delivery: Delivery,
+    severity: str | None,
+    at: datetime,
+) -> Change:
+    match = _open_match(store, delivery.dedup_key)
+    if match is not None:
+        return _join(ctx, match, delivery, at)
+    if delivery.status == "resolved":
+        return Change(
+            incident_id=None,
+            subject="",
+            writes={},
+            result={
+                "id": None,
+                "path": None,
+                "status": None,
+                "severity": None,
+                "commander": None,
+                "created": False,
+                "deduplicated": False,
+                "message": f"resolved alert {delivery.dedup_key!r} has no open incident; nothing declared",
+            },
+        )
+    service = ctx.config.canonical_service(
+        safe_text(request.service, 100) if request.service else delivery.service
+    )
+    chosen = severity_rules.choose(
+        ctx.config, severity, delivery.severity, delivery.value, delivery.threshold
+    )
+    started = delivery.started_at or at
+    alert: dict[str, Any] = {
+        "format": delivery.format,
+        "source": delivery.source,
+        "dedup_key": delivery.dedup_key,
+        "metric": delivery.metric,
+        "value": delivery.value,
+        "threshold": delivery.threshold,
+        "status": delivery.status,
+        "alerts": len(delivery.alerts),
+        "occurrences": 1,
+        "first_seen": at,
+        "last_seen": at,
+    }
+    links = tuple(
+        {"title": md_inline(link.title, 100), "url": url}
+        for link in delivery.links[:10]
+        if (url := safe_url(link.url))
+    )
+    first = (
+        (started, f"Alert fired: {md_inline(delivery.title, 200)}", delivery.source)
+        if started < at
+        else None
+    )
+    return _new(
+        ctx,
+        store,
+        title=delivery.title,
+        severity=chosen,
+        service=service,
+        source=delivery.source,
+        commander=request.commander,
+        at=at,
+        detected_at=started,
+        drill=request.drill,
+        summary=_alert_summary(delivery, service),
+        declared_what=f"Declared from a {delivery.format} alert",
+        alert=alert,
+        links=links,
+        first_entry=first,
+    )
+
+
+def _alert_summary(delivery: Delivery, service: str | None) -> str:
+    where = f" on {md_inline(service, 100)}" if service else ""
+    measure = ""
+    if delivery.metric and delivery.value is not None:
+        measure = f": {md_inline(delivery.metric, 100)} is {delivery.value:g}"
+        if delivery.threshold is not None:
+            measure += f" against a threshold of {delivery.threshold:g}"
+    lines = [f"Alert from {md_inline(delivery.source, 100)}{where}{measure}."]
+    if len(delivery.alerts) > 1:
+        lines.append("")
+        lines.append(f"Alerts in this group ({len(delivery.alerts)}):")
+        lines.append("")
+        for alert in delivery.alerts[:50]:
+            lines.append(f"- {alert.status}: {md_inline(alert.title, 200)}")
+        if len(delivery.alerts) > 50:
+            lines.append(f"- … and {len(delivery.alerts) - 50} more")
+    return "\n".join(lines)
+
+
+def _join(ctx: Context, incident: IncidentFile, delivery: Delivery, at: datetime) -> Change:
+    """A re-delivery or the resolution of an alert whose incident is still open."""
+    alert = incident.data.get("alert") or {}
+    occurrences = alert.get("occurrences") if isinstance(alert.get("occurrences"), int) else 1
+    document = incident.document
+    status = str(incident.data.get("status"))
+    trailers = {"Action": "alert", "Dedup-Key": delivery.dedup_key}
+    if delivery.status == "firing":
+        occurrences += 1
+        document = edit.set_nested(document, ["alert", "occurrences"], occurrences)
+        what = f"Alert fired again (occurrence {occurrences}): {md_inline(delivery.title, 200)}"
+        subject = f"alert fired again (occurrence {occurrences})"
+        message = f"Alert joined {incident.id} (occurrence {occurrences})"
+    else:
+        what = f"Alert resolved at the source: {md_inline(delivery.title, 200)}"
+        subject = "alert resolved at the source"
+        message = f"Resolved alert recorded on {incident.id}"
+        if ctx.config.resolved_marks_mitigated and status in TRANSITIONS["mitigate"].sources:
+            from incident_kit import lifecycle
+
+            updates = lifecycle.stamps(TRANSITIONS["mitigate"], incident.data, at)
+            document = edit.set_fields(document, updates)
+            trailers["Transition"] = f"{status} -> mitigated"
+            what += "; marked mitigated"
+            subject += ", mitigated"
+            status = "mitigated"
+    document = edit.set_nested(document, ["alert", "status"], delivery.status)
+    document = edit.set_nested(document, ["alert", "last_seen"], at)
+    document = edit.add_entry(document, at, what, delivery.source, incident.source)
+    return Change(
+        incident_id=incident.id,
+        subject=subject,
+        writes={f"{incident.rel}/{INCIDENT_FILE}": document.text()},
+        trailers=trailers,
+        result={
+            "id": incident.id,
+            "path": incident.rel,
+            "status": status,
+            "severity": incident.data.get("severity"),
+            "commander": incident.data.get("commander"),
+            "created": False,
+            "deduplicated": True,
+            "occurrences": occurrences,
+            "message": message,
+            "declared_at": as_datetime(incident.data.get("declared_at")),
+        },
+    )

@@ -1,0 +1,129 @@
+"""`incident demo`: one incident from the seed's alert to close, offline, in a scratch repo.
+
+Each step is the real command a person would type, run in-process against the scratch
+repository, so what the demo prints is what the tool does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from incident_kit import clock
+from incident_kit.errors import RefusedError
+from incident_kit.frontmatter import format_timestamp
+
+SEED_PAYLOAD = {
+    "source": "production_monitor",
+    "spec_id": "spec-core-001-authentication",
+    "metric": "p99_latency",
+    "value": 350,
+    "slo": 200,
+    "severity": "SEV-2",
+}
+
+POSTMORTEM_TEXT = {
+    "Summary": "Logins were slow for 40 minutes after a connection-pool change in the auth "
+    "service; rolling back deployment 1234 restored p99 latency.",
+    "Root cause": "1. Why was login slow? Requests queued for database connections.\n"
+    "2. Why did they queue? The pool was capped at 5 connections.\n"
+    "3. Why was it capped? A config change meant for staging shipped to production.\n"
+    "4. Why did it ship? Environment overrides are not reviewed separately.\n"
+    "5. Why not? The deploy checklist predates environment overrides.",
+    "Resolution": "Rolled back deployment 1234; p99 latency returned under 200 ms within "
+    "5 minutes, confirmed on the latency dashboard.",
+}
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def _step(title: str, args: list[str], expect: int = 0) -> None:
+    from incident_kit.cli import app
+    from incident_kit.error_handler import handle
+
+    print(f"\n== {title}\n$ incident {shlex.join(args)}", flush=True)
+    code = handle(app, args)
+    if code != expect:
+        raise RefusedError(f"demo step failed: incident {shlex.join(args)} (exit {code})")
+
+
+def _fill_postmortem(path: Path) -> None:
+    """What the commander would write by hand in a pull request."""
+    text = path.read_text("utf-8")
+    for section, content in POSTMORTEM_TEXT.items():
+        text = re.sub(
+            rf"(## {re.escape(section)}\n\n)(<!--.*?-->\n)",
+            lambda m, c=content: m.group(1) + c + "\n",
+            text,
+            count=1,
+            flags=re.S,
+        )
+    due = (clock.now() + timedelta(days=14)).date().isoformat()
+    items = (
+        f"- [ ] AI-1: Review environment overrides in deploys — owner: @alice — due: {due} — type: prevent\n"
+        f"- [ ] AI-2: Alert on connection-pool saturation — owner: @bob — due: {due} — type: detect\n"
+    )
+    text = re.sub(r"(## Action items\n\n)", lambda m: m.group(1) + items, text, count=1)
+    path.write_text(text, "utf-8")
+
+
+def run(keep: Path | None) -> int:
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        root = keep.resolve()
+        return _walk(root)
+    with tempfile.TemporaryDirectory(prefix="incident-demo-") as scratch:
+        return _walk(Path(scratch))
+
+
+def _walk(root: Path) -> int:
+    print(f"incident-kit demo: a scratch repository in {root}")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.name", "alice")
+    _git(root, "config", "user.email", "alice@example.com")
+    repo = ["--repo", str(root)]
+    now = clock.now()
+
+    def ago(minutes: int) -> str:
+        return format_timestamp(now - timedelta(minutes=minutes))
+
+    _step("Scaffold the repository", ["init", *repo])
+    payload = root / "alert.json"
+    payload.write_text(json.dumps(SEED_PAYLOAD), "utf-8")
+    _step(
+        "An alert arrives (the seed's native payload)",
+        ["declare", "--alert-payload", f"@{payload}", "--at", ago(50), "--by", "incident-bot", *repo],
+    )
+    payload.unlink()
+    _step("The alert fires again: it joins the open incident", [
+        "declare", "--alert-payload", json.dumps(SEED_PAYLOAD), "--at", ago(48), "--by", "incident-bot", *repo
+    ])
+    from incident_kit.store import Store
+
+    incident_id = next(Store(root).ids().__iter__())
+    _step("The on-call engineer acknowledges", ["ack", incident_id[-4:], "--at", ago(45), *repo])
+    _step("A note for the timeline", ["note", incident_id[-4:], "Latency started right after deploy 1234", "--at", ago(40), *repo])
+    _step("Mitigate by rolling back the deployment", ["mitigate", incident_id[-4:], "--rollback", "1234", "--at", ago(20), *repo])
+    _step("The fix is verified", ["resolve", incident_id[-4:], "--at", ago(5), *repo])
+    _step("Closing now is refused: a SEV-2 needs its post-mortem", ["close", incident_id[-4:], *repo], expect=1)
+    _step("Start the blameless post-mortem", ["postmortem", incident_id[-4:], *repo])
+    store = Store(root)
+    folder = store.resolve(incident_id)
+    _fill_postmortem(folder / "postmortem.md")
+    _git(root, "commit", "-qam", f"{incident_id}: write the post-mortem")
+    print("\n== The commander writes the post-mortem (a normal commit, as in a pull request)")
+    _step("Close the incident", ["close", incident_id[-4:], *repo])
+    _step("The audit trail is git history", ["log", incident_id[-4:], *repo])
+    _step("Everything, as JSON", ["list", "--format", "json", *repo])
+    print(
+        f"\nDone. Look at {folder.relative_to(root)}/incident.md and postmortem.md"
+        + (f" in {root}" if not str(root).startswith(tempfile.gettempdir()) else " (the scratch repository is removed now; use --keep DIR to keep it)")
+    )
+    return 0

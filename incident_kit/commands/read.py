@@ -1,0 +1,142 @@
+"""Read commands: list, show, log. They never write and never parse Markdown in bulk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from incident_kit import git, timeline
+from incident_kit.context import Context, emit_json
+from incident_kit.frontmatter import format_timestamp
+from incident_kit.model import OPEN_STATUSES, STATUSES, IncidentSummary
+from incident_kit.errors import InputError
+from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store
+
+LIST_FIELDS = (
+    "id",
+    "title",
+    "status",
+    "severity",
+    "commander",
+    "service",
+    "declared_at",
+    "path",
+)
+
+
+def _ts(value: datetime | None) -> str | None:
+    return format_timestamp(value) if value else None
+
+
+def summary_json(item: IncidentSummary) -> dict[str, object]:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "status": item.status,
+        "severity": item.severity,
+        "kind": item.kind,
+        "commander": item.commander,
+        "service": item.service,
+        "source": item.source,
+        "declared_at": _ts(item.declared_at),
+        "acknowledged_at": _ts(item.acknowledged_at),
+        "mitigated_at": _ts(item.mitigated_at),
+        "resolved_at": _ts(item.resolved_at),
+        "closed_at": _ts(item.closed_at),
+        "dedup_key": item.dedup_key,
+        "path": item.path,
+    }
+
+
+def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str) -> int:
+    if status and status not in (*STATUSES, "open"):
+        raise InputError(f"--status {status!r}: choose open or one of {', '.join(STATUSES)}")
+    from incident_kit.listing import load_summaries
+
+    items = load_summaries(ctx.root)
+    if status == "open" or (status is None and not show_all and fmt == "text"):
+        items = [i for i in items if i.status in OPEN_STATUSES]
+    elif status:
+        items = [i for i in items if i.status == status]
+    order = {name: index for index, name in enumerate(STATUSES)}
+    items.sort(
+        key=lambda i: (
+            order.get(i.status, 99),
+            i.severity,
+            -(i.declared_at.timestamp() if i.declared_at else 0),
+            i.id,
+        )
+    )
+    if fmt == "json":
+        emit_json([summary_json(i) for i in items])
+        return 0
+    if not items:
+        print(
+            "no open incidents (incident list --all shows every incident)"
+            if not show_all
+            else "no incidents"
+        )
+        return 0
+    rows = [
+        (
+            i.id,
+            i.status,
+            i.severity,
+            i.commander or "-",
+            i.service or "-",
+            _ts(i.declared_at) or "-",
+            i.title,
+        )
+        for i in items
+    ]
+    widths = [max(len(row[col]) for row in rows) for col in range(6)]
+    for row in rows:
+        print("  ".join(row[col].ljust(widths[col]) for col in range(6)) + "  " + row[6])
+    return 0
+
+
+def show(ctx: Context, ref: str, *, fmt: str) -> int:
+    store = Store(ctx.root)
+    incident = store.read(store.resolve(ref))
+    if fmt == "json":
+        from incident_kit.store import summary_of
+
+        document = summary_json(summary_of(incident))
+        document["frontmatter"] = incident.data
+        document["timeline"] = [
+            {"at": _ts(e.at), "what": e.what, "who": e.who, "line": e.line}
+            for e in timeline.entries(incident.document.body, incident.source)
+        ]
+        document["postmortem"] = (
+            f"{incident.rel}/{POSTMORTEM_FILE}"
+            if (incident.folder / POSTMORTEM_FILE).exists()
+            else None
+        )
+        emit_json(document)
+        return 0
+    print(incident.document.text().removeprefix("\ufeff"), end="")
+    return 0
+
+
+def log(ctx: Context, ref: str, *, fmt: str) -> int:
+    store = Store(ctx.root)
+    folder = store.resolve(ref)
+    commits = git.log(ctx.root, store.rel(folder))
+    if fmt == "json":
+        emit_json(
+            [
+                {
+                    "commit": c.sha,
+                    "author": c.author,
+                    "date": c.date,
+                    "subject": c.subject,
+                    "trailers": dict(c.trailers),
+                }
+                for c in commits
+            ]
+        )
+        return 0
+    if not commits:
+        print(f"no commits yet for {store.rel(folder)}/{INCIDENT_FILE}")
+    for c in commits:
+        print(f"{c.sha[:10]}  {c.date}  {c.author:<16}  {c.subject}")
+    return 0

@@ -1,0 +1,169 @@
+"""Lifecycle commands: ack, mitigate, resolve, reopen, cancel, merge, postmortem, close."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from incident_kit import edit, lifecycle, postmortem, timeline
+from incident_kit.context import Context, emit_json
+from incident_kit.errors import InputError, RefusedError
+from incident_kit.ids import id_from_folder
+from incident_kit.operations import Change
+from incident_kit.publish import publish
+from incident_kit.sanitize import safe_text
+from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, IncidentFile, Store, as_datetime
+
+
+@dataclass(frozen=True)
+class TransitionRequest:
+    action: str
+    ref: str
+    at: str | None = None
+    message: str | None = None  # a note added to the timeline entry
+    reason: str | None = None  # cancel / reopen
+    into: str | None = None  # merge
+    rollback: str | None = None  # mitigate: deployment id to roll back
+    hotfix: bool = False  # mitigate: a hotfix is the plan
+
+
+def run(ctx: Context, request: TransitionRequest, *, push: bool | None, fmt: str) -> int:
+    if request.action == "merge" and not request.into:
+        raise InputError("merge needs --into ID (the incident that continues)")
+    if request.action == "cancel" and not (request.reason or request.message):
+        raise InputError("cancel needs --reason 'why this is not an incident'")
+    if request.rollback is not None and not request.rollback.strip():
+        raise InputError("--rollback needs a deployment id")
+    at = ctx.when(request.at)
+    outcome = publish(ctx, lambda store: _change(ctx, store, request, at), push=push)
+    result = dict(outcome.change.result) | {"commit": outcome.commit}
+    if fmt == "json":
+        emit_json(result)
+    else:
+        print(f"{result['id']}: {result['from']} → {result['status']}")
+        for line in result.get("notes", ()):
+            print(line)
+    return 0
+
+
+def _change(ctx: Context, store: Store, request: TransitionRequest, at: datetime) -> Change:
+    incident = store.read(store.resolve(request.ref))
+    status = str(incident.data.get("status"))
+    rule = lifecycle.check(request.action, status)
+    updates: dict[str, Any] = lifecycle.stamps(rule, incident.data, at)
+    times = {key: as_datetime(incident.data.get(key)) for key in lifecycle.ORDER}
+    lifecycle.check_order(times, updates)
+    what = rule.summary
+    notes: list[str] = []
+    writes: dict[str, str] = {}
+    trailers = {"Action": request.action, "Transition": f"{status} -> {rule.target}"}
+
+    if request.action == "cancel":
+        reason = edit.human_text(request.reason or request.message or "", 500)
+        updates["cancel_reason"] = safe_text(request.reason or request.message, 500)
+        what = f"Cancelled: {reason}"
+    elif request.action == "reopen" and request.reason:
+        what = f"Reopened: {edit.human_text(request.reason, 500)}"
+    elif request.action == "merge":
+        target = _merge_target(store, incident, request.into or "")
+        updates["merged_into"] = target
+        trailers["Merged-Into"] = target
+        what = f"Merged into {target} (duplicate)"
+    elif request.action == "mitigate":
+        plan = _plan(request)
+        if plan:
+            what = f"Mitigated; plan: {plan}"
+            trailers["Plan"] = plan
+            if request.rollback:
+                trailers["Rollback"] = safe_text(request.rollback, 100)
+    elif request.action == "resolve":
+        implied = [key.removesuffix("_at") for key in rule.stamps if key in updates]
+        if implied:
+            what = f"Resolved (also stamps {' and '.join(implied)})"
+    elif request.action == "postmortem":
+        writes.update(_postmortem(ctx, store, incident, updates, at))
+        what = f"Post-mortem started: {POSTMORTEM_FILE}"
+        notes.append(f"write the post-mortem in {incident.rel}/{POSTMORTEM_FILE}")
+    elif request.action == "close":
+        _check_postmortem(ctx, store, incident, status)
+
+    if request.message and request.action != "cancel":
+        what += f" — {edit.human_text(request.message, 1000)}"
+    document = edit.set_fields(incident.document, updates)
+    document = edit.add_entry(document, at, what, ctx.actor.name, incident.source)
+    writes[f"{incident.rel}/{INCIDENT_FILE}"] = document.text()
+    return Change(
+        incident_id=incident.id,
+        subject=f"{request.action} ({status} → {rule.target})",
+        writes=writes,
+        trailers=trailers,
+        result={
+            "id": incident.id,
+            "path": incident.rel,
+            "from": status,
+            "status": rule.target,
+            "severity": incident.data.get("severity"),
+            "commander": incident.data.get("commander"),
+            "at": at,
+            "notes": notes,
+        },
+    )
+
+
+def _plan(request: TransitionRequest) -> str:
+    if request.rollback and request.hotfix:
+        raise InputError("choose one plan: --rollback DEPLOYMENT_ID or --hotfix")
+    if request.rollback:
+        return f"roll back deployment {safe_text(request.rollback, 100)}"
+    if request.hotfix:
+        return "hotfix"
+    return ""
+
+
+def _merge_target(store: Store, incident: IncidentFile, ref: str) -> str:
+    target = store.read(store.resolve(ref))
+    if target.folder == incident.folder:
+        raise RefusedError(f"cannot merge {incident.id} into itself")
+    if target.data.get("status") in ("merged", "cancelled"):
+        raise RefusedError(
+            f"cannot merge into {target.id}: it is {target.data.get('status')}; merge into the surviving incident"
+        )
+    return target.id or id_from_folder(target.folder.name) or target.folder.name
+
+
+def _postmortem(
+    ctx: Context, store: Store, incident: IncidentFile, updates: dict[str, Any], at: datetime
+) -> dict[str, str]:
+    path = incident.folder / POSTMORTEM_FILE
+    if path.exists():
+        return {}  # never clobber a post-mortem someone already started
+    data = dict(incident.data) | updates
+    times = {key: as_datetime(data.get(key)) for key in (*lifecycle.ORDER, "declared_at")}
+    entries = timeline.entries(incident.document.body, incident.source)
+    text = postmortem.render(data, times, entries, author=ctx.actor.name, now=at)
+    return {f"{incident.rel}/{POSTMORTEM_FILE}": text}
+
+
+def required_sections(ctx: Context, severity: str) -> tuple[str, ...]:
+    return tuple(ctx.config.required_sections.get(severity, ()))
+
+
+def _check_postmortem(ctx: Context, store: Store, incident: IncidentFile, status: str) -> None:
+    severity = str(incident.data.get("severity"))
+    required = required_sections(ctx, severity)
+    if not required:
+        return
+    path = incident.folder / POSTMORTEM_FILE
+    if status == "resolved" or not path.exists():
+        raise RefusedError(
+            f"{incident.id} is {severity}: a post-mortem is required before close; "
+            f"run `incident postmortem {incident.id}` and fill in: {', '.join(required)}"
+        )
+    text = store.read_text(path)
+    missing = postmortem.missing_sections(text, required, store.rel(path))
+    if missing:
+        raise RefusedError(
+            f"{incident.id}: the post-mortem is not finished; fill in {', '.join(missing)} "
+            f"in {store.rel(path)}"
+        )

@@ -1,0 +1,201 @@
+"""Updates that change no state: severity, assign, note, link."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from incident_kit import body, edit
+from incident_kit.severity import normalise as normalise_severity
+from incident_kit.context import Context, emit_json
+from incident_kit.errors import InputError, RefusedError
+from incident_kit.frontmatter import Document
+from incident_kit.model import TERMINAL_STATUSES
+from incident_kit.operations import Change
+from incident_kit.publish import publish
+from incident_kit.sanitize import md_inline, safe_text, safe_url
+from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
+
+_ROLE = re.compile(r"^([a-z][a-z0-9_-]{0,31})=(.+)$")
+
+Edit = Callable[[IncidentFile, Document], tuple[Document, str, str, dict[str, str]]]
+
+
+def _run(
+    ctx: Context,
+    ref: str,
+    action: str,
+    at_text: str | None,
+    apply: Edit,
+    *,
+    push: bool | None,
+    fmt: str,
+) -> int:
+    at = ctx.when(at_text)
+
+    def operation(store: Store) -> Change:
+        incident = store.read(store.resolve(ref))
+        document, what, subject, trailers = apply(incident, incident.document)
+        document = edit.add_entry(document, at, what, ctx.actor.name, incident.source)
+        return Change(
+            incident_id=incident.id,
+            subject=subject,
+            writes={f"{incident.rel}/{INCIDENT_FILE}": document.text()},
+            trailers={"Action": action, **trailers},
+            result={
+                "id": incident.id,
+                "path": incident.rel,
+                "status": incident.data.get("status"),
+                "change": what,
+            },
+        )
+
+    outcome = publish(ctx, operation, push=push)
+    result = dict(outcome.change.result) | {"commit": outcome.commit}
+    if fmt == "json":
+        emit_json(result)
+    else:
+        print(f"{result['id']}: {result['change']}")
+    return 0
+
+
+def severity(
+    ctx: Context,
+    ref: str,
+    level: str,
+    *,
+    reason: str | None,
+    at: str | None,
+    push: bool | None,
+    fmt: str,
+) -> int:
+    new = normalise_severity(level)
+
+    def apply(
+        incident: IncidentFile, document: Document
+    ) -> tuple[Document, str, str, dict[str, str]]:
+        old = str(incident.data.get("severity"))
+        if old == new:
+            raise RefusedError(f"{incident.id} is already {new}")
+        _refuse_terminal(incident, "change the severity of")
+        what = f"Severity {old} → {new}"
+        if reason:
+            what += f": {edit.human_text(reason, 500)}"
+        return (
+            edit.set_fields(document, {"severity": new}),
+            what,
+            f"severity {old} → {new}",
+            {"Severity": f"{old} -> {new}"},
+        )
+
+    return _run(ctx, ref, "severity", at, apply, push=push, fmt=fmt)
+
+
+def assign(
+    ctx: Context,
+    ref: str,
+    *,
+    commander: str | None,
+    roles: list[str],
+    at: str | None,
+    push: bool | None,
+    fmt: str,
+) -> int:
+    if not commander and not roles:
+        raise InputError("assign needs --commander WHO and/or --role ROLE=WHO")
+    parsed: dict[str, str] = {}
+    for spec in roles:
+        match = _ROLE.match(spec.strip())
+        if not match:
+            raise InputError(f"--role {spec!r}: use ROLE=WHO, e.g. --role scribe=bob")
+        parsed[match.group(1)] = _person(match.group(2))
+    who = _person(commander) if commander else None
+
+    def apply(
+        incident: IncidentFile, document: Document
+    ) -> tuple[Document, str, str, dict[str, str]]:
+        _refuse_terminal(incident, "assign people to")
+        changes: list[str] = []
+        trailers: dict[str, str] = {}
+        if who:
+            old = incident.data.get("commander") or "unassigned"
+            document = edit.set_fields(document, {"commander": who})
+            changes.append(f"Incident Commander {old} → {who}")
+            trailers["Commander"] = who
+        if parsed:
+            current = incident.data.get("roles")
+            merged: dict[str, Any] = dict(current) if isinstance(current, dict) else {}
+            merged.update(parsed)
+            document = edit.set_nested(document, ["roles"], merged)
+            changes += [f"{role}: {person}" for role, person in parsed.items()]
+            trailers["Roles"] = ", ".join(f"{r}={p}" for r, p in parsed.items())
+        what = "; ".join(changes)
+        return document, what, "assign " + what, trailers
+
+    return _run(ctx, ref, "assign", at, apply, push=push, fmt=fmt)
+
+
+def note(ctx: Context, ref: str, text: str, *, at: str | None, push: bool | None, fmt: str) -> int:
+    cleaned = edit.human_text(text, 2000)
+    if not cleaned:
+        raise InputError("the note is empty")
+
+    def apply(
+        incident: IncidentFile, document: Document
+    ) -> tuple[Document, str, str, dict[str, str]]:
+        subject = "note: " + safe_text(text, 60)
+        return document, cleaned, subject, {}
+
+    return _run(ctx, ref, "note", at, apply, push=push, fmt=fmt)
+
+
+def link(
+    ctx: Context,
+    ref: str,
+    url: str,
+    *,
+    title: str | None,
+    at: str | None,
+    push: bool | None,
+    fmt: str,
+) -> int:
+    checked = safe_url(url.strip())
+    if not checked:
+        raise InputError(f"{url!r} is not an http(s) URL")
+    label = md_inline(title or checked, 200)
+
+    def apply(
+        incident: IncidentFile, document: Document
+    ) -> tuple[Document, str, str, dict[str, str]]:
+        current = incident.data.get("links")
+        links = list(current) if isinstance(current, list) else []
+        if any(isinstance(item, dict) and item.get("url") == checked for item in links):
+            raise RefusedError(f"{incident.id} already links {checked}")
+        links.append({"title": safe_text(title or checked, 200), "url": checked})
+        document = edit.set_nested(document, ["links"], links)
+        line = f"- [{label}](<{checked}>)"
+        document = document.with_body(
+            body.append_to_section(document.body, "Links", line, incident.source)
+        )
+        return (
+            document,
+            f"Linked [{label}](<{checked}>)",
+            f"link {checked}"[:120],
+            {"Link": checked},
+        )
+
+    return _run(ctx, ref, "link", at, apply, push=push, fmt=fmt)
+
+
+def _person(value: str) -> str:
+    cleaned = safe_text(value, 64).lstrip("@")
+    if not cleaned or " " in cleaned:
+        raise InputError(f"{value!r} is not a person's handle (no spaces, e.g. alice or @alice)")
+    return cleaned
+
+
+def _refuse_terminal(incident: IncidentFile, doing: str) -> None:
+    status = incident.data.get("status")
+    if status in TERMINAL_STATUSES:
+        raise RefusedError(f"cannot {doing} {incident.id}: it is {status}")

@@ -1,0 +1,68 @@
+"""What every command needs: the repository, its configuration, who acts, and when."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from incident_kit import clock, git
+from incident_kit.config import Config
+from incident_kit.config import load as load_config
+from incident_kit.errors import InputError
+
+
+@dataclass(frozen=True)
+class Context:
+    root: Path
+    config: Config
+    actor: git.Actor
+    now: datetime
+    env: Mapping[str, str]
+
+    def when(self, at: str | None) -> datetime:
+        """The time an action happened: `--at`, else now."""
+        return clock.parse_when(at, self.now) if at else self.now
+
+    def wants_push(self, push: bool | None) -> bool:
+        return self.config.push if push is None else push
+
+
+def open_context(repo: Path | None, by: str | None = None, *, need_config: bool = True) -> Context:
+    root = git.toplevel(repo or Path.cwd())
+    env = dict(os.environ)
+    config = load_config(root) if need_config else Config()
+    return Context(
+        root=root, config=config, actor=git.resolve_actor(root, by, env), now=clock.now(), env=env
+    )
+
+
+def check_format(fmt: str, allowed: tuple[str, ...] = ("text", "json")) -> str:
+    if fmt not in allowed:
+        raise InputError(f"--format {fmt!r}: choose one of {', '.join(allowed)}")
+    return fmt
+
+
+def emit_json(document: Any) -> None:
+    """The one JSON document a `--format json` command prints on stdout."""
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=_jsonable) + "\n")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        from incident_kit.frontmatter import format_timestamp
+
+        return format_timestamp(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def say(message: str) -> None:
+    """Progress for people: stderr, so stdout stays clean for JSON and pipes."""
+    sys.stderr.write(message + "\n")

@@ -1,0 +1,78 @@
+"""A new `incident.md`, rendered from data (the only time the tool writes a whole file)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from incident_kit.frontmatter import render_scalar
+from incident_kit.timeline import format_entry
+
+STATUS_COMMENT = (
+    "# triage | investigating | mitigated | resolved | postmortem | closed | cancelled | merged"
+)
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    id: str
+    title: str
+    severity: str
+    kind: str
+    service: str | None
+    source: str
+    commander: str | None
+    declared_at: datetime
+    detected_at: datetime
+    impact_started_at: datetime | None
+    summary: str
+    timeline: Sequence[tuple[datetime, str, str]]  # (at, what, who)
+    alert: Mapping[str, Any] | None = None
+    links: Sequence[Mapping[str, str]] = field(default_factory=tuple)
+
+
+def render(incident: NewIncident) -> str:
+    scalar = render_scalar
+    lines = [
+        "---",
+        "# incident-kit: the current state of this incident. Edit by hand or with `incident`;",
+        "# comments, key order and unknown keys are kept.",
+        f"id: {incident.id}",
+        f"title: {scalar(incident.title)}",
+        f"status: triage  {STATUS_COMMENT}",
+        f"severity: {incident.severity}  # SEV-1 (worst) .. SEV-4",
+        f"kind: {incident.kind}  # incident | drill",
+        f"service: {scalar(incident.service)}",
+        f"source: {scalar(incident.source)}",
+        f"commander: {scalar(incident.commander)}",
+        "roles: {}",
+        f"impact_started_at: {scalar(incident.impact_started_at)}",
+        f"detected_at: {scalar(incident.detected_at)}",
+        f"declared_at: {scalar(incident.declared_at)}",
+        "acknowledged_at: null",
+        "mitigated_at: null",
+        "resolved_at: null",
+        "postmortem_at: null",
+        "closed_at: null",
+        "cancel_reason: null",
+        "merged_into: null",
+    ]
+    if incident.alert:
+        lines.append("alert:")
+        for key, value in incident.alert.items():
+            lines.append(f"  {key}: {scalar(value)}")
+    if incident.links:
+        lines.append("links:")
+        for link in incident.links:
+            lines.append(f"  - title: {scalar(link['title'])}")
+            lines.append(f"    url: {scalar(link['url'])}")
+    else:
+        lines.append("links: []")
+    lines.append("---")
+    lines += ["", "## Summary", "", incident.summary, "", "## Timeline", ""]
+    lines += [format_entry(at, what, who) for at, what, who in incident.timeline]
+    lines += ["", "## Links", ""]
+    lines += [f"- [{link['title']}](<{link['url']}>)" for link in incident.links]
+    return "\n".join(lines).rstrip("\n") + "\n"

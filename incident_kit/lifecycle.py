@@ -1,0 +1,136 @@
+"""Lifecycle rules: which transitions are legal, and what each one stamps.
+
+triage → investigating → mitigated → resolved → postmortem → closed, plus the terminal
+`cancelled` (false alarm) and `merged` (duplicate). `reopen` takes a mitigated or resolved
+incident back to investigating. Skipping ahead is allowed where it means something: a
+resolve implies mitigation (and acknowledgement), so it stamps those too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from incident_kit.errors import RefusedError
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str  # the CLI verb
+    sources: tuple[str, ...]
+    target: str
+    stamps: tuple[str, ...]  # timestamp keys set to the transition time when still empty
+    stamp_always: str | None  # the key this transition is about (always set)
+    clears: tuple[str, ...] = ()
+    summary: str = ""
+
+
+ACTIVE = ("triage", "investigating", "mitigated")
+
+TRANSITIONS: dict[str, Transition] = {
+    "ack": Transition(
+        "ack", ("triage",), "investigating", (), "acknowledged_at", summary="Acknowledged"
+    ),
+    "mitigate": Transition(
+        "mitigate",
+        ("triage", "investigating"),
+        "mitigated",
+        ("acknowledged_at",),
+        "mitigated_at",
+        summary="Mitigated",
+    ),
+    "resolve": Transition(
+        "resolve",
+        ACTIVE,
+        "resolved",
+        ("acknowledged_at", "mitigated_at"),
+        "resolved_at",
+        summary="Resolved",
+    ),
+    "reopen": Transition(
+        "reopen",
+        ("mitigated", "resolved"),
+        "investigating",
+        (),
+        None,
+        clears=("mitigated_at", "resolved_at"),
+        summary="Reopened",
+    ),
+    "cancel": Transition("cancel", ACTIVE, "cancelled", (), "closed_at", summary="Cancelled"),
+    "merge": Transition("merge", ACTIVE, "merged", (), "closed_at", summary="Merged"),
+    "postmortem": Transition(
+        "postmortem",
+        ("resolved",),
+        "postmortem",
+        (),
+        "postmortem_at",
+        summary="Post-mortem started",
+    ),
+    "close": Transition(
+        "close", ("resolved", "postmortem"), "closed", (), "closed_at", summary="Closed"
+    ),
+}
+
+# the order lifecycle timestamps must respect (each >= the ones before it, when set)
+ORDER = (
+    "impact_started_at",
+    "detected_at",
+    "acknowledged_at",
+    "mitigated_at",
+    "resolved_at",
+    "postmortem_at",
+    "closed_at",
+)
+
+
+def allowed_actions(status: str) -> list[str]:
+    return [name for name, rule in TRANSITIONS.items() if status in rule.sources]
+
+
+def check(action: str, status: str) -> Transition:
+    """The transition for `action` from `status`, or a refusal naming what is allowed."""
+    rule = TRANSITIONS[action]
+    if status in rule.sources:
+        return rule
+    allowed = allowed_actions(status)
+    hint = ", ".join(allowed) if allowed else "none (this is a final state)"
+    raise RefusedError(
+        f"cannot {action} an incident that is {status}: {action} needs "
+        f"{' or '.join(rule.sources)}; allowed from {status}: {hint}"
+    )
+
+
+def stamps(rule: Transition, current: Mapping[str, Any], at: datetime) -> dict[str, Any]:
+    """Frontmatter updates (key -> value) a transition makes at time `at`."""
+    updates: dict[str, Any] = {"status": rule.target}
+    for key in rule.stamps:
+        if current.get(key) in (None, ""):
+            updates[key] = at
+    if rule.stamp_always:
+        updates[rule.stamp_always] = at
+    for key in rule.clears:
+        if current.get(key) not in (None, ""):
+            updates[key] = None
+    return updates
+
+
+def check_order(values: Mapping[str, datetime | None], changed: Mapping[str, Any]) -> None:
+    """Refuse a timestamp earlier than an earlier phase (e.g. `--at` before acknowledgement)."""
+    merged = dict(values)
+    merged.update({k: v for k, v in changed.items() if k in ORDER})
+    previous_key: str | None = None
+    previous: datetime | None = None
+    for key in ORDER:
+        value = merged.get(key)
+        if not isinstance(value, datetime):
+            continue
+        if previous is not None and previous_key is not None and value < previous:
+            if key in changed or previous_key in changed:
+                raise RefusedError(
+                    f"{key.removesuffix('_at').replace('_', ' ')} time {value:%Y-%m-%dT%H:%M:%SZ} "
+                    f"is before {previous_key.removesuffix('_at').replace('_', ' ')} time "
+                    f"{previous:%Y-%m-%dT%H:%M:%SZ}; use --at with a later time"
+                )
+        previous_key, previous = key, value

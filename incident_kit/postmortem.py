@@ -1,0 +1,214 @@
+"""The blameless post-mortem: a template prefilled from the incident, and its completeness.
+
+A section counts as written once it holds something besides the template's HTML-comment
+prompts (which GitHub does not render) and blank lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from incident_kit import body as body_edit
+from incident_kit.frontmatter import format_timestamp, render_scalar
+from incident_kit.timeline import Entry
+
+SECTIONS = (
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Root cause",
+    "Trigger",
+    "Detection",
+    "Resolution",
+    "Contributing factors",
+    "What went well",
+    "What went wrong",
+    "Where we got lucky",
+    "Action items",
+    "Lessons learned",
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+PHASES = (
+    ("Impact before detection", "impact_started_at", "detected_at"),
+    ("Detection to acknowledgement", "detected_at", "acknowledged_at"),
+    ("Investigation to mitigation", "acknowledged_at", "mitigated_at"),
+    ("Mitigation to resolution", "mitigated_at", "resolved_at"),
+)
+
+
+def duration_text(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h {minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours:02d}h"
+
+
+def phase_diagram(
+    times: Mapping[str, datetime | None], title: str = "Incident phases (UTC)"
+) -> str:
+    """A Mermaid gantt chart of the response phases that have both ends."""
+    rows = []
+    for label, start_key, end_key in PHASES:
+        start, end = times.get(start_key), times.get(end_key)
+        if start is None or end is None or end <= start:
+            continue
+        rows.append(f"    {label} :{_ts(start)}, {_ts(end)}")
+    lines = [
+        "```mermaid",
+        "gantt",
+        f"    title {title}",
+        "    dateFormat YYYY-MM-DD HH:mm:ss",
+        "    axisFormat %H:%M",
+        "    section Response",
+    ]
+    if not rows:
+        declared = times.get("declared_at") or times.get("detected_at")
+        if declared is not None:
+            rows.append(f"    Declared :milestone, {_ts(declared)}, 0s")
+    lines += rows
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def _ts(value: datetime) -> str:
+    return format_timestamp(value).replace("T", " ").removesuffix("Z")
+
+
+def render(
+    fields: Mapping[str, Any],
+    times: Mapping[str, datetime | None],
+    entries: Sequence[Entry],
+    *,
+    author: str,
+    now: datetime,
+) -> str:
+    """The post-mortem for an incident whose frontmatter values are `fields`."""
+    incident_id = str(fields.get("id"))
+    title = str(fields.get("title") or incident_id)
+    severity = str(fields.get("severity") or "")
+    service = fields.get("service") or "unknown"
+    commander = fields.get("commander") or "unassigned"
+    start = times.get("impact_started_at") or times.get("detected_at") or times.get("declared_at")
+    end = times.get("resolved_at")
+    duration = duration_text((end - start).total_seconds()) if start and end else "unknown"
+    detected = times.get("detected_at")
+    acknowledged = times.get("acknowledged_at")
+    tta = (
+        duration_text((acknowledged - detected).total_seconds())
+        if detected and acknowledged
+        else "unknown"
+    )
+    due = (now + timedelta(days=14)).date().isoformat()
+    timeline_lines = [entry.raw for entry in entries] or ["<!-- no timeline entries -->"]
+    source = fields.get("source") or "a person"
+    return "\n".join(
+        [
+            "---",
+            f"incident: {incident_id}",
+            f"title: {render_scalar(title)}",
+            f"severity: {severity}",
+            f"authors: [{render_scalar(author)}]",
+            f"created_at: {format_timestamp(now)}",
+            "---",
+            "",
+            f"# Post-mortem: {title}",
+            "",
+            "> Blameless: we describe what happened and why it made sense to the people involved",
+            "> at the time. We look for causes in systems and processes, not for someone to blame.",
+            "",
+            "## Summary",
+            "",
+            "<!-- Two or three sentences: what happened, who was affected, how it ended. -->",
+            "",
+            "## Impact",
+            "",
+            f"- Severity: {severity}",
+            f"- Service: {service}",
+            f"- Duration (impact start to resolution): {duration}",
+            f"- Incident Commander: {commander}",
+            "<!-- Users, requests or revenue affected; SLOs and error budget consumed. -->",
+            "",
+            "## Timeline",
+            "",
+            phase_diagram(times),
+            "",
+            *timeline_lines,
+            "",
+            "## Root cause",
+            "",
+            "<!-- Five whys: ask why until you reach a cause you can act on.",
+            "1. Why did the service fail?",
+            "2. Why ...?",
+            "3. Why ...?",
+            "4. Why ...?",
+            "5. Why ...? -->",
+            "",
+            "## Trigger",
+            "",
+            "<!-- The change or event that set it off (a deploy, a traffic spike, a config push). -->",
+            "",
+            "## Detection",
+            "",
+            f"- Detected by: {source}",
+            f"- Detected at: {format_timestamp(detected) if detected else 'unknown'}",
+            f"- Time to acknowledge: {tta}",
+            "<!-- Could we have detected it sooner? -->",
+            "",
+            "## Resolution",
+            "",
+            "<!-- What fixed it, and how we verified the fix. -->",
+            "",
+            "## Contributing factors",
+            "",
+            "<!-- Conditions that made it possible or worse. -->",
+            "",
+            "## What went well",
+            "",
+            "<!-- -->",
+            "",
+            "## What went wrong",
+            "",
+            "<!-- -->",
+            "",
+            "## Where we got lucky",
+            "",
+            "<!-- -->",
+            "",
+            "## Action items",
+            "",
+            "<!-- One task per line; sync opens a GitHub issue for each and adds its reference:",
+            f"- [ ] AI-1: Add a circuit breaker to the client — owner: @{commander} — due: {due}"
+            " — type: prevent",
+            "     type is one of prevent / mitigate / detect / process. -->",
+            "",
+            "## Lessons learned",
+            "",
+            "<!-- -->",
+            "",
+        ]
+    )
+
+
+def missing_sections(text: str, required: Sequence[str], source: str) -> list[str]:
+    """Required sections that are absent or still only the template's prompts."""
+    lines = text.split("\n")
+    missing = []
+    for title in required:
+        section = body_edit.find_section(lines, title, source)
+        if section is None:
+            missing.append(title)
+            continue
+        content = "\n".join(lines[section.heading + 1 : section.end])
+        if title == "Timeline":
+            content = re.sub(r"```mermaid.*?```", "", content, flags=re.S)
+        if not _COMMENT.sub("", content).strip():
+            missing.append(title)
+    return missing

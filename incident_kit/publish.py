@@ -1,0 +1,54 @@
+"""Commit a change locally and, with `--push`, make it land on the remote.
+
+On a rejected (non-fast-forward) push the local commit is dropped, the remote state is
+fetched, and the *operation* runs again on it: ids are allocated and dedup decided against
+what actually landed, never by text-merging our commit onto theirs. Bounded retries with
+jitter; when the write cannot land the command fails loudly, and the repository is left
+usable with the change committed locally so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from incident_kit import git
+from incident_kit.context import Context
+from incident_kit.errors import GitError
+from incident_kit.operations import Operation, Outcome, execute
+
+MAX_ATTEMPTS = 8
+
+
+def publish(ctx: Context, operation: Operation, *, push: bool | None) -> Outcome:
+    with git.lock(ctx.root):
+        if not ctx.wants_push(push):
+            return execute(ctx.root, operation, ctx.actor)
+        return _push_with_retry(ctx, operation)
+
+
+def _push_with_retry(ctx: Context, operation: Operation) -> Outcome:
+    remote, branch = git.upstream(ctx.root)
+    rejection = ""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        git.catch_up(ctx.root, remote, branch)
+        base = git.head(ctx.root) if git.has_commits(ctx.root) else None
+        outcome = execute(ctx.root, operation, ctx.actor)
+        if outcome.commit is None and not git.ahead_of(ctx.root, remote, branch):
+            return outcome
+        result = git.push(ctx.root, remote, branch)
+        if result.ok:
+            return outcome
+        rejection = result.message
+        if not result.rejected:
+            break
+        if attempt == MAX_ATTEMPTS or base is None or outcome.commit is None:
+            break
+        git.drop_last_commit(ctx.root, base)
+        time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
+    where = f"committed locally as {git.head(ctx.root)[:12]}" if git.has_commits(ctx.root) else ""
+    reason = rejection or "the remote refused it"
+    raise GitError(
+        f"push to {remote}/{branch} failed after {attempt} attempt(s): {reason}; "
+        f"{where}; run `git pull --rebase && git push` when the remote is reachable"
+    )

@@ -1,0 +1,218 @@
+"""Incident folders on disk: find them, resolve an id prefix, read them, write them safely.
+
+Layout: `incidents/<YYYY-MM>/<id>-<slug>/incident.md` (see docs/file-format.md). Writes go
+to a temporary file in the same folder and are renamed into place, so a killed process
+leaves either the old file or the new one, never half of one; nothing is ever written
+through a symlink or outside the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from incident_kit import frontmatter
+from incident_kit.errors import FileFormatError, NotFoundError
+from incident_kit.ids import id_from_folder
+from incident_kit.model import IncidentSummary
+
+INCIDENTS = "incidents"
+INCIDENT_FILE = "incident.md"
+POSTMORTEM_FILE = "postmortem.md"
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class IncidentFile:
+    """One incident.md as read: its text split, and its frontmatter as plain data."""
+
+    folder: Path  # absolute
+    rel: str  # folder relative to the repository root
+    document: frontmatter.Document
+    data: dict[str, Any]
+
+    @property
+    def path(self) -> Path:
+        return self.folder / INCIDENT_FILE
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id") or id_from_folder(self.folder.name) or self.folder.name)
+
+    @property
+    def source(self) -> str:
+        return f"{self.rel}/{INCIDENT_FILE}"
+
+
+class Store:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.incidents = self.root / INCIDENTS
+
+    # -- finding ---------------------------------------------------------------------------
+
+    def folders(self) -> Iterator[Path]:
+        """Every incident folder, month folders first, in name order."""
+        if not self.incidents.is_dir():
+            return
+        for month in sorted(os.scandir(self.incidents), key=lambda e: e.name):
+            if not month.is_dir(follow_symlinks=False) or not _MONTH.match(month.name):
+                continue
+            for entry in sorted(os.scandir(month.path), key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False) and id_from_folder(entry.name):
+                    yield Path(entry.path)
+
+    def ids(self) -> set[str]:
+        return {id_from_folder(folder.name) or folder.name for folder in self.folders()}
+
+    def resolve(self, ref: str) -> Path:
+        """The one folder an id, id prefix, random-part prefix or folder name points at."""
+        wanted = ref.strip().lower().rstrip("/")
+        wanted = wanted.rsplit("/", 1)[-1]
+        if not wanted:
+            raise NotFoundError("no incident id given")
+        matches: list[Path] = []
+        for folder in self.folders():
+            incident_id = id_from_folder(folder.name) or ""
+            if incident_id == wanted or folder.name == wanted:
+                return folder
+            random_part = incident_id.rsplit("-", 1)[-1]
+            if (
+                incident_id.startswith(wanted)
+                or folder.name.startswith(wanted)
+                or (len(wanted) >= 2 and random_part.startswith(wanted))
+                or ("inc-" + wanted) == incident_id
+            ):
+                matches.append(folder)
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise NotFoundError(f"no incident matches {ref!r} (try `incident list`)")
+        names = ", ".join(id_from_folder(m.name) or m.name for m in matches[:10])
+        more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+        raise NotFoundError(f"{ref!r} is ambiguous: it matches {names}{more}; type more of the id")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def read_text(self, path: Path) -> str:
+        self.check_inside(path)
+        source = self.rel(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise FileFormatError(
+                    f"{source}: file is {size // 1024} KB; incident files are limited to "
+                    f"{MAX_FILE_BYTES // (1024 * 1024)} MB"
+                )
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise FileFormatError(f"{source}: file is missing") from None
+        except IsADirectoryError:
+            raise FileFormatError(f"{source}: is a directory, not a file") from None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise FileFormatError(f"{source}:{line}: not UTF-8 text (binary content?)") from None
+
+    def read(self, folder: Path) -> IncidentFile:
+        path = folder / INCIDENT_FILE
+        text = self.read_text(path)
+        source = self.rel(path)
+        document = frontmatter.split(text, source)
+        data = frontmatter.load(document.frontmatter, source)
+        return IncidentFile(folder=folder, rel=self.rel(folder), document=document, data=data)
+
+    def summaries(self) -> list[IncidentSummary]:
+        return [summary_of(self.read(folder)) for folder in self.folders()]
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def check_inside(self, path: Path) -> None:
+        """Refuse any path that leaves the repository, through `..` or a symlink."""
+        real = Path(os.path.realpath(path))
+        if real != self.root and self.root not in real.parents:
+            raise FileFormatError(
+                f"{path.relative_to(self.root) if path.is_relative_to(self.root) else path}: "
+                "points outside the repository (a symlink?); refusing to touch it"
+            )
+        current = path
+        while current != self.root and self.root in current.parents:
+            if current.is_symlink():
+                raise FileFormatError(f"{self.rel(current)}: is a symlink; refusing to follow it")
+            current = current.parent
+
+    def write_text(self, path: Path, text: str) -> None:
+        """Atomically replace (or create) a file, keeping its mode."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.check_inside(path)
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        fd, temp = tempfile.mkstemp(prefix=".incident-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, mode)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A frontmatter timestamp as an aware UTC datetime (naive values are taken as UTC)."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(
+            timezone.utc
+        )
+    if isinstance(value, str) and value.strip():
+        text = value.strip().replace(" ", "T", 1)
+        try:
+            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        except ValueError:
+            return None
+        return as_datetime(parsed)
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def summary_of(incident: IncidentFile) -> IncidentSummary:
+    data = incident.data
+    alert = data.get("alert") if isinstance(data.get("alert"), dict) else {}
+    slack = data.get("slack") if isinstance(data.get("slack"), dict) else {}
+    return IncidentSummary(
+        id=incident.id,
+        title=str(data.get("title") or ""),
+        status=str(data.get("status") or ""),
+        severity=str(data.get("severity") or ""),
+        kind=str(data.get("kind") or "incident"),
+        service=_text(data.get("service")),
+        commander=_text(data.get("commander")),
+        source=_text(data.get("source")),
+        path=incident.rel,
+        impact_started_at=as_datetime(data.get("impact_started_at")),
+        detected_at=as_datetime(data.get("detected_at")),
+        declared_at=as_datetime(data.get("declared_at")),
+        acknowledged_at=as_datetime(data.get("acknowledged_at")),
+        mitigated_at=as_datetime(data.get("mitigated_at")),
+        resolved_at=as_datetime(data.get("resolved_at")),
+        postmortem_at=as_datetime(data.get("postmortem_at")),
+        closed_at=as_datetime(data.get("closed_at")),
+        dedup_key=_text((alert or {}).get("dedup_key")),
+        merged_into=_text(data.get("merged_into")),
+        slack_channel=_text((slack or {}).get("channel_name")),
+    )
