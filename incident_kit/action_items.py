@@ -89,9 +89,7 @@ def _parse_line(
         try:
             due = date.fromisoformat(fields["due"])
         except ValueError:
-            problems.append(
-                Problem(number, f"{item_id} due date {fields['due']!r} is not YYYY-MM-DD")
-            )
+            problems.append(Problem(number, f"{item_id} due date {fields['due']!r} is not YYYY-MM-DD"))
     kind = fields.get("type")
     if kind not in ACTION_ITEM_TYPES:
         allowed = "/".join(ACTION_ITEM_TYPES)

@@ -7,7 +7,7 @@ command pay only for what they use.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,16 +22,22 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-Repo = Annotated[Optional[Path], typer.Option("--repo", help="Repository (default: the enclosing one).")]
-By = Annotated[Optional[str], typer.Option("--by", help="Who acts (default: git user, else GITHUB_ACTOR).")]
-At = Annotated[Optional[str], typer.Option("--at", help="When it happened: RFC 3339, HH:MM (UTC) or '20m ago'.")]
-Push = Annotated[Optional[bool], typer.Option("--push/--no-push", help="Push the commit (default: config `push`).")]
+Repo = Annotated[Path | None, typer.Option("--repo", help="Repository (default: the enclosing one).")]
+By = Annotated[str | None, typer.Option("--by", help="Who acts (default: git user, else GITHUB_ACTOR).")]
+At = Annotated[
+    str | None,
+    typer.Option("--at", help="When it happened: RFC 3339, HH:MM (UTC) or '20m ago'."),
+]
+Push = Annotated[
+    bool | None,
+    typer.Option("--push/--no-push", help="Push the commit (default: config `push`)."),
+]
 Fmt = Annotated[str, typer.Option("--format", help="text or json.")]
 Ref = Annotated[str, typer.Argument(help="Incident id, unique prefix, or its last four characters.")]
-Message = Annotated[Optional[str], typer.Option("--message", "-m", help="A note for the timeline entry.")]
+Message = Annotated[str | None, typer.Option("--message", "-m", help="A note for the timeline entry.")]
 
 
-def _ctx(repo: Optional[Path], by: Optional[str] = None):  # type: ignore[no-untyped-def]
+def _ctx(repo: Path | None, by: str | None = None):  # type: ignore[no-untyped-def]
     from incident_kit.context import open_context
 
     return open_context(repo, by)
@@ -54,17 +60,22 @@ def init(repo: Repo = None, by: By = None) -> None:
 @app.command()
 def declare(
     alert_payload: Annotated[
-        Optional[str], typer.Option("--alert-payload", help="Alert JSON, @FILE, or - for stdin.")
+        str | None, typer.Option("--alert-payload", help="Alert JSON, @FILE, or - for stdin.")
     ] = None,
     alert_format: Annotated[
-        Optional[str], typer.Option("--alert-format", help="Force a payload format (default: detect).")
+        str | None,
+        typer.Option("--alert-format", help="Force a payload format (default: detect)."),
     ] = None,
-    manual_incident: Annotated[bool, typer.Option("--manual-incident", help="Declare by hand (needs --title).")] = False,
-    title: Annotated[Optional[str], typer.Option("--title", help="What is broken.")] = None,
-    severity: Annotated[Optional[str], typer.Option("--severity", help="SEV-1 (worst) .. SEV-4.")] = None,
-    service: Annotated[Optional[str], typer.Option("--service", help="Affected service (or an alias).")] = None,
-    commander: Annotated[Optional[str], typer.Option("--commander", help="Incident Commander (default: on call).")] = None,
-    summary: Annotated[Optional[str], typer.Option("--summary", help="A first summary line.")] = None,
+    manual_incident: Annotated[
+        bool, typer.Option("--manual-incident", help="Declare by hand (needs --title).")
+    ] = False,
+    title: Annotated[str | None, typer.Option("--title", help="What is broken.")] = None,
+    severity: Annotated[str | None, typer.Option("--severity", help="SEV-1 (worst) .. SEV-4.")] = None,
+    service: Annotated[str | None, typer.Option("--service", help="Affected service (or an alias).")] = None,
+    commander: Annotated[
+        str | None, typer.Option("--commander", help="Incident Commander (default: on call).")
+    ] = None,
+    summary: Annotated[str | None, typer.Option("--summary", help="A first summary line.")] = None,
     drill: Annotated[bool, typer.Option("--drill", help="A practice incident (kept out of stats).")] = False,
     at: At = None,
     push: Push = None,
@@ -97,7 +108,17 @@ def declare(
     raise typer.Exit(command.run(_ctx(repo, by), request, push=push, fmt=fmt))
 
 
-def _transition(action: str, ref: str, at: Optional[str], message: Optional[str], push: Optional[bool], fmt: str, repo: Optional[Path], by: Optional[str], **extra: object) -> None:
+def _transition(
+    action: str,
+    ref: str,
+    at: str | None,
+    message: str | None,
+    push: bool | None,
+    fmt: str,
+    repo: Path | None,
+    by: str | None,
+    **extra: object,
+) -> None:
     from incident_kit.commands import transition as command
 
     request = command.TransitionRequest(action=action, ref=ref, at=at, message=message, **extra)  # type: ignore[arg-type]
@@ -106,7 +127,15 @@ def _transition(action: str, ref: str, at: Optional[str], message: Optional[str]
 
 
 @app.command()
-def ack(ref: Ref, at: At = None, message: Message = None, push: Push = None, fmt: Fmt = "text", repo: Repo = None, by: By = None) -> None:
+def ack(
+    ref: Ref,
+    at: At = None,
+    message: Message = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
     """Acknowledge: triage → investigating."""
     _transition("ack", ref, at, message, push, fmt, repo, by)
 
@@ -114,7 +143,10 @@ def ack(ref: Ref, at: At = None, message: Message = None, push: Push = None, fmt
 @app.command()
 def mitigate(
     ref: Ref,
-    rollback: Annotated[Optional[str], typer.Option("--rollback", metavar="DEPLOYMENT_ID", help="Plan: roll back this deployment.")] = None,
+    rollback: Annotated[
+        str | None,
+        typer.Option("--rollback", metavar="DEPLOYMENT_ID", help="Plan: roll back this deployment."),
+    ] = None,
     hotfix: Annotated[bool, typer.Option("--hotfix", help="Plan: ship a hotfix.")] = False,
     at: At = None,
     message: Message = None,
@@ -128,7 +160,15 @@ def mitigate(
 
 
 @app.command()
-def resolve(ref: Ref, at: At = None, message: Message = None, push: Push = None, fmt: Fmt = "text", repo: Repo = None, by: By = None) -> None:
+def resolve(
+    ref: Ref,
+    at: At = None,
+    message: Message = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
     """The fix is verified: → resolved (stamps mitigation too if it was skipped)."""
     _transition("resolve", ref, at, message, push, fmt, repo, by)
 
@@ -136,7 +176,7 @@ def resolve(ref: Ref, at: At = None, message: Message = None, push: Push = None,
 @app.command()
 def reopen(
     ref: Ref,
-    reason: Annotated[Optional[str], typer.Option("--reason", help="Why it is back.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is back.")] = None,
     at: At = None,
     message: Message = None,
     push: Push = None,
@@ -151,7 +191,7 @@ def reopen(
 @app.command()
 def cancel(
     ref: Ref,
-    reason: Annotated[Optional[str], typer.Option("--reason", help="Why this is not an incident.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why this is not an incident.")] = None,
     at: At = None,
     push: Push = None,
     fmt: Fmt = "text",
@@ -165,7 +205,7 @@ def cancel(
 @app.command()
 def merge(
     ref: Ref,
-    into: Annotated[Optional[str], typer.Option("--into", help="The incident that continues.")] = None,
+    into: Annotated[str | None, typer.Option("--into", help="The incident that continues.")] = None,
     at: At = None,
     message: Message = None,
     push: Push = None,
@@ -178,13 +218,29 @@ def merge(
 
 
 @app.command()
-def postmortem(ref: Ref, at: At = None, message: Message = None, push: Push = None, fmt: Fmt = "text", repo: Repo = None, by: By = None) -> None:
+def postmortem(
+    ref: Ref,
+    at: At = None,
+    message: Message = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
     """Start the blameless post-mortem: resolved → postmortem, writes postmortem.md."""
     _transition("postmortem", ref, at, message, push, fmt, repo, by)
 
 
 @app.command()
-def close(ref: Ref, at: At = None, message: Message = None, push: Push = None, fmt: Fmt = "text", repo: Repo = None, by: By = None) -> None:
+def close(
+    ref: Ref,
+    at: At = None,
+    message: Message = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
     """Done: → closed (checks the post-mortem the severity requires)."""
     _transition("close", ref, at, message, push, fmt, repo, by)
 
@@ -193,7 +249,7 @@ def close(ref: Ref, at: At = None, message: Message = None, push: Push = None, f
 def severity(
     ref: Ref,
     level: Annotated[str, typer.Argument(metavar="SEV-n", help="SEV-1 (worst) .. SEV-4.")],
-    reason: Annotated[Optional[str], typer.Option("--reason", help="Why.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why.")] = None,
     at: At = None,
     push: Push = None,
     fmt: Fmt = "text",
@@ -203,14 +259,19 @@ def severity(
     """Change the severity."""
     from incident_kit.commands import update
 
-    raise typer.Exit(update.severity(_ctx(repo, by), ref, level, reason=reason, at=at, push=push, fmt=_fmt(fmt)))
+    raise typer.Exit(
+        update.severity(_ctx(repo, by), ref, level, reason=reason, at=at, push=push, fmt=_fmt(fmt))
+    )
 
 
 @app.command()
 def assign(
     ref: Ref,
-    commander: Annotated[Optional[str], typer.Option("--commander", help="New Incident Commander.")] = None,
-    role: Annotated[Optional[list[str]], typer.Option("--role", metavar="ROLE=WHO", help="e.g. scribe=bob (repeatable).")] = None,
+    commander: Annotated[str | None, typer.Option("--commander", help="New Incident Commander.")] = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option("--role", metavar="ROLE=WHO", help="e.g. scribe=bob (repeatable)."),
+    ] = None,
     at: At = None,
     push: Push = None,
     fmt: Fmt = "text",
@@ -221,7 +282,15 @@ def assign(
     from incident_kit.commands import update
 
     raise typer.Exit(
-        update.assign(_ctx(repo, by), ref, commander=commander, roles=role or [], at=at, push=push, fmt=_fmt(fmt))
+        update.assign(
+            _ctx(repo, by),
+            ref,
+            commander=commander,
+            roles=role or [],
+            at=at,
+            push=push,
+            fmt=_fmt(fmt),
+        )
     )
 
 
@@ -245,7 +314,7 @@ def note(
 def link(
     ref: Ref,
     url: Annotated[str, typer.Argument(help="http(s) URL: dashboard, PR, ticket, doc.")],
-    title: Annotated[Optional[str], typer.Option("--title", help="Link text.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Link text.")] = None,
     at: At = None,
     push: Push = None,
     fmt: Fmt = "text",
@@ -260,7 +329,7 @@ def link(
 
 @app.command(name="list")
 def list_command(
-    status: Annotated[Optional[str], typer.Option("--status", help="open, or one status.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="open, or one status.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Include closed incidents (text output).")] = False,
     fmt: Fmt = "text",
     repo: Repo = None,
@@ -289,7 +358,9 @@ def log(ref: Ref, fmt: Fmt = "text", repo: Repo = None) -> None:
 
 @app.command()
 def index(
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 if the index is out of date; write nothing.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if the index is out of date; write nothing.")
+    ] = False,
     push: Push = None,
     repo: Repo = None,
     by: By = None,
@@ -302,22 +373,28 @@ def index(
 
 @app.command()
 def stats(
-    since: Annotated[Optional[str], typer.Option("--since", help="From this date (YYYY-MM-DD), inclusive.")] = None,
-    until: Annotated[Optional[str], typer.Option("--until", help="Up to this date, inclusive.")] = None,
-    service: Annotated[Optional[str], typer.Option("--service", help="Only this service.")] = None,
-    severity: Annotated[Optional[str], typer.Option("--severity", help="Only this severity.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="From this date (YYYY-MM-DD), inclusive.")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Up to this date, inclusive.")] = None,
+    service: Annotated[str | None, typer.Option("--service", help="Only this service.")] = None,
+    severity: Annotated[str | None, typer.Option("--severity", help="Only this severity.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, json or markdown.")] = "text",
     repo: Repo = None,
 ) -> None:
     """Counts, MTTA / time to mitigate / MTTR (median, p90), overdue action items."""
     from incident_kit.commands import index as command
 
-    raise typer.Exit(command.stats(_ctx(repo), since=since, until=until, service=service, severity=severity, fmt=fmt))
+    raise typer.Exit(
+        command.stats(_ctx(repo), since=since, until=until, service=service, severity=severity, fmt=fmt)
+    )
 
 
 @app.command()
 def demo(
-    keep: Annotated[Optional[Path], typer.Option("--keep", help="Build the demo repository here and keep it.")] = None,
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="Build the demo repository here and keep it.")
+    ] = None,
 ) -> None:
     """Walk one incident from alert to close in a scratch repository, offline."""
     from incident_kit.commands import demo as command

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from incident_kit.errors import InputError
 
@@ -20,8 +20,8 @@ FUTURE_SKEW = timedelta(minutes=5)
 def now() -> datetime:
     pinned = os.environ.get("INCIDENT_KIT_NOW")
     if pinned:
-        return parse_when(pinned, datetime.now(timezone.utc), allow_future=True)
-    return datetime.now(timezone.utc).replace(microsecond=0)
+        return parse_when(pinned, datetime.now(UTC), allow_future=True)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def parse_when(text: str, reference: datetime, *, allow_future: bool = False) -> datetime:
@@ -35,9 +35,7 @@ def parse_when(text: str, reference: datetime, *, allow_future: bool = False) ->
         hour, minute, second = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
         if hour > 23 or minute > 59 or second > 59:
             raise InputError(f"--at {text!r}: not a valid time of day")
-        when = reference.astimezone(timezone.utc).replace(
-            hour=hour, minute=minute, second=second, microsecond=0
-        )
+        when = reference.astimezone(UTC).replace(hour=hour, minute=minute, second=second, microsecond=0)
     else:
         iso = value.replace(" ", "T", 1)
         if iso.endswith(("Z", "z")):
@@ -50,7 +48,7 @@ def parse_when(text: str, reference: datetime, *, allow_future: bool = False) ->
             ) from None
         if when.tzinfo is None:
             raise InputError(f"--at {text!r}: add a time zone (Z for UTC, or +01:00)")
-    when = when.astimezone(timezone.utc).replace(microsecond=0)
+    when = when.astimezone(UTC).replace(microsecond=0)
     if not allow_future and when > reference + FUTURE_SKEW:
         raise InputError(f"--at {text!r} is in the future ({when:%Y-%m-%dT%H:%M:%SZ})")
     return when

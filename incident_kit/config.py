@@ -163,9 +163,7 @@ class _Reader:
             desc = value.get("description", "") if isinstance(value, Mapping) else value
             descriptions[sev] = str(desc or "")
         postmortem = self.mapping(data, "postmortem", "postmortem")
-        sections_node = self.mapping(
-            postmortem, "required_sections", "postmortem.required_sections"
-        )
+        sections_node = self.mapping(postmortem, "required_sections", "postmortem.required_sections")
         required = {
             self.severity(sections_node, name, f"postmortem.required_sections.{name}", name): (
                 self.strings(sections_node, name, f"postmortem.required_sections.{name}")
@@ -311,11 +309,7 @@ class _Reader:
                     )
                 bounds.append(stamp)
             rotation = value.get("rotation")
-            out.append(
-                Override(
-                    str(value["who"]), bounds[0], bounds[1], str(rotation) if rotation else None
-                )
-            )
+            out.append(Override(str(value["who"]), bounds[0], bounds[1], str(rotation) if rotation else None))
         return tuple(out)
 
     def default_rotation(self, data: Any) -> str | None:

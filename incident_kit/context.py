@@ -37,9 +37,7 @@ def open_context(repo: Path | None, by: str | None = None, *, need_config: bool 
     root = git.toplevel(repo or Path.cwd())
     env = dict(os.environ)
     config = load_config(root) if need_config else Config()
-    return Context(
-        root=root, config=config, actor=git.resolve_actor(root, by, env), now=clock.now(), env=env
-    )
+    return Context(root=root, config=config, actor=git.resolve_actor(root, by, env), now=clock.now(), env=env)
 
 
 def check_format(fmt: str, allowed: tuple[str, ...] = ("text", "json")) -> str:

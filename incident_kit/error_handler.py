@@ -67,7 +67,7 @@ def handle(app: Any, args: list[str] | None = None) -> int:
         return int(exit_.exit_code)
     except BrokenPipeError:
         return 0
-    except Exception as error:  # noqa: BLE001 - the last line of defence
+    except Exception as error:
         if os.environ.get("INCIDENT_KIT_DEBUG"):
             raise
         kind = type(error).__name__

@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from incident_kit.errors import FileFormatError
@@ -23,6 +23,8 @@ _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?=[ \t]|$)")
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9 _./@+()-]*$")
+# plain words YAML 1.1 readers (PyYAML, many editors) take for booleans or null: quote them
+_YAML11_WORDS = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"])
 
 
 @dataclass(frozen=True)
@@ -103,16 +105,12 @@ def load(frontmatter: str, source: str, first_line: int = 2) -> dict[str, Any]:
         raise FileFormatError(f"{source}:{line}: invalid YAML frontmatter: {problem}") from None
     except (YAMLError, ValueError, TypeError, OverflowError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise FileFormatError(
-            f"{source}:{first_line}: invalid YAML frontmatter: {detail}"
-        ) from None
+        raise FileFormatError(f"{source}:{first_line}: invalid YAML frontmatter: {detail}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         kind = type(data).__name__
-        raise FileFormatError(
-            f"{source}:{first_line}: frontmatter must be a mapping of keys, not a {kind}"
-        )
+        raise FileFormatError(f"{source}:{first_line}: frontmatter must be a mapping of keys, not a {kind}")
     return data
 
 
@@ -131,7 +129,7 @@ def key_line(frontmatter: str, key: str, first_line: int = 2) -> int | None:
 def format_timestamp(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("timestamps must be time-zone aware")
-    value = value.astimezone(timezone.utc).replace(microsecond=0)
+    value = value.astimezone(UTC).replace(microsecond=0)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -148,9 +146,7 @@ def render_scalar(value: Any, style: str = "plain") -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return (
-            repr(value) if value == value and value not in (float("inf"), float("-inf")) else "null"
-        )
+        return repr(value) if value == value and value not in (float("inf"), float("-inf")) else "null"
     text = str(value)
     if style == "single" and "\n" not in text and text.isprintable():
         return "'" + text.replace("'", "''") + "'"
@@ -182,7 +178,7 @@ def _double_quoted(text: str) -> str:
 def _plain_is_string(text: str) -> bool:
     if not text or not _PLAIN_SAFE.match(text) or text != text.strip():
         return False
-    if " #" in text or text.endswith(":"):
+    if " #" in text or text.endswith(":") or text.lower() in _YAML11_WORDS:
         return False
     try:
         parsed = _safe_yaml().load(f"k: {text}\n")
@@ -205,9 +201,7 @@ def _scalar_span(line: str, value_start: int) -> _ScalarSpan | None:
     stripped = rest.lstrip(" \t")
     start = value_start + (len(rest) - len(stripped))
     if not stripped or stripped.startswith("#"):
-        return _ScalarSpan(
-            0, start if stripped else len(line), start if stripped else len(line), "plain"
-        )
+        return _ScalarSpan(0, start if stripped else len(line), start if stripped else len(line), "plain")
     head = stripped[0]
     if head in "|>[{&*!%@`":
         return None
@@ -341,8 +335,11 @@ def _replace_scalar(lines: list[str], index: int, value: Any) -> str | None:
     if end != index + 1:
         return None  # a multi-line value (continuation lines): not a simple scalar
     new_text = render_scalar(value, span.style)
+    rest = line[colon + 1 :]
     if span.start == len(line):
-        new_line = line + ("" if line.endswith(" ") else " ") + new_text
+        new_line = line.rstrip(" \t") + " " + new_text
+    elif rest.lstrip(" \t").startswith("#"):  # `key:   # comment` with no value yet
+        new_line = line[: colon + 1] + " " + new_text + rest
     else:
         new_line = line[: span.start] + new_text + line[span.end :]
     lines[index] = new_line

@@ -110,9 +110,9 @@ def resolve_actor(root: Path, by: str | None, env: Mapping[str, str]) -> Actor:
             if email and config_value(root, "user.name") == name
             else f"{name}@users.noreply.github.com",
         )
-    name = config_value(root, "user.name")
-    if name:
-        return Actor(name, email or f"{name}@users.noreply.github.com")
+    configured = config_value(root, "user.name")
+    if configured:
+        return Actor(configured, email or f"{configured}@users.noreply.github.com")
     actor = env.get("GITHUB_ACTOR")
     if actor:
         return Actor(actor, f"{actor}@users.noreply.github.com")
@@ -260,9 +260,7 @@ def push(root: Path, remote: str, branch: str) -> PushResult:
     )
     rejected = any(marker in text for marker in races)
     lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
-    return PushResult(
-        False, rejected, lines[-1] if lines else f"git push exited {result.returncode}"
-    )
+    return PushResult(False, rejected, lines[-1] if lines else f"git push exited {result.returncode}")
 
 
 def drop_last_commit(root: Path, base: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Container
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from incident_kit.sanitize import slugify
 
@@ -27,7 +27,7 @@ def new_id(
 ) -> str:
     """A fresh id for `declared_at`, not in `taken`."""
     draw = random_part or _random_part
-    day = declared_at.astimezone(timezone.utc).strftime("%Y%m%d")
+    day = declared_at.astimezone(UTC).strftime("%Y%m%d")
     for _ in range(1000):
         candidate = f"inc-{day}-{draw()}"
         if candidate not in taken:
@@ -45,7 +45,7 @@ def folder_name(incident_id: str, title: str) -> str:
 
 
 def month_folder(declared_at: datetime) -> str:
-    return declared_at.astimezone(timezone.utc).strftime("%Y-%m")
+    return declared_at.astimezone(UTC).strftime("%Y-%m")
 
 
 def id_from_folder(name: str) -> str | None:

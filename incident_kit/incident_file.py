@@ -10,9 +10,7 @@ from typing import Any
 from incident_kit.frontmatter import render_scalar
 from incident_kit.timeline import format_entry
 
-STATUS_COMMENT = (
-    "# triage | investigating | mitigated | resolved | postmortem | closed | cancelled | merged"
-)
+STATUS_COMMENT = "# triage | investigating | mitigated | resolved | postmortem | closed | cancelled | merged"
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,7 @@ class Transition:
 ACTIVE = ("triage", "investigating", "mitigated")
 
 TRANSITIONS: dict[str, Transition] = {
-    "ack": Transition(
-        "ack", ("triage",), "investigating", (), "acknowledged_at", summary="Acknowledged"
-    ),
+    "ack": Transition("ack", ("triage",), "investigating", (), "acknowledged_at", summary="Acknowledged"),
     "mitigate": Transition(
         "mitigate",
         ("triage", "investigating"),
@@ -68,9 +66,7 @@ TRANSITIONS: dict[str, Transition] = {
         "postmortem_at",
         summary="Post-mortem started",
     ),
-    "close": Transition(
-        "close", ("resolved", "postmortem"), "closed", (), "closed_at", summary="Closed"
-    ),
+    "close": Transition("close", ("resolved", "postmortem"), "closed", (), "closed_at", summary="Closed"),
 }
 
 # the order lifecycle timestamps must respect (each >= the ones before it, when set)
@@ -126,11 +122,11 @@ def check_order(values: Mapping[str, datetime | None], changed: Mapping[str, Any
         value = merged.get(key)
         if not isinstance(value, datetime):
             continue
-        if previous is not None and previous_key is not None and value < previous:
-            if key in changed or previous_key in changed:
-                raise RefusedError(
-                    f"{key.removesuffix('_at').replace('_', ' ')} time {value:%Y-%m-%dT%H:%M:%SZ} "
-                    f"is before {previous_key.removesuffix('_at').replace('_', ' ')} time "
-                    f"{previous:%Y-%m-%dT%H:%M:%SZ}; use --at with a later time"
-                )
+        moved = key in changed or previous_key in changed
+        if previous is not None and previous_key is not None and value < previous and moved:
+            raise RefusedError(
+                f"{key.removesuffix('_at').replace('_', ' ')} time {value:%Y-%m-%dT%H:%M:%SZ} "
+                f"is before {previous_key.removesuffix('_at').replace('_', ' ')} time "
+                f"{previous:%Y-%m-%dT%H:%M:%SZ}; use --at with a later time"
+            )
         previous_key, previous = key, value

@@ -51,9 +51,7 @@ def duration_text(seconds: float) -> str:
     return f"{days}d {hours:02d}h"
 
 
-def phase_diagram(
-    times: Mapping[str, datetime | None], title: str = "Incident phases (UTC)"
-) -> str:
+def phase_diagram(times: Mapping[str, datetime | None], title: str = "Incident phases (UTC)") -> str:
     """A Mermaid gantt chart of the response phases that have both ends."""
     rows = []
     for label, start_key, end_key in PHASES:
@@ -101,11 +99,7 @@ def render(
     duration = duration_text((end - start).total_seconds()) if start and end else "unknown"
     detected = times.get("detected_at")
     acknowledged = times.get("acknowledged_at")
-    tta = (
-        duration_text((acknowledged - detected).total_seconds())
-        if detected and acknowledged
-        else "unknown"
-    )
+    tta = duration_text((acknowledged - detected).total_seconds()) if detected and acknowledged else "unknown"
     due = (now + timedelta(days=14)).date().isoformat()
     timeline_lines = [entry.raw for entry in entries] or ["<!-- no timeline entries -->"]
     source = fields.get("source") or "a person"

@@ -31,7 +31,11 @@ def by_rules(config: Config, value: float | None, threshold: float | None) -> st
 
 
 def choose(
-    config: Config, explicit: str | None, from_payload: str | None, value: float | None, threshold: float | None
+    config: Config,
+    explicit: str | None,
+    from_payload: str | None,
+    value: float | None,
+    threshold: float | None,
 ) -> str:
     """An explicit --severity wins, then the payload's own, then config rules, then the default."""
     return explicit or from_payload or by_rules(config, value, threshold) or config.default_severity

@@ -13,7 +13,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -173,9 +173,7 @@ class Store:
 def as_datetime(value: Any) -> datetime | None:
     """A frontmatter timestamp as an aware UTC datetime (naive values are taken as UTC)."""
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(
-            timezone.utc
-        )
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
     if isinstance(value, str) and value.strip():
         text = value.strip().replace(" ", "T", 1)
         try:

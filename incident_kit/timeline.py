@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from incident_kit import body as body_edit
 from incident_kit.frontmatter import format_timestamp
@@ -41,7 +41,7 @@ def parse_timestamp(text: str) -> datetime | None:
         return None
     if value.tzinfo is None:
         return None
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def format_entry(at: datetime, what: str, who: str) -> str:

@@ -3,17 +3,14 @@ that is already being handled, one more occurrence (or its resolution) on that i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incident_kit import edit, ids, oncall
 from incident_kit import severity as severity_rules
-from incident_kit.config import Config
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError
 from incident_kit.incident_file import NewIncident, render
@@ -116,9 +113,7 @@ def _manual(
     ctx: Context, store: Store, request: DeclareRequest, severity: str | None, at: datetime
 ) -> Change:
     title = safe_text(request.title, 200)
-    service = ctx.config.canonical_service(
-        safe_text(request.service, 100) if request.service else None
-    )
+    service = ctx.config.canonical_service(safe_text(request.service, 100) if request.service else None)
     summary = (
         edit.human_text(request.summary)
         if request.summary
@@ -166,9 +161,7 @@ def _new(
     folder = f"incidents/{ids.month_folder(at)}/{ids.folder_name(incident_id, title)}"
     who = ctx.actor.name
     entries = [first_entry] if first_entry else []
-    assigned = (
-        f"commander: {commander}" if commander else "no commander assigned yet (incident assign)"
-    )
+    assigned = f"commander: {commander}" if commander else "no commander assigned yet (incident assign)"
     entries.append((at, f"{declared_what}, {severity}; {assigned}", who))
     text = render(
         NewIncident(
@@ -275,9 +268,7 @@ def _from_alert(
         if (url := safe_url(link.url))
     )
     first = (
-        (started, f"Alert fired: {md_inline(delivery.title, 200)}", delivery.source)
-        if started < at
-        else None
+        (started, f"Alert fired: {md_inline(delivery.title, 200)}", delivery.source) if started < at else None
     )
     return _new(
         ctx,
@@ -320,7 +311,8 @@ def _alert_summary(delivery: Delivery, service: str | None) -> str:
 def _join(ctx: Context, incident: IncidentFile, delivery: Delivery, at: datetime) -> Change:
     """A re-delivery or the resolution of an alert whose incident is still open."""
     alert = incident.data.get("alert") or {}
-    occurrences = alert.get("occurrences") if isinstance(alert.get("occurrences"), int) else 1
+    counted = alert.get("occurrences")
+    occurrences = counted if isinstance(counted, int) and not isinstance(counted, bool) else 1
     document = incident.document
     status = str(incident.data.get("status"))
     trailers = {"Action": "alert", "Dedup-Key": delivery.dedup_key}

@@ -58,13 +58,10 @@ def _fill_postmortem(path: Path) -> None:
     """What the commander would write by hand in a pull request."""
     text = path.read_text("utf-8")
     for section, content in POSTMORTEM_TEXT.items():
-        text = re.sub(
-            rf"(## {re.escape(section)}\n\n)(<!--.*?-->\n)",
-            lambda m, c=content: m.group(1) + c + "\n",
-            text,
-            count=1,
-            flags=re.S,
-        )
+        prompt = re.compile(rf"(## {re.escape(section)}\n\n)<!--.*?-->\n", re.S)
+        match = prompt.search(text)
+        if match:
+            text = text[: match.start()] + match.group(1) + content + "\n" + text[match.end() :]
     due = (clock.now() + timedelta(days=14)).date().isoformat()
     items = (
         f"- [ ] AI-1: Review environment overrides in deploys — owner: @alice — due: {due} — type: prevent\n"
@@ -99,20 +96,56 @@ def _walk(root: Path) -> int:
     payload.write_text(json.dumps(SEED_PAYLOAD), "utf-8")
     _step(
         "An alert arrives (the seed's native payload)",
-        ["declare", "--alert-payload", f"@{payload}", "--at", ago(50), "--by", "incident-bot", *repo],
+        [
+            "declare",
+            "--alert-payload",
+            f"@{payload}",
+            "--at",
+            ago(50),
+            "--by",
+            "incident-bot",
+            *repo,
+        ],
     )
     payload.unlink()
-    _step("The alert fires again: it joins the open incident", [
-        "declare", "--alert-payload", json.dumps(SEED_PAYLOAD), "--at", ago(48), "--by", "incident-bot", *repo
-    ])
+    _step(
+        "The alert fires again: it joins the open incident",
+        [
+            "declare",
+            "--alert-payload",
+            json.dumps(SEED_PAYLOAD),
+            "--at",
+            ago(48),
+            "--by",
+            "incident-bot",
+            *repo,
+        ],
+    )
     from incident_kit.store import Store
 
     incident_id = next(Store(root).ids().__iter__())
     _step("The on-call engineer acknowledges", ["ack", incident_id[-4:], "--at", ago(45), *repo])
-    _step("A note for the timeline", ["note", incident_id[-4:], "Latency started right after deploy 1234", "--at", ago(40), *repo])
-    _step("Mitigate by rolling back the deployment", ["mitigate", incident_id[-4:], "--rollback", "1234", "--at", ago(20), *repo])
+    _step(
+        "A note for the timeline",
+        [
+            "note",
+            incident_id[-4:],
+            "Latency started right after deploy 1234",
+            "--at",
+            ago(40),
+            *repo,
+        ],
+    )
+    _step(
+        "Mitigate by rolling back the deployment",
+        ["mitigate", incident_id[-4:], "--rollback", "1234", "--at", ago(20), *repo],
+    )
     _step("The fix is verified", ["resolve", incident_id[-4:], "--at", ago(5), *repo])
-    _step("Closing now is refused: a SEV-2 needs its post-mortem", ["close", incident_id[-4:], *repo], expect=1)
+    _step(
+        "Closing now is refused: a SEV-2 needs its post-mortem",
+        ["close", incident_id[-4:], *repo],
+        expect=1,
+    )
     _step("Start the blameless post-mortem", ["postmortem", incident_id[-4:], *repo])
     store = Store(root)
     folder = store.resolve(incident_id)
@@ -124,6 +157,10 @@ def _walk(root: Path) -> int:
     _step("Everything, as JSON", ["list", "--format", "json", *repo])
     print(
         f"\nDone. Look at {folder.relative_to(root)}/incident.md and postmortem.md"
-        + (f" in {root}" if not str(root).startswith(tempfile.gettempdir()) else " (the scratch repository is removed now; use --keep DIR to keep it)")
+        + (
+            f" in {root}"
+            if not str(root).startswith(tempfile.gettempdir())
+            else " (the scratch repository is removed now; use --keep DIR to keep it)"
+        )
     )
     return 0

@@ -6,11 +6,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from incident_kit import clock
-from incident_kit.severity import normalise as normalise_severity
 from incident_kit.context import Context, check_format
 from incident_kit.errors import InputError
 from incident_kit.operations import Change
 from incident_kit.publish import publish
+from incident_kit.severity import normalise as normalise_severity
 from incident_kit.store import Store
 
 INDEX_PATH = "incidents/README.md"

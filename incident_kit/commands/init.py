@@ -5,11 +5,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from incident_kit import config
+from incident_kit import config, git
 from incident_kit.context import open_context
 from incident_kit.operations import Change, execute
 from incident_kit.store import Store
-from incident_kit import git
 
 INDEX_PATH = "incidents/README.md"
 WORKFLOWS = ("incident-alert.yml", "incident-sync.yml", "incident-validate.yml")

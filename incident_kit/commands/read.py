@@ -6,9 +6,9 @@ from datetime import datetime
 
 from incident_kit import git, timeline
 from incident_kit.context import Context, emit_json
+from incident_kit.errors import InputError
 from incident_kit.frontmatter import format_timestamp
 from incident_kit.model import OPEN_STATUSES, STATUSES, IncidentSummary
-from incident_kit.errors import InputError
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store
 
 LIST_FIELDS = (
@@ -71,9 +71,7 @@ def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str
         return 0
     if not items:
         print(
-            "no open incidents (incident list --all shows every incident)"
-            if not show_all
-            else "no incidents"
+            "no open incidents (incident list --all shows every incident)" if not show_all else "no incidents"
         )
         return 0
     rows = [
@@ -107,9 +105,7 @@ def show(ctx: Context, ref: str, *, fmt: str) -> int:
             for e in timeline.entries(incident.document.body, incident.source)
         ]
         document["postmortem"] = (
-            f"{incident.rel}/{POSTMORTEM_FILE}"
-            if (incident.folder / POSTMORTEM_FILE).exists()
-            else None
+            f"{incident.rel}/{POSTMORTEM_FILE}" if (incident.folder / POSTMORTEM_FILE).exists() else None
         )
         emit_json(document)
         return 0

@@ -127,7 +127,8 @@ def _merge_target(store: Store, incident: IncidentFile, ref: str) -> str:
         raise RefusedError(f"cannot merge {incident.id} into itself")
     if target.data.get("status") in ("merged", "cancelled"):
         raise RefusedError(
-            f"cannot merge into {target.id}: it is {target.data.get('status')}; merge into the surviving incident"
+            f"cannot merge into {target.id}: it is {target.data.get('status')}; "
+            "merge into the surviving incident"
         )
     return target.id or id_from_folder(target.folder.name) or target.folder.name
 

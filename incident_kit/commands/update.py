@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from incident_kit import body, edit
-from incident_kit.severity import normalise as normalise_severity
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError, RefusedError
 from incident_kit.frontmatter import Document
@@ -15,6 +14,7 @@ from incident_kit.model import TERMINAL_STATUSES
 from incident_kit.operations import Change
 from incident_kit.publish import publish
 from incident_kit.sanitize import md_inline, safe_text, safe_url
+from incident_kit.severity import normalise as normalise_severity
 from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
 
 _ROLE = re.compile(r"^([a-z][a-z0-9_-]{0,31})=(.+)$")
@@ -72,9 +72,7 @@ def severity(
 ) -> int:
     new = normalise_severity(level)
 
-    def apply(
-        incident: IncidentFile, document: Document
-    ) -> tuple[Document, str, str, dict[str, str]]:
+    def apply(incident: IncidentFile, document: Document) -> tuple[Document, str, str, dict[str, str]]:
         old = str(incident.data.get("severity"))
         if old == new:
             raise RefusedError(f"{incident.id} is already {new}")
@@ -112,9 +110,7 @@ def assign(
         parsed[match.group(1)] = _person(match.group(2))
     who = _person(commander) if commander else None
 
-    def apply(
-        incident: IncidentFile, document: Document
-    ) -> tuple[Document, str, str, dict[str, str]]:
+    def apply(incident: IncidentFile, document: Document) -> tuple[Document, str, str, dict[str, str]]:
         _refuse_terminal(incident, "assign people to")
         changes: list[str] = []
         trailers: dict[str, str] = {}
@@ -141,9 +137,7 @@ def note(ctx: Context, ref: str, text: str, *, at: str | None, push: bool | None
     if not cleaned:
         raise InputError("the note is empty")
 
-    def apply(
-        incident: IncidentFile, document: Document
-    ) -> tuple[Document, str, str, dict[str, str]]:
+    def apply(incident: IncidentFile, document: Document) -> tuple[Document, str, str, dict[str, str]]:
         subject = "note: " + safe_text(text, 60)
         return document, cleaned, subject, {}
 
@@ -165,9 +159,7 @@ def link(
         raise InputError(f"{url!r} is not an http(s) URL")
     label = md_inline(title or checked, 200)
 
-    def apply(
-        incident: IncidentFile, document: Document
-    ) -> tuple[Document, str, str, dict[str, str]]:
+    def apply(incident: IncidentFile, document: Document) -> tuple[Document, str, str, dict[str, str]]:
         current = incident.data.get("links")
         links = list(current) if isinstance(current, list) else []
         if any(isinstance(item, dict) and item.get("url") == checked for item in links):
@@ -175,9 +167,7 @@ def link(
         links.append({"title": safe_text(title or checked, 200), "url": checked})
         document = edit.set_nested(document, ["links"], links)
         line = f"- [{label}](<{checked}>)"
-        document = document.with_body(
-            body.append_to_section(document.body, "Links", line, incident.source)
-        )
+        document = document.with_body(body.append_to_section(document.body, "Links", line, incident.source))
         return (
             document,
             f"Linked [{label}](<{checked}>)",

@@ -1,0 +1,204 @@
+"""Every mutating command is exactly one commit (none when refused), with trailers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import commit_count, git, run_cli, status_clean
+
+
+def declare(repo: Path, title: str = "Checkout is down", *extra: str) -> dict[str, object]:
+    result = run_cli(
+        [
+            "declare",
+            "--manual-incident",
+            "--title",
+            title,
+            "--severity",
+            "SEV-2",
+            "--format",
+            "json",
+            "--repo",
+            str(repo),
+            *extra,
+        ]
+    )
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert isinstance(document, dict)
+    return document
+
+
+def last_commit(repo: Path) -> tuple[str, str, dict[str, str]]:
+    author = git(repo, "log", "-1", "--format=%an").strip()
+    subject = git(repo, "log", "-1", "--format=%s").strip()
+    trailers = {}
+    for line in git(repo, "log", "-1", "--format=%(trailers:only,unfold)").splitlines():
+        key, _, value = line.partition(":")
+        if value:
+            trailers[key.strip()] = value.strip()
+    return author, subject, trailers
+
+
+STEPS = [
+    (
+        ["ack", "{id}"],
+        "ack (triage → investigating)",
+        {"Action": "ack", "Transition": "triage -> investigating"},
+    ),
+    (["note", "{id}", "cache flushed"], "note: cache flushed", {"Action": "note"}),
+    (
+        ["severity", "{id}", "SEV-1"],
+        "severity SEV-2 → SEV-1",
+        {"Action": "severity", "Severity": "SEV-2 -> SEV-1"},
+    ),
+    (
+        ["assign", "{id}", "--commander", "carol", "--role", "scribe=dan"],
+        "assign Incident Commander",
+        {"Action": "assign", "Commander": "carol"},
+    ),
+    (
+        ["link", "{id}", "https://status.example.com/x"],
+        "link https://status.example.com/x",
+        {"Action": "link"},
+    ),
+    (
+        ["mitigate", "{id}", "--rollback", "1234"],
+        "mitigate (investigating → mitigated)",
+        {"Action": "mitigate", "Plan": "roll back deployment 1234", "Rollback": "1234"},
+    ),
+    (
+        ["reopen", "{id}", "--reason", "errors again"],
+        "reopen (mitigated → investigating)",
+        {"Transition": "mitigated -> investigating"},
+    ),
+    (
+        ["resolve", "{id}"],
+        "resolve (investigating → resolved)",
+        {"Transition": "investigating -> resolved"},
+    ),
+    (
+        ["postmortem", "{id}"],
+        "postmortem (resolved → postmortem)",
+        {"Transition": "resolved -> postmortem"},
+    ),
+]
+
+
+def test_every_command_is_one_commit_with_trailers(repo: Path) -> None:
+    incident = declare(repo)
+    incident_id = str(incident["id"])
+    author, subject, trailers = last_commit(repo)
+    assert subject == f"{incident_id}: declare SEV-2 Checkout is down"
+    assert trailers == {
+        "Incident": incident_id,
+        "Action": "declare",
+        "Transition": "none -> triage",
+        "Severity": "SEV-2",
+        "Actor": "alice",
+    }
+    for args, expected_subject, expected_trailers in STEPS:
+        before = commit_count(repo)
+        argv = [a.format(id=incident_id[-4:]) for a in args]
+        result = run_cli([*argv, "--by", "bob", "--repo", str(repo)])
+        assert result.code == 0, (argv, result.stderr)
+        assert commit_count(repo) == before + 1, argv
+        author, subject, trailers = last_commit(repo)
+        assert author == "bob"
+        assert subject.startswith(f"{incident_id}: {expected_subject}"), subject
+        assert trailers["Incident"] == incident_id and trailers["Actor"] == "bob"
+        for key, value in expected_trailers.items():
+            assert trailers.get(key) == value, (argv, trailers)
+        assert status_clean(repo)
+    assert (repo / str(incident["path"]) / "postmortem.md").is_file()
+
+
+def test_cancel_and_merge_are_one_commit_each(repo: Path) -> None:
+    first = str(declare(repo, "Login slow")["id"])
+    second = str(declare(repo, "Login slow again")["id"])
+    third = str(declare(repo, "Flaky alert")["id"])
+    before = commit_count(repo)
+    assert run_cli(["merge", second, "--into", first, "--repo", str(repo)]).code == 0
+    assert run_cli(["cancel", third, "--reason", "test alert", "--repo", str(repo)]).code == 0
+    assert commit_count(repo) == before + 2
+    shown = json.loads(run_cli(["show", second, "--format", "json", "--repo", str(repo)]).stdout)
+    assert shown["status"] == "merged" and shown["frontmatter"]["merged_into"] == first
+    shown = json.loads(run_cli(["show", third, "--format", "json", "--repo", str(repo)]).stdout)
+    assert shown["status"] == "cancelled" and shown["frontmatter"]["cancel_reason"] == "test alert"
+
+
+def test_illegal_transition_names_allowed_ones_and_changes_nothing(repo: Path) -> None:
+    incident = declare(repo)
+    path = repo / str(incident["path"]) / "incident.md"
+    before_bytes, before_commits = path.read_bytes(), commit_count(repo)
+    result = run_cli(["close", str(incident["id"]), "--repo", str(repo)])
+    assert result.code == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "allowed from triage: ack, mitigate, resolve, cancel, merge" in result.stderr
+    assert path.read_bytes() == before_bytes and commit_count(repo) == before_commits
+    assert status_clean(repo)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cancel", "{id}"],  # needs --reason
+        ["severity", "{id}", "SEV-9"],
+        ["ack", "{id}", "--at", "2026-11-26 14:00"],  # no time zone
+        ["ack", "{id}", "--at", "2030-01-01T00:00:00Z"],  # the future
+        ["link", "{id}", "javascript:alert(1)"],
+        ["assign", "{id}"],
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_no_commit(repo: Path, args: list[str]) -> None:
+    incident_id = str(declare(repo)["id"])
+    before = commit_count(repo)
+    result = run_cli([a.format(id=incident_id) for a in args] + ["--repo", str(repo)])
+    assert result.code == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("incident: ")
+    assert commit_count(repo) == before and status_clean(repo)
+
+
+def test_unknown_and_ambiguous_prefixes_are_refused_naming_candidates(repo: Path) -> None:
+    ids = [str(declare(repo, f"Problem {n}")["id"]) for n in range(3)]
+    result = run_cli(["ack", "inc-2026", "--repo", str(repo)])
+    assert result.code == 1
+    assert "ambiguous" in result.stderr and all(i in result.stderr for i in ids)
+    result = run_cli(["ack", "nothing-like-this", "--repo", str(repo)])
+    assert result.code == 1 and "no incident matches 'nothing-like-this'" in result.stderr
+    # the random part alone, and the full id, both work
+    assert run_cli(["ack", ids[0][-4:], "--repo", str(repo)]).code == 0
+    assert run_cli(["note", ids[1], "x", "--repo", str(repo)]).code == 0
+
+
+def test_actor_falls_back_to_github_actor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "ci"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    monkeypatch.setenv("GITHUB_ACTOR", "octocat")
+    result = run_cli(["declare", "--manual-incident", "--title", "From CI", "--repo", str(root)])
+    assert result.code == 0, result.stderr
+    author, _, trailers = last_commit(root)
+    assert author == "octocat" and trailers["Actor"] == "octocat"
+
+
+def test_outside_a_repository_is_a_clear_error(tmp_path: Path) -> None:
+    result = run_cli(["list", "--repo", str(tmp_path)])
+    assert result.code == 1
+    assert "not inside a git repository" in result.stderr
+
+
+def test_failed_commit_leaves_no_half_written_files(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'policy: no commits today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = commit_count(repo)
+    result = run_cli(["declare", "--manual-incident", "--title", "Blocked", "--repo", str(repo)])
+    assert result.code == 1
+    assert "policy: no commits today" in result.stderr
+    assert commit_count(repo) == before
+    assert status_clean(repo)
+    assert not any((repo / "incidents").glob("20*/*"))

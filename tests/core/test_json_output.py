@@ -1,0 +1,79 @@
+"""`--format json` prints exactly one JSON document on stdout, with the documented keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import run_cli
+
+DECLARE_KEYS = {
+    "id",
+    "path",
+    "status",
+    "severity",
+    "commander",
+    "created",
+    "deduplicated",
+    "commit",
+}
+LIST_KEYS = {"id", "title", "status", "severity", "commander", "service", "declared_at", "path"}
+
+
+def test_declare_list_show_json(repo: Path) -> None:
+    result = run_cli(
+        [
+            "declare",
+            "--manual-incident",
+            "--title",
+            "Search is slow",
+            "--severity",
+            "3",
+            "--service",
+            "auth",
+            "--format",
+            "json",
+            "--repo",
+            str(repo),
+        ]
+    )
+    assert result.code == 0, result.stderr
+    declared = json.loads(result.stdout)
+    assert declared.keys() >= DECLARE_KEYS
+    assert declared["status"] == "triage" and declared["severity"] == "SEV-3"
+    assert declared["created"] is True and declared["deduplicated"] is False
+    assert declared["path"].startswith("incidents/2026-11/" + declared["id"])
+    assert (repo / declared["path"] / "incident.md").is_file()
+    # the example config's rotation: 2026-11-26T15:00Z is week 46 from 2026-01-05 -> 46 % 3 == 1
+    assert declared["commander"] == "bob"
+
+    listed = json.loads(run_cli(["list", "--format", "json", "--repo", str(repo)]).stdout)
+    assert isinstance(listed, list) and len(listed) == 1
+    assert listed[0].keys() >= LIST_KEYS
+    assert listed[0]["service"] == "authentication"  # the alias `auth` maps to the service
+    assert listed[0]["declared_at"] == "2026-11-26T15:00:00Z"
+
+    shown = json.loads(run_cli(["show", declared["id"][-4:], "--format", "json", "--repo", str(repo)]).stdout)
+    assert shown["id"] == declared["id"] and shown["title"] == "Search is slow"
+    assert shown["timeline"][0]["at"] == "2026-11-26T15:00:00Z"
+    assert shown["timeline"][0]["who"] == "alice"
+
+
+def test_list_json_includes_closed_but_text_shows_open_only(repo: Path) -> None:
+    for title in ("One", "Two"):
+        assert run_cli(["declare", "--manual-incident", "--title", title, "--repo", str(repo)]).code == 0
+    listed = json.loads(run_cli(["list", "--format", "json", "--repo", str(repo)]).stdout)
+    first, other = listed[0]["id"], listed[1]["id"]
+    assert run_cli(["cancel", first, "--reason", "dup", "--repo", str(repo)]).code == 0
+    listed = json.loads(run_cli(["list", "--format", "json", "--repo", str(repo)]).stdout)
+    assert {i["status"] for i in listed} == {"triage", "cancelled"}
+    text = run_cli(["list", "--repo", str(repo)]).stdout
+    assert first not in text and other in text
+    assert first in run_cli(["list", "--all", "--repo", str(repo)]).stdout
+
+
+def test_json_errors_keep_stdout_empty(repo: Path) -> None:
+    result = run_cli(["show", "nope", "--format", "json", "--repo", str(repo)])
+    assert result.code == 1 and result.stdout == ""
+    result = run_cli(["list", "--format", "yaml", "--repo", str(repo)])
+    assert result.code == 2 and "choose one of text, json" in result.stderr
