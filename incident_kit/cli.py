@@ -357,6 +357,24 @@ def log(ref: Ref, fmt: Fmt = "text", repo: Repo = None) -> None:
 
 
 @app.command()
+def validate(
+    paths: Annotated[list[str] | None, typer.Argument(help="Files or folders (default: everything).")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="text, github (workflow annotations) or json.")
+    ] = "text",
+    changed_since: Annotated[
+        str | None,
+        typer.Option("--changed-since", metavar="REF", help="Only incidents changed since REF."),
+    ] = None,
+    repo: Repo = None,
+) -> None:
+    """Check incident files, post-mortems and the config; exit 1 on any error."""
+    from incident_kit.commands import validate as command
+
+    raise typer.Exit(command.run(repo, paths or [], fmt=fmt, changed_since=changed_since))
+
+
+@app.command()
 def index(
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 if the index is out of date; write nothing.")

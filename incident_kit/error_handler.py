@@ -45,8 +45,8 @@ def handle(app: Any, args: list[str] | None = None) -> int:
     from typer import main as typer_main
     from typer._click import exceptions as click_exceptions
 
-    command = typer_main.get_command(app)
     try:
+        command = typer_main.get_command(app)
         result = command.main(args=args, prog_name="incident", standalone_mode=False)
     except IncidentKitError as error:
         if error.exit_code == 0:

@@ -1,0 +1,285 @@
+"""`incident validate [PATH…]`: check incident files, post-mortems and the config; exit 1 on errors.
+
+`--changed-since REF` checks only the incident folders a pull request touched (plus the
+repository-wide duplicate-id rule, which reads folder names only), so a pull request on a
+10,000-incident repository is checked in well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from incident_kit import git
+from incident_kit.config import CONFIG_PATH, Config, parse
+from incident_kit.context import check_format
+from incident_kit.errors import ConfigError, FileFormatError, InputError
+from incident_kit.ids import id_from_folder
+from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store
+from incident_kit.validation import (
+    ERROR,
+    WARNING,
+    Problem,
+    check_incident,
+    check_postmortem,
+    problem_from_message,
+)
+
+
+def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str | None) -> int:
+    fmt = check_format(fmt, ("text", "github", "json"))
+    root = git.toplevel(repo or Path.cwd())
+    store = Store(root)
+    config, problems = _config(root)
+    folders, check_config = _targets(store, paths, changed_since)
+    if not check_config:
+        problems = []
+    problems += _symlinks(store, folders if (paths or changed_since) else None)
+    statuses: dict[Path, tuple[str | None, str | None, str | None]] = {}
+    for folder in folders:
+        found, facts = _check_folder(store, folder, config)
+        problems += found
+        statuses[folder] = facts
+    problems += _duplicate_ids(store, set(folders) if (paths or changed_since) else None)
+    problems += _merge_targets(store, statuses)
+    problems.sort(key=lambda p: (p.path, p.line, p.level, p.message))
+    _report(problems, fmt, checked=len(folders))
+    return 1 if any(p.level == ERROR for p in problems) else 0
+
+
+def _config(root: Path) -> tuple[Config, list[Problem]]:
+    path = root / CONFIG_PATH
+    if not path.is_file():
+        return Config(), []
+    try:
+        return parse(path.read_text("utf-8"), CONFIG_PATH), []
+    except ConfigError as error:
+        rest = error.message.removeprefix(CONFIG_PATH + ":")
+        line, _, message = rest.partition(":")
+        if not line.isdigit():
+            line, message = "1", rest
+        return Config(), [Problem(CONFIG_PATH, int(line), message.strip(), rule="config")]
+    except UnicodeDecodeError:
+        return Config(), [Problem(CONFIG_PATH, 1, "not UTF-8 text", rule="config")]
+
+
+def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> tuple[list[Path], bool]:
+    """The incident folders to check, and whether the config is among the targets."""
+    if paths and changed_since:
+        raise InputError("give PATHs or --changed-since REF, not both")
+    if changed_since:
+        result = git.run(
+            store.root, "diff", "--name-only", "-z", f"{changed_since}...HEAD", "--", INCIDENTS, check=False
+        )
+        if result.returncode != 0:
+            raise InputError(f"--changed-since {changed_since!r}: not a commit git knows (fetch it first?)")
+        paths = [p for p in result.stdout.split("\0") if p]
+        if not paths:
+            return [], False
+    if not paths:
+        return list(store.folders()), True
+    folders: dict[Path, None] = {}
+    check_config = False
+    for raw in paths:
+        path = (store.root / raw) if not Path(raw).is_absolute() else Path(raw)
+        path = Path(os.path.abspath(path))
+        if store.root not in path.parents and path != store.root:
+            raise InputError(f"{raw}: outside the repository")
+        rel = path.relative_to(store.root).as_posix()
+        if rel == CONFIG_PATH:
+            check_config = True
+            continue
+        folder = _folder_of(store, path)
+        if folder is not None:
+            folders[folder] = None
+        elif path.is_dir():
+            folders.update((f, None) for f in store.folders() if path in f.parents or f == path)
+    return list(folders), check_config
+
+
+def _folder_of(store: Store, path: Path) -> Path | None:
+    for candidate in (path, *path.parents):
+        if candidate == store.incidents or store.incidents not in candidate.parents:
+            return None
+        if id_from_folder(candidate.name) and candidate.parent.parent == store.incidents:
+            return candidate
+    return None
+
+
+def _check_folder(
+    store: Store, folder: Path, config: Config
+) -> tuple[list[Problem], tuple[str | None, str | None, str | None]]:
+    rel_md = f"{store.rel(folder)}/{INCIDENT_FILE}"
+    path = folder / INCIDENT_FILE
+    if not path.exists():
+        if not folder.exists():
+            return [], (None, None, None)  # deleted in the change being checked
+        return [Problem(rel_md, 1, "incident folder without incident.md", rule="format")], (None, None, None)
+    try:
+        text = store.read_text(path)
+    except FileFormatError as error:
+        return [problem_from_message(rel_md, error.message)], (None, None, None)
+    checked = check_incident(rel_md, folder.name, text)
+    problems = list(checked.problems)
+    pm_path = folder / POSTMORTEM_FILE
+    required = tuple(config.required_sections.get(checked.severity or "", ()))
+    pm_rel = f"{store.rel(folder)}/{POSTMORTEM_FILE}"
+    if pm_path.exists():
+        try:
+            pm_text = store.read_text(pm_path)
+        except FileFormatError as error:
+            problems.append(problem_from_message(pm_rel, error.message))
+        else:
+            incident_id = checked.incident_id or id_from_folder(folder.name) or folder.name
+            problems += check_postmortem(pm_rel, incident_id, pm_text, checked.status, required)
+    elif checked.status in ("postmortem", "closed") and required:
+        level = ERROR
+        problems.append(
+            Problem(
+                rel_md,
+                1,
+                f"{checked.severity} requires a post-mortem but {POSTMORTEM_FILE} is missing",
+                level,
+                "postmortem",
+            )
+        )
+    merged_into = None
+    if checked.status == "merged":
+        try:
+            from incident_kit import frontmatter
+
+            data = frontmatter.load(frontmatter.split(text, rel_md).frontmatter, rel_md)
+            merged_into = str(data.get("merged_into") or "") or None
+        except FileFormatError:
+            merged_into = None
+    return problems, (checked.incident_id, checked.status, merged_into)
+
+
+def _symlinks(store: Store, folders: Iterable[Path] | None) -> list[Problem]:
+    """Symlinks anywhere under incidents/ (the tool refuses to follow them)."""
+    roots = [store.incidents] if folders is None else list(folders)
+    problems = []
+    for top in roots:
+        if top.is_symlink():
+            problems.append(
+                Problem(store.rel(top), 1, "is a symlink; incident files must be real files", rule="symlink")
+            )
+            continue
+        for dirpath, dirnames, filenames in os.walk(top):
+            for name in [*dirnames, *filenames]:
+                path = Path(dirpath) / name
+                if path.is_symlink():
+                    target = os.readlink(path)
+                    problems.append(
+                        Problem(
+                            store.rel(path),
+                            1,
+                            f"is a symlink (to {target}); incident files must be real files",
+                            rule="symlink",
+                        )
+                    )
+    return problems
+
+
+def _duplicate_ids(store: Store, targets: set[Path] | None) -> list[Problem]:
+    by_id: dict[str, list[Path]] = defaultdict(list)
+    for folder in store.folders():
+        incident_id = id_from_folder(folder.name)
+        if incident_id:
+            by_id[incident_id].append(folder)
+    problems = []
+    for incident_id, folders in by_id.items():
+        if len(folders) < 2 or (targets is not None and not targets.intersection(folders)):
+            continue
+        names = ", ".join(store.rel(f) for f in folders)
+        for folder in folders:
+            problems.append(
+                Problem(
+                    f"{store.rel(folder)}/{INCIDENT_FILE}",
+                    1,
+                    f"incident id {incident_id} is used by several folders: {names}",
+                    rule="unique-id",
+                )
+            )
+    return problems
+
+
+def _merge_targets(
+    store: Store, statuses: dict[Path, tuple[str | None, str | None, str | None]]
+) -> list[Problem]:
+    wanted = {folder: facts[2] for folder, facts in statuses.items() if facts[1] == "merged" and facts[2]}
+    if not wanted:
+        return []
+    known = {id_from_folder(f.name) for f in store.folders()}
+    return [
+        Problem(
+            f"{store.rel(folder)}/{INCIDENT_FILE}",
+            1,
+            f"merged_into {target} is not an incident in this repository",
+            rule="lifecycle",
+        )
+        for folder, target in wanted.items()
+        if target not in known
+    ]
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _report(problems: list[Problem], fmt: str, *, checked: int) -> None:
+    errors = sum(1 for p in problems if p.level == ERROR)
+    warnings = sum(1 for p in problems if p.level == WARNING)
+    if fmt == "json":
+        document = {
+            "ok": errors == 0,
+            "checked": checked,
+            "errors": errors,
+            "warnings": warnings,
+            "problems": [
+                {"path": p.path, "line": p.line, "level": p.level, "rule": p.rule, "message": p.message}
+                for p in problems
+            ],
+        }
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return
+    for p in problems:
+        if fmt == "github":
+            title = _escape_property(f"incident validate ({p.rule})")
+            where = f"file={_escape_property(p.path)},line={p.line},title={title}"
+            print(f"::{p.level} {where}::{_escape_data(p.message)}")
+        else:
+            print(f"{p.path}:{p.line}: {p.level}: {p.message}")
+    verdict = "ok" if errors == 0 else "failed"
+    counts = f"{checked} incident(s) checked, {errors} error(s), {warnings} warning(s)"
+    print(f"incident validate: {verdict}: {counts}")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary:
+        _step_summary(Path(summary), problems, checked, errors, warnings)
+
+
+def _step_summary(path: Path, problems: list[Problem], checked: int, errors: int, warnings: int) -> None:
+    from incident_kit.sanitize import md_inline
+
+    lines = [
+        "### incident validate",
+        "",
+        f"{checked} incident(s) checked: {errors} error(s), {warnings} warning(s).",
+        "",
+    ]
+    if problems:
+        lines += ["| file | line | level | problem |", "|---|---|---|---|"]
+        lines += [
+            f"| {md_inline(p.path)} | {p.line} | {p.level} | {md_inline(p.message)} |" for p in problems[:200]
+        ]
+        lines.append("")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")

@@ -1,0 +1,242 @@
+"""The rules `incident validate` checks, over one file's text at a time (no I/O).
+
+Each rule reports `Problem`s with the file and line, so the CLI can print them as text,
+JSON or GitHub workflow annotations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from itertools import pairwise
+from typing import Any
+
+from incident_kit import action_items, frontmatter, lifecycle, postmortem, timeline
+from incident_kit.errors import FileFormatError
+from incident_kit.ids import id_from_folder
+from incident_kit.store import as_datetime
+
+ERROR = "error"
+WARNING = "warning"
+
+# status -> lifecycle fields that must be set, and fields that must still be empty
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "investigating": ("acknowledged_at",),
+    "mitigated": ("mitigated_at",),
+    "resolved": ("mitigated_at", "resolved_at"),
+    "postmortem": ("resolved_at", "postmortem_at"),
+    "closed": ("resolved_at", "closed_at"),
+    "cancelled": ("closed_at", "cancel_reason"),
+    "merged": ("closed_at", "merged_into"),
+}
+EMPTY_FIELDS: dict[str, tuple[str, ...]] = {
+    "triage": ("mitigated_at", "resolved_at", "postmortem_at", "closed_at"),
+    "investigating": ("mitigated_at", "resolved_at", "postmortem_at", "closed_at"),
+    "mitigated": ("resolved_at", "postmortem_at", "closed_at"),
+    "resolved": ("postmortem_at", "closed_at"),
+    "postmortem": ("closed_at",),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    level: str = ERROR
+    rule: str = "incident"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What one incident.md check learned, for the repository-wide rules."""
+
+    incident_id: str | None
+    status: str | None
+    severity: str | None
+    problems: list[Problem]
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = resources.files("incident_kit").joinpath("data/incident.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def _plain(value: Any) -> Any:
+    """Frontmatter data as JSON would carry it (timestamps as their text form)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.strftime("%Y-%m-%dT%H:%M:%S")  # fails the schema: no time zone
+        return frontmatter.format_timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def check_incident(rel: str, folder_name: str, text: str) -> Checked:
+    """Every per-file rule for one incident.md (`rel` is its repository path)."""
+    try:
+        document = frontmatter.split(text, rel)
+        data = frontmatter.load(document.frontmatter, rel)
+    except FileFormatError as error:
+        return Checked(None, None, None, [problem_from_message(rel, error.message, "format")])
+    problems: list[Problem] = []
+    fm_text = document.frontmatter
+
+    def line_of(key: str) -> int:
+        return frontmatter.key_line(fm_text, key) or 1
+
+    problems += _schema_problems(rel, data, line_of)
+    incident_id = data.get("id") if isinstance(data.get("id"), str) else None
+    folder_id = id_from_folder(folder_name)
+    if incident_id and folder_id and incident_id != folder_id:
+        problems.append(
+            Problem(
+                rel, line_of("id"), f"id {incident_id} does not match its folder {folder_name}", rule="id"
+            )
+        )
+    status = data.get("status") if isinstance(data.get("status"), str) else None
+    if status:
+        problems += _lifecycle_problems(rel, data, status, line_of)
+    body_offset = fm_text.count("\n") + 2  # the two fence lines
+    problems += _timeline_problems(rel, document.body, body_offset)
+    severity = data.get("severity") if isinstance(data.get("severity"), str) else None
+    return Checked(incident_id, status, severity, problems)
+
+
+def problem_from_message(rel: str, message: str, rule: str = "format") -> Problem:
+    """An error message of the form `path:line: text` as a Problem."""
+    rest = message.removeprefix(rel)
+    line = 1
+    if rest.startswith(":"):
+        head, _, tail = rest[1:].partition(":")
+        if head.isdigit():
+            line, rest = int(head), tail
+        else:
+            rest = rest[1:]
+    return Problem(rel, line, rest.strip(), rule=rule)
+
+
+def _schema_problems(rel: str, data: Mapping[str, Any], line_of: Any) -> list[Problem]:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema())
+    problems = []
+    for error in sorted(validator.iter_errors(_plain(data)), key=lambda e: list(map(str, e.path))):
+        path = ".".join(str(p) for p in error.absolute_path)
+        key = str(error.absolute_path[0]) if error.absolute_path else ""
+        message = _schema_message(error)
+        where = f"{path}: " if path else ""
+        problems.append(Problem(rel, line_of(key) if key else 1, f"{where}{message}", rule="schema"))
+    return problems
+
+
+def _schema_message(error: Any) -> str:
+    if error.validator == "oneOf" and error.context:
+        # "null or a timestamp" reads better than jsonschema's oneOf dump
+        best = [e for e in error.context if e.validator != "type"] or list(error.context)
+        return _schema_message(best[0])
+    if error.validator == "pattern" and "RFC 3339" in str(error.schema.get("description", "")):
+        return f"{error.instance!r} is not an RFC 3339 timestamp with a time zone (e.g. 2026-11-26T15:30:00Z)"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "required":
+        return str(error.message).replace("is a required property", "is missing")
+    text = str(error.message)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _lifecycle_problems(rel: str, data: Mapping[str, Any], status: str, line_of: Any) -> list[Problem]:
+    problems = []
+    for key in REQUIRED_FIELDS.get(status, ()):
+        if data.get(key) in (None, ""):
+            problems.append(
+                Problem(rel, line_of(key), f"status is {status} but {key} is empty", rule="lifecycle")
+            )
+    for key in EMPTY_FIELDS.get(status, ()):
+        if data.get(key) not in (None, ""):
+            problems.append(
+                Problem(rel, line_of(key), f"status is {status} but {key} is set", rule="lifecycle")
+            )
+    times = {key: as_datetime(data.get(key)) for key in (*lifecycle.ORDER, "declared_at")}
+    order = ("impact_started_at", "detected_at", "declared_at")
+    for earlier, later in [*pairwise(order), *pairwise(lifecycle.ORDER)]:
+        problems += _order(rel, times, earlier, later, line_of)
+    return _unique(problems)
+
+
+def _order(
+    rel: str, times: Mapping[str, datetime | None], earlier: str, later: str, line_of: Any
+) -> list[Problem]:
+    a, b = times.get(earlier), times.get(later)
+    if a is None or b is None or a <= b:
+        return []
+    return [Problem(rel, line_of(later), f"{later} is before {earlier}", rule="lifecycle")]
+
+
+def _unique(problems: Iterable[Problem]) -> list[Problem]:
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for problem in problems:
+        if (problem.line, problem.message) not in seen:
+            seen.add((problem.line, problem.message))
+            out.append(problem)
+    return out
+
+
+def _timeline_problems(rel: str, body: str, offset: int) -> list[Problem]:
+    try:
+        lines = body.split("\n")
+        from incident_kit import body as body_edit
+
+        section = body_edit.find_section(lines, timeline.SECTION, rel, offset + 1)
+    except FileFormatError as error:
+        return [problem_from_message(rel, error.message, "timeline")]
+    if section is None:
+        return [Problem(rel, offset, "no '## Timeline' section", rule="timeline")]
+    problems = []
+    for entry in timeline.entries(body, rel):
+        if entry.at is None:
+            problems.append(
+                Problem(
+                    rel,
+                    offset + entry.line,
+                    "timeline entry needs a UTC timestamp first: '- 2026-11-26T15:30:00Z — what — who'",
+                    rule="timeline",
+                )
+            )
+    return problems
+
+
+def check_postmortem(
+    rel: str, incident_id: str, text: str, status: str | None, required: Sequence[str]
+) -> list[Problem]:
+    """Action-item lines, and completeness once the incident is closed (a warning before)."""
+    problems = [
+        Problem(rel, p.line, p.message, rule="action-items")
+        for p in action_items.parse(incident_id, text, rel)[1]
+    ]
+    if required and status in ("postmortem", "closed"):
+        missing = postmortem.missing_sections(text, required, rel)
+        if missing:
+            level = ERROR if status == "closed" else WARNING
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    f"post-mortem sections still to write: {', '.join(missing)}",
+                    level=level,
+                    rule="postmortem",
+                )
+            )
+    return problems
