@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import git, run_cli
 
 FOLDER = "incidents/2026-11/inc-20261126-aaaa-broken"
@@ -57,7 +56,12 @@ def test_a_good_file_passes(repo: Path) -> None:
     ("old", "new", "line", "message"),
     [
         ("severity: SEV-3", "severity: SEV-5", 5, "severity: 'SEV-5' is not one of SEV-1"),
-        ("declared_at: 2026-11-26T10:00:00Z", "declared_at: 2026-11-26T10:00:00", 7, "not an RFC 3339 timestamp"),
+        (
+            "declared_at: 2026-11-26T10:00:00Z",
+            "declared_at: 2026-11-26T10:00:00",
+            7,
+            "not an RFC 3339 timestamp",
+        ),
         ("status: triage", "status: resolved", 9, "status is resolved but mitigated_at is empty"),
         ("status: triage", "status: done", 4, "status: 'done' is not one of triage"),
         ("title: Broken thing\n", "", 1, "'title' is missing"),
@@ -68,7 +72,12 @@ def test_a_good_file_passes(repo: Path) -> None:
             9,
             "mitigated_at is before acknowledged_at",
         ),
-        ("- 2026-11-26T10:00:00Z — Declared — alice", "- Declared, no time — alice", 19, "needs a UTC timestamp"),
+        (
+            "- 2026-11-26T10:00:00Z — Declared — alice",
+            "- Declared, no time — alice",
+            19,
+            "needs a UTC timestamp",
+        ),
         ("## Timeline\n", "## Timeline\n\n## Timeline\n", 19, "'## Timeline' appears more than once"),
         ("kind: incident", "kind: [incident", 7, "invalid YAML frontmatter"),
         ("---\n\n## Summary", "\n## Summary", 1, "frontmatter is not closed"),
@@ -103,7 +112,9 @@ def test_postmortem_rules(repo: Path) -> None:
     closed = GOOD.replace("status: triage", "status: closed").replace("severity: SEV-3", "severity: SEV-2")
     closed = closed.replace("acknowledged_at: null", "acknowledged_at: 2026-11-26T10:01:00Z")
     closed = closed.replace("mitigated_at: null", "mitigated_at: 2026-11-26T10:02:00Z")
-    closed = closed.replace("resolved_at: null", "resolved_at: 2026-11-26T10:03:00Z\nclosed_at: 2026-11-26T11:00:00Z")
+    closed = closed.replace(
+        "resolved_at: null", "resolved_at: 2026-11-26T10:03:00Z\nclosed_at: 2026-11-26T11:00:00Z"
+    )
     write(repo, closed)
     code, annotations = validate(repo)
     assert code == 1 and any("requires a post-mortem but postmortem.md is missing" in a for a in annotations)
@@ -119,7 +130,9 @@ def test_postmortem_rules(repo: Path) -> None:
     assert code == 1
     assert any(pm in a and "line=18" in a and "also used on line 17" in a for a in annotations), annotations
     assert any(pm in a and "line=18" in a and "'2026-13-01' is not YYYY-MM-DD" in a for a in annotations)
-    assert any(pm in a and "line=18" in a and "type: prevent/mitigate/detect/process" in a for a in annotations)
+    assert any(
+        pm in a and "line=18" in a and "type: prevent/mitigate/detect/process" in a for a in annotations
+    )
     assert any(pm in a and "line=19" in a and "must start with an id" in a for a in annotations)
     assert any(pm in a and "sections still to write: Root cause" in a for a in annotations)
 
@@ -129,7 +142,9 @@ def test_config_errors_are_reported_with_their_line(repo: Path) -> None:
     config.write_text(config.read_text().replace("default_severity: SEV-3", "default_severity: SEV-9"))
     code, annotations = validate(repo)
     assert code == 1
-    assert any(a.startswith("::error file=incidents/config.yaml,line=18,") and "SEV-9" in a for a in annotations)
+    assert any(
+        a.startswith("::error file=incidents/config.yaml,line=18,") and "SEV-9" in a for a in annotations
+    )
 
 
 def test_symlinks_inside_incidents_are_reported_and_never_followed(repo: Path, tmp_path: Path) -> None:
@@ -145,7 +160,11 @@ def test_symlinks_inside_incidents_are_reported_and_never_followed(repo: Path, t
 
 
 def test_changed_since_checks_only_the_changed_folders(repo: Path) -> None:
-    write(repo, GOOD.replace("severity: SEV-3", "severity: SEV-9"), folder="incidents/2026-11/inc-20261126-bad1-x")
+    write(
+        repo,
+        GOOD.replace("severity: SEV-3", "severity: SEV-9"),
+        folder="incidents/2026-11/inc-20261126-bad1-x",
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "old broken file")
     base = git(repo, "rev-parse", "HEAD").strip()
@@ -170,8 +189,10 @@ def test_annotation_text_cannot_inject_workflow_commands(repo: Path) -> None:
     write(repo, GOOD.replace("severity: SEV-3", 'severity: "x\\n::add-mask::leak"'))
     _, annotations = validate(repo)
     assert all(not re.search(r"%0A::|\n::add-mask", a) or "%0A" in a for a in annotations)
-    assert not any(line.startswith("::add-mask") for line in run_cli(
-        ["validate", "--format", "github", "--repo", str(repo)]).stdout.splitlines())
+    assert not any(
+        line.startswith("::add-mask")
+        for line in run_cli(["validate", "--format", "github", "--repo", str(repo)]).stdout.splitlines()
+    )
 
 
 def test_every_file_the_cli_writes_validates(repo: Path) -> None:
@@ -180,17 +201,39 @@ def test_every_file_the_cli_writes_validates(repo: Path) -> None:
         assert result.code == 0, result.stdout
 
     ok()
-    declared = json.loads(run_cli(["declare", "--manual-incident", "--title", "All commands", "--severity",
-                                   "SEV-2", "--format", "json", "--repo", str(repo)]).stdout)
-    other = json.loads(run_cli(["declare", "--manual-incident", "--title", "Dup", "--format", "json",
-                                "--repo", str(repo)]).stdout)
+    declared = json.loads(
+        run_cli(
+            [
+                "declare",
+                "--manual-incident",
+                "--title",
+                "All commands",
+                "--severity",
+                "SEV-2",
+                "--format",
+                "json",
+                "--repo",
+                str(repo),
+            ]
+        ).stdout
+    )
+    other = json.loads(
+        run_cli(
+            ["declare", "--manual-incident", "--title", "Dup", "--format", "json", "--repo", str(repo)]
+        ).stdout
+    )
     ok()
     incident = declared["id"]
     steps = [
-        ["ack", incident], ["note", incident, "a note"], ["severity", incident, "SEV-1"],
+        ["ack", incident],
+        ["note", incident, "a note"],
+        ["severity", incident, "SEV-1"],
         ["assign", incident, "--commander", "carol", "--role", "comms=dan"],
-        ["link", incident, "https://example.com/dash"], ["mitigate", incident, "--hotfix"],
-        ["reopen", incident], ["resolve", incident], ["postmortem", incident],
+        ["link", incident, "https://example.com/dash"],
+        ["mitigate", incident, "--hotfix"],
+        ["reopen", incident],
+        ["resolve", incident],
+        ["postmortem", incident],
         ["merge", other["id"], "--into", incident],
     ]
     for step in steps:
