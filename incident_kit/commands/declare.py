@@ -254,8 +254,8 @@ def _from_alert(
         "source": delivery.source,
         "dedup_key": delivery.dedup_key,
         "metric": delivery.metric,
-        "value": delivery.value,
-        "threshold": delivery.threshold,
+        "value": _number(delivery.value),
+        "threshold": _number(delivery.threshold),
         "status": delivery.status,
         "alerts": len(delivery.alerts),
         "occurrences": 1,
@@ -282,11 +282,18 @@ def _from_alert(
         detected_at=started,
         drill=request.drill,
         summary=_alert_summary(delivery, service),
-        declared_what=f"Declared from a {delivery.format} alert",
+        declared_what=f"Declared from {delivery.format} alert",
         alert=alert,
         links=links,
         first_entry=first,
     )
+
+
+def _number(value: float | None) -> float | int | None:
+    """350.0 reads better as 350 in a file people edit."""
+    if value is not None and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 def _alert_summary(delivery: Delivery, service: str | None) -> str:

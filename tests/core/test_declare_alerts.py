@@ -1,0 +1,157 @@
+"""Declaring from alert payloads end to end: dedup, resolved deliveries, severity precedence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import commit_count, git, run_cli
+
+SEED = {
+    "source": "production_monitor",
+    "spec_id": "spec-core-001-authentication",
+    "metric": "p99_latency",
+    "value": 350,
+    "slo": 200,
+    "severity": "SEV-2",
+}
+
+
+def declare(repo: Path, payload: object, *extra: str, stdin: str | None = None) -> dict:  # type: ignore[type-arg]
+    spec = "-" if stdin is not None else json.dumps(payload)
+    result = run_cli(
+        ["declare", "--alert-payload", spec, "--format", "json", "--repo", str(repo), *extra], stdin=stdin
+    )
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert isinstance(document, dict)
+    return document
+
+
+def test_same_firing_delivery_three_times_is_one_incident_three_occurrences(
+    repo: Path, tmp_path: Path
+) -> None:
+    start = commit_count(repo)
+    first = declare(repo, SEED)
+    assert first["created"] is True and first["deduplicated"] is False
+    payload_file = tmp_path / "alert.json"
+    payload_file.write_text(json.dumps(SEED))
+    result = run_cli(
+        ["declare", "--alert-payload", f"@{payload_file}", "--format", "json", "--repo", str(repo)]
+    )
+    second = json.loads(result.stdout)
+    third = declare(repo, None, stdin=json.dumps(SEED))
+    for later in (second, third):
+        assert later["id"] == first["id"] and later["path"] == first["path"]
+        assert later["created"] is False and later["deduplicated"] is True
+        assert {
+            "id",
+            "path",
+            "status",
+            "severity",
+            "commander",
+            "created",
+            "deduplicated",
+            "commit",
+        } <= later.keys()
+    assert third["occurrences"] == 3
+    assert commit_count(repo) == start + 3
+    listed = json.loads(run_cli(["list", "--format", "json", "--repo", str(repo)]).stdout)
+    assert len(listed) == 1
+    shown = json.loads(run_cli(["show", first["id"], "--format", "json", "--repo", str(repo)]).stdout)
+    assert shown["frontmatter"]["alert"]["occurrences"] == 3
+    assert shown["frontmatter"]["alert"]["dedup_key"] == (
+        "native:production_monitor:spec-core-001-authentication:p99_latency"
+    )
+    assert shown["service"] == "authentication"  # spec_id is an alias in the example config
+    assert [e["what"].split(":")[0] for e in shown["timeline"]] == [
+        "Declared from native alert, SEV-2; commander",
+        "Alert fired again (occurrence 2)",
+        "Alert fired again (occurrence 3)",
+    ]
+
+    resolved = declare(repo, {**SEED, "status": "resolved"})
+    assert resolved["id"] == first["id"] and resolved["created"] is False
+    assert resolved["status"] == "mitigated"
+    assert commit_count(repo) == start + 4
+    shown = json.loads(run_cli(["show", first["id"], "--format", "json", "--repo", str(repo)]).stdout)
+    assert shown["timeline"][-1]["what"].startswith("Alert resolved at the source")
+    assert shown["frontmatter"]["alert"]["status"] == "resolved"
+    assert shown["status"] == "mitigated"
+    assert run_cli(["validate", "--repo", str(repo)]).code == 0
+
+
+def test_resolved_delivery_without_open_incident_declares_nothing(repo: Path) -> None:
+    start = commit_count(repo)
+    result = declare(repo, {**SEED, "status": "resolved"})
+    assert result["created"] is False and result["id"] is None and result["commit"] is None
+    assert commit_count(repo) == start
+
+
+def test_a_closed_incident_is_not_joined_by_a_new_firing(repo: Path) -> None:
+    first = declare(repo, SEED)
+    assert run_cli(["cancel", first["id"], "--reason", "test", "--repo", str(repo)]).code == 0
+    again = declare(repo, SEED)
+    assert again["created"] is True and again["id"] != first["id"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "flags", "expected"),
+    [
+        (SEED, ["--severity", "SEV-1"], "SEV-1"),  # explicit flag wins
+        (SEED, [], "SEV-2"),  # then the payload's own
+        ({**SEED, "severity": None, "value": 700}, [], "SEV-1"),  # then config rules: 3.5x the SLO
+        ({**SEED, "severity": None, "value": 320}, [], "SEV-2"),  # 1.6x
+        ({**SEED, "severity": None, "value": 100}, [], "SEV-3"),  # under the SLO: the default
+    ],
+)
+def test_severity_precedence(repo: Path, payload: dict, flags: list[str], expected: str) -> None:  # type: ignore[type-arg]
+    if payload.get("severity") is None:
+        payload = {k: v for k, v in payload.items() if k != "severity"}
+    assert declare(repo, payload, *flags)["severity"] == expected
+
+
+def test_alertmanager_group_firing_then_resolved(repo: Path) -> None:
+    group = {
+        "version": "4",
+        "groupKey": '{}/{severity="page"}:{alertname="HighErrorRate"}',
+        "status": "firing",
+        "receiver": "incident-kit",
+        "groupLabels": {"alertname": "HighErrorRate"},
+        "commonLabels": {"alertname": "HighErrorRate", "severity": "page", "service": "checkout"},
+        "commonAnnotations": {"summary": "Checkout error rate above 5%"},
+        "externalURL": "http://alertmanager.example.com",
+        "truncatedAlerts": 0,
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {
+                    "alertname": "HighErrorRate",
+                    "instance": f"web-{n}",
+                    "service": "checkout",
+                    "severity": "page",
+                },
+                "annotations": {"summary": "Checkout error rate above 5%"},
+                "startsAt": "2026-11-26T14:50:00.123456789Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prometheus.example.com/graph",
+                "fingerprint": f"f{n}",
+            }
+            for n in range(3)
+        ],
+    }
+    first = declare(repo, group)
+    assert first["created"] is True and first["severity"] == "SEV-1"
+    shown = json.loads(run_cli(["show", first["id"], "--format", "json", "--repo", str(repo)]).stdout)
+    assert shown["frontmatter"]["alert"]["alerts"] == 3
+    assert shown["timeline"][0]["at"] == "2026-11-26T14:50:00Z"  # the alert's own start, before declaring
+    resolved = {
+        **group,
+        "status": "resolved",
+        "alerts": [{**a, "status": "resolved", "endsAt": "2026-11-26T15:10:00Z"} for a in group["alerts"]],
+    }
+    result = declare(repo, resolved)
+    assert result["id"] == first["id"] and result["deduplicated"] is True
+    assert len(json.loads(run_cli(["list", "--format", "json", "--repo", str(repo)]).stdout)) == 1
+    assert git(repo, "log", "-1", "--format=%(trailers:key=Dedup-Key,valueonly)").strip() == "alertmanager:" + group["groupKey"]
