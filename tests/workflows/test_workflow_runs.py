@@ -1,0 +1,239 @@
+"""The shipped workflows, run end to end by the harness with the real `incident` CLI.
+
+Each test seeds a bare "GitHub" repository with `incident init`, fires a realistic event,
+and looks at what landed on that remote, as a user would on github.com.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from harness import (
+    DEFAULT_TOOL_BIN,
+    REPO_ROOT,
+    git_env,
+    make_remote,
+    pull_request_event,
+    repository_dispatch_event,
+    run_job,
+    schedule_event,
+    workflow_dispatch_event,
+)
+
+WORKFLOWS = REPO_ROOT / ".github" / "workflows"
+# CI runs in a fresh clone with a copy of shared/ beside it.
+ALERTMANAGER_CAPTURE = (
+    REPO_ROOT.parent / "shared/fixtures/alerts/alertmanager/firing-two-alerts-grouped-zulip.json"
+)
+NATIVE_ALERT = {
+    "source": "production_monitor",
+    "spec_id": "spec-core-001-authentication",
+    "metric": "p99_latency",
+    "value": 350,
+    "slo": 200,
+    "severity": "SEV-2",
+}
+BROKEN = "incidents/2026-11/inc-20261126-zz9z-broken-by-hand/incident.md"
+BROKEN_TEXT = """\
+---
+id: inc-20261126-zz9z
+title: Broken by hand
+status: "on-fire\\n::add-mask::hidden\\n::warning::injected"
+severity: SEV-9
+kind: incident
+commander: alice
+declared_at: yesterday
+---
+
+## Summary
+
+Edited in a pull request.
+"""
+
+
+def incident(*args: str, cwd: Path) -> str:
+    done = subprocess.run(
+        [str(DEFAULT_TOOL_BIN / "incident"), *args],
+        cwd=cwd,
+        env=git_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, f"incident {' '.join(args)}: {done.stderr}"
+    return done.stdout
+
+
+def git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, env=git_env(), capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def seeded_remote(tmp_path: Path) -> Path:
+    return make_remote(tmp_path / "remote.git", lambda seed: incident("init", cwd=seed))
+
+
+def remote_files(remote: Path, ref: str = "main") -> list[str]:
+    return git("ls-tree", "-r", "--name-only", ref, "--", "incidents/", cwd=remote).splitlines()
+
+
+def test_alert_dispatch_declares_and_pushes(tmp_path: Path) -> None:
+    remote = seeded_remote(tmp_path)
+    before = git("rev-parse", "main", cwd=remote)
+    event = repository_dispatch_event({"alert": NATIVE_ALERT})
+
+    result = run_job(
+        WORKFLOWS / "incident-alert.yml",
+        event_name="repository_dispatch",
+        event=event,
+        workdir=tmp_path / "run",
+        remote=remote,
+    )
+
+    assert result.status == "success", result.log()
+    declared = json.loads((result.runner_temp / "declared.json").read_text(encoding="utf-8"))
+    assert declared["created"] is True and declared["deduplicated"] is False
+    assert declared["severity"] == "SEV-2" and declared["status"] == "triage"
+    # The incident is on the remote's default branch, not only in the runner's clone.
+    assert git("rev-list", "--count", f"{before}..main", cwd=remote) != "0"
+    incident_md = [f for f in remote_files(remote) if f.startswith(declared["path"])]
+    incident_md = [f for f in incident_md if f.endswith("/incident.md")]
+    assert len(incident_md) == 1, remote_files(remote)
+    text = git("show", f"main:{incident_md[0]}", cwd=remote)
+    assert f"id: {declared['id']}" in text
+    assert declared["commit"] in git("rev-list", "main", cwd=remote).split()
+    # The summary says what was declared; nothing the CLI printed acted as a command.
+    assert declared["id"] in result.summary and "SEV-2" in result.summary
+    assert result.step("summary").outputs["id"] == declared["id"]
+    assert result.step("declare").commands == []
+    assert result.step("sync").commands == []
+
+
+def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(tmp_path: Path) -> None:
+    # Alertmanager re-sends a firing group every repeat_interval; the second run starts from
+    # a fresh clone, so only what the first run pushed can tell it the incident exists.
+    if not ALERTMANAGER_CAPTURE.exists():
+        pytest.skip("shared/ fixtures not beside the repository")
+    remote = seeded_remote(tmp_path)
+    capture = json.loads(ALERTMANAGER_CAPTURE.read_text(encoding="utf-8"))
+    event = repository_dispatch_event({"alert": capture, "format": "alertmanager"})
+
+    runs = []
+    for attempt in ("first", "second"):
+        result = run_job(
+            WORKFLOWS / "incident-alert.yml",
+            event_name="repository_dispatch",
+            event=event,
+            workdir=tmp_path / attempt,
+            remote=remote,
+        )
+        assert result.status == "success", result.log()
+        runs.append(json.loads((result.runner_temp / "declared.json").read_text("utf-8")))
+
+    first, second = runs
+    assert first["created"] is True
+    assert second["created"] is False and second["deduplicated"] is True
+    assert second["id"] == first["id"]
+    incident_files = [f for f in remote_files(remote) if f.endswith("/incident.md")]
+    assert len(incident_files) == 1
+
+
+def test_manual_declare_from_the_actions_tab(tmp_path: Path) -> None:
+    remote = seeded_remote(tmp_path)
+    event = workflow_dispatch_event({"title": "Checkout is down", "severity": "SEV-1"})
+
+    result = run_job(
+        WORKFLOWS / "incident-alert.yml",
+        event_name="workflow_dispatch",
+        event=event,
+        workdir=tmp_path / "run",
+        remote=remote,
+    )
+
+    assert result.status == "success", result.log()
+    declared = json.loads((result.runner_temp / "declared.json").read_text(encoding="utf-8"))
+    assert declared["severity"] == "SEV-1"
+    assert any(f.startswith(declared["path"]) for f in remote_files(remote))
+
+
+def test_scheduled_sync_runs_on_the_default_branch(tmp_path: Path) -> None:
+    remote = seeded_remote(tmp_path)
+
+    result = run_job(
+        WORKFLOWS / "incident-sync.yml",
+        event_name="schedule",
+        event=schedule_event("17,47 * * * *"),
+        workdir=tmp_path / "run",
+        remote=remote,
+    )
+
+    assert result.status == "success", result.log()
+    assert [s.outcome for s in result.steps[-2:]] == ["success", "success"]  # sync, index
+    assert "incidents/README.md" in remote_files(remote)
+
+
+def _pull_request(tmp_path: Path, remote: Path, branch: str, change: str) -> dict[str, object]:
+    """Push `branch` with one commit made by `change` ("broken" or "valid") and describe
+    the pull request event GitHub would send for it."""
+    base = git("rev-parse", "main", cwd=remote)
+    work = tmp_path / f"{branch}-clone"
+    git("clone", "--quiet", str(remote), str(work), cwd=tmp_path)
+    git("checkout", "--quiet", "-b", branch, cwd=work)
+    if change == "broken":
+        path = work / BROKEN
+        path.parent.mkdir(parents=True)
+        path.write_text(BROKEN_TEXT, encoding="utf-8")
+        git("add", "--all", cwd=work)
+        git("commit", "--quiet", "-m", "Edit an incident by hand", cwd=work)
+    else:
+        incident("declare", "--manual-incident", "--title", "Valid one", "--severity", "SEV-3",
+                 cwd=work)  # fmt: skip
+    git("push", "--quiet", "origin", branch, cwd=work)
+    head = git("rev-parse", "HEAD", cwd=work)
+    return pull_request_event(number=12, base_sha=base, head_sha=head, head_ref=branch)
+
+
+def test_validate_annotates_a_broken_incident_file(tmp_path: Path) -> None:
+    remote = seeded_remote(tmp_path)
+    event = _pull_request(tmp_path, remote, "edit-incident", "broken")
+
+    result = run_job(
+        WORKFLOWS / "incident-validate.yml",
+        event_name="pull_request",
+        event=event,
+        workdir=tmp_path / "run",
+        remote=remote,
+    )
+
+    assert result.status == "failure"
+    validate = result.step("validate")
+    assert validate.outcome == "failure", result.log()
+    assert f"::error file={BROKEN},line=" in validate.output, validate.output
+    errors = [c for c in validate.commands if c.name == "error"]
+    assert errors and {c.properties["file"] for c in errors} == {BROKEN}
+    # The hostile status value is quoted in a message, never acted on as a command.
+    assert {c.name for c in validate.commands} == {"error"}
+    assert all(int(c.properties["line"]) >= 1 for c in errors)
+    # The summary lists the changed file and the verdict, even though validation failed.
+    assert result.step("Summary").outcome == "success", result.log()
+    assert BROKEN in result.summary and "failed" in result.summary
+
+
+def test_validate_passes_a_pull_request_with_a_valid_incident(tmp_path: Path) -> None:
+    remote = seeded_remote(tmp_path)
+    event = _pull_request(tmp_path, remote, "declare-by-cli", "valid")
+
+    result = run_job(
+        WORKFLOWS / "incident-validate.yml",
+        event_name="pull_request",
+        event=event,
+        workdir=tmp_path / "run",
+        remote=remote,
+    )
+
+    assert result.status == "success", result.log()
+    assert "Validation passed" in result.summary
+    assert "added" in result.summary and "incident.md" in result.summary
