@@ -161,6 +161,10 @@ def log(root: Path, folder: str) -> list[Commit]:
 # --- remotes ---------------------------------------------------------------------------------
 
 
+class RemoteUnreachable(GitError):
+    """The remote could not be fetched from (network, auth, a moved URL)."""
+
+
 @dataclass(frozen=True)
 class PushResult:
     ok: bool
@@ -209,8 +213,8 @@ def fetch(root: Path, remote: str, branch: str) -> bool:
     remote_heads = run(root, "ls-remote", "--heads", remote, branch, check=False)
     if remote_heads.returncode == 0 and not remote_heads.stdout.strip():
         return False
-    detail = (result.stderr or "").strip().splitlines()
-    raise GitError(f"git fetch {remote} failed: {detail[0] if detail else 'unreachable'}")
+    detail = [line for line in (result.stderr or "").strip().splitlines() if line.strip()]
+    raise RemoteUnreachable(f"cannot fetch from {remote}: {detail[0] if detail else 'unreachable'}")
 
 
 def catch_up(root: Path, remote: str, branch: str) -> None:

@@ -17,7 +17,7 @@ from incident_kit.context import Context
 from incident_kit.errors import GitError
 from incident_kit.operations import Operation, Outcome, execute
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 20
 
 
 def publish(ctx: Context, operation: Operation, *, push: bool | None) -> Outcome:
@@ -31,7 +31,10 @@ def _push_with_retry(ctx: Context, operation: Operation) -> Outcome:
     remote, branch = git.upstream(ctx.root)
     rejection = ""
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        git.catch_up(ctx.root, remote, branch)
+        try:
+            git.catch_up(ctx.root, remote, branch)
+        except git.RemoteUnreachable as error:
+            return _commit_offline(ctx, operation, error)
         base = git.head(ctx.root) if git.has_commits(ctx.root) else None
         outcome = execute(ctx.root, operation, ctx.actor)
         if outcome.commit is None and not git.ahead_of(ctx.root, remote, branch):
@@ -51,4 +54,13 @@ def _push_with_retry(ctx: Context, operation: Operation) -> Outcome:
     raise GitError(
         f"push to {remote}/{branch} failed after {attempt} attempt(s): {reason}; "
         f"{where}; run `git pull --rebase && git push` when the remote is reachable"
+    )
+
+
+def _commit_offline(ctx: Context, operation: Operation, error: GitError) -> Outcome:
+    """The remote is out of reach: keep the person's change as a local commit, then say so."""
+    outcome = execute(ctx.root, operation, ctx.actor)
+    kept = f"committed locally as {outcome.commit[:12]}" if outcome.commit else "nothing was written"
+    raise GitError(
+        f"{error.message}; {kept}; run `git pull --rebase && git push` when the remote is reachable"
     )
