@@ -38,7 +38,7 @@ def parse(incident_id: str, text: str, source: str) -> tuple[list[ActionItem], l
     if section is None:
         return items, problems
     seen: dict[str, int] = {}
-    for index in range(section.heading + 1, section.end):
+    for index in _visible_lines(lines, section.heading + 1, section.end):
         match = _TASK.match(lines[index])
         if not match:
             continue
@@ -57,6 +57,27 @@ def parse(incident_id: str, text: str, source: str) -> tuple[list[ActionItem], l
         seen.setdefault(item.item_id, number)
         items.append(item)
     return items, problems
+
+
+def _visible_lines(lines: list[str], start: int, end: int) -> list[int]:
+    """Indexes of lines outside HTML comments and fenced code (a template's examples)."""
+    visible = []
+    in_comment = in_fence = False
+    for index in range(start, end):
+        line = lines[index]
+        if not in_comment and line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if in_comment:
+            in_comment = "-->" not in line
+            continue
+        if "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
+            in_comment = True
+            continue
+        visible.append(index)
+    return visible
 
 
 def _parse_line(
