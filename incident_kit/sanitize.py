@@ -30,15 +30,15 @@ _SLACK_USER = re.compile(r"<@([A-Za-z0-9]+)(?:\|@?([^>]*))?>")
 _SLACK_ANGLE = re.compile(r"<(?=[!@])")
 _MASS_MENTION = re.compile(r"@(?=(?:here|channel|everyone|group)\b)", re.IGNORECASE)
 
+_COLON_PAIR = re.compile(r":(?=:)")
+
 _MD_ESCAPE = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # what would open a block if the text began a line (or a list item): heading, quote, list,
 # thematic break / setext underline, ordered list
 _MD_LEADING = re.compile(r"^([#>+=-])|^(\d{1,9})([.)])")
 
-_NETLOC = re.compile(
-    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.\-_~]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$"
-)
+_NETLOC = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.\-_~]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 # characters that are legal in a URL path/query but can end a Markdown link or start HTML
 _URL_UNSAFE = "<>\"'`{}|\\^()[] "
 _URL_KEEP = "".join(ch for ch in "!#$%&*+,-./:;=?@_~" if ch not in _URL_UNSAFE)
@@ -82,7 +82,8 @@ def workflow_safe(text: str) -> str:
     The runner only honours them at the start of a line, but a field may well be printed on a
     line of its own, so every `::` is broken, not just a leading one.
     """
-    return text.replace("::", ":" + ZWSP + ":").replace("##[", "##" + ZWSP + "[")
+    # a lookahead, not str.replace: "::::" must not become ":\u200b::\u200b:"
+    return _COLON_PAIR.sub(":" + ZWSP, text).replace("##[", "##" + ZWSP + "[")
 
 
 def safe_text(text: object, max_len: int = 200) -> str:
@@ -157,7 +158,8 @@ def safe_key(*parts: object, max_len: int = 200) -> str:
     Deterministic (same parts, same key) and distinct (different raw parts never share a key,
     short of a SHA-256 collision), unlike `safe_text`, which may map two strings to one.
     """
-    raw = ":".join(_to_str(part) for part in parts)
+    # an empty part reads as "-", so a missing field does not make a "::" (hashed otherwise)
+    raw = ":".join(_to_str(part) or "-" for part in parts)
     if len(raw) <= max_len and safe_text(raw, max_len) == raw and "\u200b" not in raw:
         return raw
     prefix = safe_text(_to_str(parts[0]), 40) if parts else ""

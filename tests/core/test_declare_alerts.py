@@ -154,4 +154,5 @@ def test_alertmanager_group_firing_then_resolved(repo: Path) -> None:
     result = declare(repo, resolved)
     assert result["id"] == first["id"] and result["deduplicated"] is True
     assert len(json.loads(run_cli(["list", "--format", "json", "--repo", str(repo)]).stdout)) == 1
-    assert git(repo, "log", "-1", "--format=%(trailers:key=Dedup-Key,valueonly)").strip() == "alertmanager:" + group["groupKey"]
+    dedup_trailer = git(repo, "log", "-1", "--format=%(trailers:key=Dedup-Key,valueonly)").strip()
+    assert dedup_trailer == "alertmanager:" + group["groupKey"]
