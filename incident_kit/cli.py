@@ -357,6 +357,21 @@ def log(ref: Ref, fmt: Fmt = "text", repo: Repo = None) -> None:
 
 
 @app.command()
+def sync(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; send and write nothing.")
+    ] = False,
+    push: Push = None,
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Deliver pending Slack/console notifications and GitHub issues for action items."""
+    from incident_kit.commands import sync as command
+
+    raise typer.Exit(command.run(_ctx(repo, by), dry_run=dry_run, push=push))
+
+
+@app.command()
 def validate(
     paths: Annotated[list[str] | None, typer.Argument(help="Files or folders (default: everything).")] = None,
     fmt: Annotated[

@@ -36,7 +36,10 @@ def run(ctx: Context, request: TransitionRequest, *, push: bool | None, fmt: str
     if request.rollback is not None and not request.rollback.strip():
         raise InputError("--rollback needs a deployment id")
     at = ctx.when(request.at)
-    outcome = publish(ctx, lambda store: _change(ctx, store, request, at), push=push)
+    remedy = None
+    if request.action == "mitigate" and (request.rollback or request.hotfix):
+        remedy = _trigger(ctx, request)
+    outcome = publish(ctx, lambda store: _change(ctx, store, request, at, remedy), push=push)
     result = dict(outcome.change.result) | {"commit": outcome.commit}
     if fmt == "json":
         emit_json(result)
@@ -47,7 +50,24 @@ def run(ctx: Context, request: TransitionRequest, *, push: bool | None, fmt: str
     return 0
 
 
-def _change(ctx: Context, store: Store, request: TransitionRequest, at: datetime) -> Change:
+def _trigger(ctx: Context, request: TransitionRequest) -> dict[str, Any]:
+    """Dispatch the rollback or hotfix workflow once, before (and outside) the commit."""
+    from incident_kit import remediation
+
+    store = Store(ctx.root)
+    incident = store.read(store.resolve(request.ref))
+    lifecycle.check("mitigate", str(incident.data.get("status")))  # refuse before dispatching
+    _plan(request)
+    plan = "rollback" if request.rollback else "hotfix"
+    deployment = safe_text(request.rollback, 100) if request.rollback else None
+    outcome = remediation.dispatch(ctx.config, ctx.env, plan, incident.id, deployment)
+    record = outcome.record(plan, deployment, remediation.describe(remediation.target(ctx.config, plan)))
+    return {"record": record, "note": outcome.note}
+
+
+def _change(
+    ctx: Context, store: Store, request: TransitionRequest, at: datetime, remedy: dict[str, Any] | None = None
+) -> Change:
     incident = store.read(store.resolve(request.ref))
     status = str(incident.data.get("status"))
     rule = lifecycle.check(request.action, status)
@@ -77,6 +97,10 @@ def _change(ctx: Context, store: Store, request: TransitionRequest, at: datetime
             trailers["Plan"] = plan
             if request.rollback:
                 trailers["Rollback"] = safe_text(request.rollback, 100)
+        if remedy is not None:
+            updates["remediation"] = remedy["record"]
+            what += f"; {remedy['note']}"
+            trailers["Remediation"] = remedy["record"]["status"]
     elif request.action == "resolve":
         implied = [key.removesuffix("_at") for key in rule.stamps if key in updates]
         if implied:

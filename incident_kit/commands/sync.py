@@ -1,0 +1,105 @@
+"""`incident sync`: deliver pending notifications and action-item issues; one commit of results."""
+
+from __future__ import annotations
+
+from incident_kit import action_items
+from incident_kit.context import Context
+from incident_kit.errors import DeliveryError
+from incident_kit.operations import Change
+from incident_kit.publish import publish
+from incident_kit.store import POSTMORTEM_FILE, Store, summary_of
+from incident_kit.sync import (
+    SyncResults,
+    apply_results,
+    links_from_env,
+    sync_issues,
+    sync_people,
+    sync_remediation,
+)
+from incident_kit.sync_plan import needs_sync, pending_events, slack_state
+
+
+def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
+    store = Store(ctx.root)
+    incidents = [store.read(folder) for folder in store.folders()]
+    if dry_run:
+        return _dry_run(ctx, store, incidents)
+    from incident_kit.notify import notifier_from_env
+
+    notifier = notifier_from_env(ctx.env)
+    backend = "slack" if ctx.env.get("SLACK_BOT_TOKEN", "").strip() else "console"
+    links = links_from_env(ctx.env, ctx.config)
+    results = SyncResults()
+    sync_people(notifier, backend, store, incidents, ctx.config, links, ctx.now, results)
+    sync_remediation(ctx.env, incidents, ctx.config, results)
+    if ctx.env.get("GITHUB_TOKEN", "").strip():
+        from incident_kit.github_api import GitHubClient
+
+        try:
+            client = GitHubClient.from_env(ctx.env)
+        except DeliveryError as error:
+            results.pending.append(f"GitHub: {error.message}")
+        else:
+            sync_issues(client, store, incidents, ctx.config, links, results)
+    else:
+        waiting = _items_without_issue(store, incidents)
+        if waiting:
+            print(f"GITHUB_TOKEN is not set: {waiting} action item(s) wait for their GitHub issue")
+    if results.changed():
+        touched = sorted(
+            {rel.split("/")[2][:17] for rel in [*results.slack, *results.issues, *results.ticked]}
+        )
+        outcome = publish(
+            ctx,
+            lambda fresh: Change(
+                incident_id=None,
+                subject=f"incident-kit: sync ({len(touched)} incident(s))",
+                writes=apply_results(fresh, results, now=ctx.now, actor=ctx.actor.name),
+                trailers={"Action": "sync", "Incidents": ", ".join(touched[:20])},
+            ),
+            push=push,
+        )
+        if outcome.commit:
+            print(f"recorded delivery state in {outcome.commit[:12]}")
+    for line in results.delivered:
+        print(f"delivered  {line}")
+    if results.pending:
+        first = results.pending[0]
+        more = f" (and {len(results.pending) - 1} more)" if len(results.pending) > 1 else ""
+        raise DeliveryError(f"sync incomplete; still pending: {first}{more}; the next sync retries it")
+    if not results.delivered:
+        print("nothing to deliver")
+    return 0
+
+
+def _items_without_issue(store: Store, incidents: list) -> int:  # type: ignore[type-arg]
+    count = 0
+    for incident in incidents:
+        path = incident.folder / POSTMORTEM_FILE
+        if path.is_file():
+            items, _ = action_items.parse(incident.id, store.read_text(path), store.rel(path))
+            count += sum(1 for item in items if item.issue is None)
+    return count
+
+
+def _dry_run(ctx: Context, store: Store, incidents: list) -> int:  # type: ignore[type-arg]
+    archive = bool(ctx.config.slack.get("archive_on_close"))
+    planned = 0
+    for incident in incidents:
+        summary = summary_of(incident)
+        state = slack_state(incident.data)
+        if not needs_sync(summary, state, archive_on_close=archive):
+            continue
+        if not state.get("channel_id"):
+            print(f"would create the channel for {summary.id} and invite its people")
+            planned += 1
+        for event in pending_events(summary, state):
+            print(f"would post {event.kind} for {summary.id}")
+            planned += 1
+    waiting = _items_without_issue(store, incidents)
+    if waiting:
+        print(f"would open GitHub issues for {waiting} action item(s) (or find them by marker)")
+        planned += waiting
+    if not planned:
+        print("nothing to deliver")
+    return 0
