@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import commit_count, git, run_cli, status_clean
+
 from incident_kit import frontmatter
 from incident_kit.body import headings
 
