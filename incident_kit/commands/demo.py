@@ -7,6 +7,7 @@ repository, so what the demo prints is what the tool does.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -72,6 +73,9 @@ def _fill_postmortem(path: Path) -> None:
 
 
 def run(keep: Path | None) -> int:
+    # the demo is offline whatever the shell exports: no Slack, no GitHub, no pushes
+    for name in ("SLACK_BOT_TOKEN", "GITHUB_TOKEN", "GITHUB_REPOSITORY"):
+        os.environ.pop(name, None)
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
         root = keep.resolve()
@@ -121,9 +125,10 @@ def _walk(root: Path) -> int:
             *repo,
         ],
     )
+    _step("Tell people (no Slack token here: the console channel prints the same messages)", ["sync", *repo])
     from incident_kit.store import Store
 
-    incident_id = next(Store(root).ids().__iter__())
+    incident_id = next(iter(Store(root).ids()))
     _step("The on-call engineer acknowledges", ["ack", incident_id[-4:], "--at", ago(45), *repo])
     _step(
         "A note for the timeline",
@@ -153,6 +158,7 @@ def _walk(root: Path) -> int:
     _git(root, "commit", "-qam", f"{incident_id}: write the post-mortem")
     print("\n== The commander writes the post-mortem (a normal commit, as in a pull request)")
     _step("Close the incident", ["close", incident_id[-4:], *repo])
+    _step("Tell people: mitigation, resolution (the final communication), close", ["sync", *repo])
     _step("The audit trail is git history", ["log", incident_id[-4:], *repo])
     _step("Everything, as JSON", ["list", "--format", "json", *repo])
     print(

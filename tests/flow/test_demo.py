@@ -1,0 +1,46 @@
+"""The README's main job: `incident demo` walks one incident from alert to close, offline."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import git
+
+
+def test_demo_runs_end_to_end_and_leaves_a_valid_repository(tmp_path: Path) -> None:
+    keep = tmp_path / "demo"
+    env = dict(os.environ) | {"SLACK_BOT_TOKEN": "xoxb-must-not-be-used", "INCIDENT_KIT_NOW": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_kit", "demo", "--keep", str(keep)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for step in (
+        "$ incident declare",
+        "$ incident ack",
+        "$ incident mitigate",
+        "$ incident resolve",
+        "$ incident postmortem",
+        "$ incident close",
+        "$ incident sync",
+        "Incident declared",
+    ):
+        assert step in result.stdout, step
+    assert "a post-mortem is required before close" in result.stdout + result.stderr
+    subjects = git(keep, "log", "--format=%s").splitlines()
+    assert any(": close (postmortem → closed)" in s for s in subjects)
+    check = subprocess.run(
+        [sys.executable, "-m", "incident_kit", "validate", "--repo", str(keep)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout
