@@ -1,17 +1,110 @@
-"""Summaries of every incident, for list, stats and the index."""
+"""Summaries of every incident, for list, stats, the index and dedup — fast at 10,000.
+
+A per-clone cache (`.git/incident-kit/summaries.json`) keeps each incident.md's summary fields
+keyed by the file's size, mtime, ctime and inode: any write to the file — a hand edit, a
+checkout of another branch, a pull — changes its ctime, so a stale entry is never served.
+Files the cache does not know are read with `fastscan` (a line scanner), falling back to the
+YAML parser only for frontmatter it does not model. A deleted or unreadable cache just costs
+one cold run.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
-from incident_kit import action_items
+from incident_kit import action_items, fastscan, frontmatter
+from incident_kit.errors import FileFormatError
 from incident_kit.ids import id_from_folder
 from incident_kit.model import ActionItem, IncidentSummary
-from incident_kit.store import POSTMORTEM_FILE, Store
+from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store, flat_fields, summary_from
+
+CACHE_VERSION = 1
 
 
-def load_summaries(root: Path) -> list[IncidentSummary]:
-    return Store(root).summaries()
+def cache_path(root: Path) -> Path:
+    from incident_kit.git import git_dir
+
+    return git_dir(root) / "incident-kit" / "summaries.json"
+
+
+def load_summaries(root: Path, *, warn: bool = True) -> list[IncidentSummary]:
+    """Every readable incident's summary; broken files are skipped with a warning on stderr."""
+    store = Store(root)
+    path = cache_path(store.root)
+    cached = _read_cache(path)
+    entries: dict[str, list[Any]] = {}
+    summaries: list[IncidentSummary] = []
+    dirty = False
+    for folder in store.folders():
+        rel = store.rel(folder)
+        file = folder / INCIDENT_FILE
+        try:
+            stat = os.lstat(file)
+        except FileNotFoundError:
+            continue
+        key = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        hit = cached.get(rel)
+        if hit is not None and hit[0] == key:
+            fields = hit[1]
+        else:
+            try:
+                fields = _read_fields(store, file)
+            except FileFormatError as error:
+                if warn:
+                    sys.stderr.write(f"incident: skipped {error.message} (see `incident validate`)\n")
+                continue
+            dirty = True
+        entries[rel] = [key, fields]
+        summaries.append(summary_from(rel, fields))
+    if dirty or len(entries) != len(cached):
+        _write_cache(path, entries)
+    return summaries
+
+
+def _read_fields(store: Store, file: Path) -> dict[str, Any]:
+    text = store.read_text(file)
+    source = store.rel(file)
+    document = frontmatter.split(text, source)
+    fields = fastscan.scan(document.frontmatter)
+    if fields is None:
+        fields = flat_fields(frontmatter.load(document.frontmatter, source))
+    return {key: _jsonable(value) for key, value in fields.items()}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # as_datetime reads it back; naive stays naive (taken as UTC)
+    return str(value)
+
+
+def _read_cache(path: Path) -> dict[str, list[Any]]:
+    try:
+        document = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(document, dict) or document.get("version") != CACHE_VERSION:
+        return {}
+    entries = document.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _write_cache(path: Path, entries: dict[str, list[Any]]) -> None:
+    """Best effort: a cache that cannot be written only makes the next run slower."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".summaries-", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"version": CACHE_VERSION, "entries": entries}, handle, separators=(",", ":"))
+        os.replace(temp, path)
+    except OSError:
+        return
 
 
 def load_action_items(root: Path) -> list[ActionItem]:
@@ -23,6 +116,9 @@ def load_action_items(root: Path) -> list[ActionItem]:
         if not path.is_file():
             continue
         incident_id = id_from_folder(folder.name) or folder.name
-        found, _ = action_items.parse(incident_id, store.read_text(path), store.rel(path))
+        try:
+            found, _ = action_items.parse(incident_id, store.read_text(path), store.rel(path))
+        except FileFormatError:
+            continue  # validate reports it; stats and the index go on without it
         items.extend(found)
     return items

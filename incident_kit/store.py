@@ -133,9 +133,6 @@ class Store:
         data = frontmatter.load(document.frontmatter, source)
         return IncidentFile(folder=folder, rel=self.rel(folder), document=document, data=data)
 
-    def summaries(self) -> list[IncidentSummary]:
-        return [summary_of(self.read(folder)) for folder in self.folders()]
-
     # -- writing ---------------------------------------------------------------------------
 
     def check_inside(self, path: Path) -> None:
@@ -174,7 +171,7 @@ def as_datetime(value: Any) -> datetime | None:
     """A frontmatter timestamp as an aware UTC datetime (naive values are taken as UTC)."""
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
-    if isinstance(value, str) and value.strip():
+    if isinstance(value, str) and len(value.strip()) > 10:  # a date alone is not a timestamp
         text = value.strip().replace(" ", "T", 1)
         try:
             parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
@@ -188,29 +185,49 @@ def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def summary_of(incident: IncidentFile) -> IncidentSummary:
-    data = incident.data
+def flat_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The summary fields of full frontmatter data, flattened like `fastscan.scan` returns them."""
     alert = data.get("alert") if isinstance(data.get("alert"), dict) else {}
     slack = data.get("slack") if isinstance(data.get("slack"), dict) else {}
+    fields = {key: data.get(key) for key in SUMMARY_KEYS}
+    fields["alert.dedup_key"] = (alert or {}).get("dedup_key")
+    fields["slack.channel_name"] = (slack or {}).get("channel_name")
+    return fields
+
+
+SUMMARY_KEYS = (
+    "id", "title", "status", "severity", "kind", "service", "commander", "source",
+    "impact_started_at", "detected_at", "declared_at", "acknowledged_at", "mitigated_at",
+    "resolved_at", "postmortem_at", "closed_at", "merged_into",
+)  # fmt: skip
+
+
+def summary_from(rel: str, fields: dict[str, Any]) -> IncidentSummary:
+    """An incident's summary from its flat fields (full frontmatter or a fast scan)."""
+    folder_name = rel.rsplit("/", 1)[-1]
     return IncidentSummary(
-        id=incident.id,
-        title=str(data.get("title") or ""),
-        status=str(data.get("status") or ""),
-        severity=str(data.get("severity") or ""),
-        kind=str(data.get("kind") or "incident"),
-        service=_text(data.get("service")),
-        commander=_text(data.get("commander")),
-        source=_text(data.get("source")),
-        path=incident.rel,
-        impact_started_at=as_datetime(data.get("impact_started_at")),
-        detected_at=as_datetime(data.get("detected_at")),
-        declared_at=as_datetime(data.get("declared_at")),
-        acknowledged_at=as_datetime(data.get("acknowledged_at")),
-        mitigated_at=as_datetime(data.get("mitigated_at")),
-        resolved_at=as_datetime(data.get("resolved_at")),
-        postmortem_at=as_datetime(data.get("postmortem_at")),
-        closed_at=as_datetime(data.get("closed_at")),
-        dedup_key=_text((alert or {}).get("dedup_key")),
-        merged_into=_text(data.get("merged_into")),
-        slack_channel=_text((slack or {}).get("channel_name")),
+        id=str(fields.get("id") or id_from_folder(folder_name) or folder_name),
+        title=str(fields.get("title") or ""),
+        status=str(fields.get("status") or ""),
+        severity=str(fields.get("severity") or ""),
+        kind=str(fields.get("kind") or "incident"),
+        service=_text(fields.get("service")),
+        commander=_text(fields.get("commander")),
+        source=_text(fields.get("source")),
+        path=rel,
+        impact_started_at=as_datetime(fields.get("impact_started_at")),
+        detected_at=as_datetime(fields.get("detected_at")),
+        declared_at=as_datetime(fields.get("declared_at")),
+        acknowledged_at=as_datetime(fields.get("acknowledged_at")),
+        mitigated_at=as_datetime(fields.get("mitigated_at")),
+        resolved_at=as_datetime(fields.get("resolved_at")),
+        postmortem_at=as_datetime(fields.get("postmortem_at")),
+        closed_at=as_datetime(fields.get("closed_at")),
+        dedup_key=_text(fields.get("alert.dedup_key")),
+        merged_into=_text(fields.get("merged_into")),
+        slack_channel=_text(fields.get("slack.channel_name")),
     )
+
+
+def summary_of(incident: IncidentFile) -> IncidentSummary:
+    return summary_from(incident.rel, flat_fields(incident.data))

@@ -203,15 +203,15 @@ def _new(
 
 
 def _open_match(store: Store, dedup_key: str) -> IncidentFile | None:
-    for folder in store.folders():
-        incident = store.read(folder)
-        alert = incident.data.get("alert")
-        if (
-            isinstance(alert, dict)
-            and alert.get("dedup_key") == dedup_key
-            and incident.data.get("status") in OPEN_STATUSES
-        ):
-            return incident
+    """The open incident this alert belongs to (via the summaries cache: fast at 10,000)."""
+    from incident_kit.listing import load_summaries
+
+    for summary in load_summaries(store.root, warn=False):
+        if summary.dedup_key == dedup_key and summary.status in OPEN_STATUSES:
+            incident = store.read(store.root / summary.path)
+            alert = incident.data.get("alert")
+            if isinstance(alert, dict) and alert.get("dedup_key") == dedup_key:
+                return incident
     return None
 
 

@@ -1,0 +1,195 @@
+"""Read the few frontmatter fields a list needs without a YAML parser — or say "can't".
+
+Parsing 10,000 frontmatters with a YAML library takes seconds (research/perf-measurements.md);
+scanning their lines takes tens of milliseconds. The scanner understands exactly the simple
+forms the tool writes and people usually type — `key: plain`, `'single'`, `"double"` without
+escapes, trailing comments, one level of nesting — and returns None for anything else
+(block scalars, flow collections, anchors, tags, tabs, escapes, duplicate keys), so the caller
+falls back to the real parser. A property test holds it to ruamel's answers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+WANTED = frozenset(
+    {
+        "id",
+        "title",
+        "status",
+        "severity",
+        "kind",
+        "service",
+        "commander",
+        "source",
+        "impact_started_at",
+        "detected_at",
+        "declared_at",
+        "acknowledged_at",
+        "mitigated_at",
+        "resolved_at",
+        "postmortem_at",
+        "closed_at",
+        "merged_into",
+    }
+)
+NESTED = {"alert": frozenset({"dedup_key"}), "slack": frozenset({"channel_name"})}
+
+_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*))?$")
+_CHILD = re.compile(r"^([ ]+)([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*))?$")
+_PLAIN_BAD_START = set("[]{}&*!|>%@`'\"#,?:-")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_TIMESTAMP = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2}):(\d{2})(\.\d*)?"
+    r"(?:[ \t]*(Z|[-+]\d{1,2}(?::?\d{2})?))?)?$"
+)
+
+
+class _Unsure(Exception):
+    """Something the scanner does not model: use the real parser."""
+
+
+def scan(frontmatter: str) -> dict[str, Any] | None:
+    """The wanted fields as YAML would read them, or None when unsure."""
+    try:
+        return _scan(frontmatter)
+    except _Unsure:
+        return None
+
+
+def _scan(frontmatter: str) -> dict[str, Any]:
+    if "\t" in frontmatter or "\r" in frontmatter:
+        raise _Unsure
+    out: dict[str, Any] = {}
+    seen: set[str] = set()
+    block: str | None = None  # the top-level key whose value is the indented block below it
+    inline = False  # the last top-level key had its value on its own line
+    block_seen: set[str] = set()
+    child_indent: str | None = None
+    for line in frontmatter.split("\n"):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line.startswith(" ") or (line.startswith("- ") or line == "-"):
+            if inline or block in WANTED:
+                raise _Unsure  # a continuation line, or a wanted key holding a structure
+            if block not in NESTED:
+                continue  # inside a value we do not read (links, roles, a custom list)
+            child = _CHILD.match(line)
+            if child is None:
+                raise _Unsure  # a list under alert:, a continuation line…
+            if child_indent is None:
+                child_indent = child.group(1)
+            elif child.group(1) != child_indent:
+                raise _Unsure  # a deeper structure inside the block
+            key = child.group(2)
+            if key in block_seen:
+                raise _Unsure
+            block_seen.add(key)
+            if key in NESTED[block]:
+                out[f"{block}.{key}"] = _scalar(child.group(3) or "")
+            continue
+        if line.startswith(("---", "...", "? ")):
+            raise _Unsure
+        match = _KEY.match(line)
+        if match is None:
+            raise _Unsure
+        key, rest = match.group(1), match.group(2) or ""
+        if key in seen:
+            raise _Unsure  # a duplicate key is an error the real parser must report
+        seen.add(key)
+        block_seen, child_indent = set(), None
+        value_text = _strip_comment(rest)
+        if not value_text:
+            block, inline = key, False
+            if key in WANTED:
+                out[key] = None  # stays None unless an indented block follows (then unsure)
+            continue
+        block, inline = None, True
+        if key in NESTED:
+            if value_text not in ("null", "~", "{}"):
+                raise _Unsure
+            continue
+        if key in WANTED:
+            out[key] = _scalar(rest)
+    return out
+
+
+def _strip_comment(text: str) -> str:
+    index = text.find(" #")
+    return (text[:index] if index >= 0 else text).strip()
+
+
+def _scalar(text: str) -> Any:
+    text = text.strip()
+    if not text or text.startswith("#"):
+        return None
+    head = text[0]
+    if head == "'":
+        end = _single_end(text)
+        _only_comment_after(text[end + 1 :])
+        return text[1:end].replace("''", "'")
+    if head == '"':
+        end = text.find('"', 1)
+        if end < 0 or "\\" in text[:end]:
+            raise _Unsure  # escapes: let YAML decode them
+        _only_comment_after(text[end + 1 :])
+        return text[1:end]
+    if head in _PLAIN_BAD_START:
+        raise _Unsure
+    value = _strip_comment(text)
+    if ": " in value or value.endswith(":") or ("#" in value and " #" not in text):
+        raise _Unsure
+    return _resolve(value)
+
+
+def _single_end(text: str) -> int:
+    index = 1
+    while index < len(text):
+        if text[index] == "'":
+            if index + 1 < len(text) and text[index + 1] == "'":
+                index += 2
+                continue
+            return index
+        index += 1
+    raise _Unsure  # a quoted value continuing on the next line
+
+
+def _only_comment_after(rest: str) -> None:
+    rest = rest.strip()
+    if rest and not rest.startswith("#"):
+        raise _Unsure
+
+
+def _resolve(value: str) -> Any:
+    """YAML 1.2 core-schema resolution of a plain scalar (what ruamel's safe loader does)."""
+    lowered = value.lower()
+    if value in ("~", "null", "Null", "NULL"):
+        return None
+    if lowered in ("true", "false") and value in ("true", "True", "TRUE", "false", "False", "FALSE"):
+        return lowered == "true"
+    if _INT.match(value) or _FLOAT.match(value) or lowered.lstrip("+-") in (".inf", ".nan"):
+        raise _Unsure  # numbers never matter to a list; don't guess their exact type
+    if value.startswith(("0x", "0o")) or ("_" in value and value.replace("_", "").isdigit()):
+        raise _Unsure
+    stamp = _TIMESTAMP.match(value)
+    if stamp:
+        return _timestamp(stamp)
+    return value
+
+
+def _timestamp(match: re.Match[str]) -> date | datetime:
+    year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    if match.group(4) is None:
+        return date(year, month, day)
+    hour, minute, second = int(match.group(4)), int(match.group(5)), int(match.group(6))
+    fraction = match.group(7) or ""
+    micro = int((fraction[1:] + "000000")[:6]) if len(fraction) > 1 else 0
+    zone = match.group(8)
+    if zone is None:
+        return datetime(year, month, day, hour, minute, second, micro)
+    if zone == "Z":
+        return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
+    raise _Unsure  # numeric offsets: rare in our files, and subtle to mirror exactly
