@@ -11,7 +11,7 @@ from incident_kit import frontmatter
 from incident_kit.fastscan import NESTED, WANTED, scan
 from incident_kit.store import as_datetime, flat_fields, summary_from
 
-KEYS = sorted(WANTED) + ["links", "roles", "custom", "alert", "slack"]
+KEYS = [*sorted(WANTED), "links", "roles", "custom", "alert", "slack"]
 PLAIN = st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Zs"]), max_size=30)
 VALUES = st.one_of(
     PLAIN,
