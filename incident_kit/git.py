@@ -137,10 +137,43 @@ def has_commits(root: Path) -> bool:
     return run(root, "rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0
 
 
+def refresh_commit_graph(root: Path) -> None:
+    """Keep a commit-graph with changed-path Bloom filters up to date for `log`.
+
+    With it, `git log -- <folder>` skips almost every commit without diffing trees: ~50 ms
+    instead of seconds in a 50,000-commit history (research/perf-measurements.md §6). Written
+    incrementally (`--split`) and only when HEAD moved since the last write; best effort.
+    """
+    marker = git_dir(root) / "incident-kit" / "commit-graph-head"
+    head_sha = run(root, "rev-parse", "HEAD", check=False).stdout.strip()
+    try:
+        if marker.read_text().strip() == head_sha:
+            return
+    except OSError:
+        pass
+    result = run(
+        root,
+        "commit-graph",
+        "write",
+        "--reachable",
+        "--changed-paths",
+        "--split",
+        "--no-progress",
+        check=False,
+    )
+    if result.returncode == 0:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(head_sha + "\n")
+        except OSError:
+            pass
+
+
 def log(root: Path, folder: str) -> list[Commit]:
     """Commits touching an incident folder, newest first."""
     if not has_commits(root):
         return []
+    refresh_commit_graph(root)
     fmt = FIELD.join(["%H", "%an", "%aI", "%s", "%(trailers:only,unfold)"]) + RECORD
     result = run(root, "log", f"--format={fmt}", "--", folder)
     commits = []
