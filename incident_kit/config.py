@@ -63,6 +63,7 @@ class Config:
     max_payload_bytes: int = 256 * 1024
     max_depth: int = 32
     resolved_marks_mitigated: bool = True
+    insufficient_data_as_alert: bool = False
     severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     slack: Mapping[str, Any] = field(default_factory=dict)
     github: Mapping[str, Any] = field(default_factory=dict)
@@ -373,6 +374,9 @@ class _Reader:
             "max_depth": self.integer(node, "max_depth", "alerts.max_depth", 32, 2),
             "resolved_marks_mitigated": self.boolean(
                 node, "resolved_marks_mitigated", "alerts.resolved_marks_mitigated", True
+            ),
+            "insufficient_data_as_alert": self.boolean(
+                node, "insufficient_data_as_alert", "alerts.insufficient_data_as_alert", False
             ),
             "severity_maps": maps,
         }

@@ -82,7 +82,11 @@ def _parse(ctx: Context, request: DeclareRequest) -> Delivery:
     raw = read_payload(request.alert_payload, ctx.config.max_payload_bytes)
     return parse_delivery(
         raw,
-        options=ParseOptions(received_at=ctx.now, severity_maps=ctx.config.severity_maps),
+        options=ParseOptions(
+            received_at=ctx.now,
+            severity_maps=ctx.config.severity_maps,
+            insufficient_data_as_alert=ctx.config.insufficient_data_as_alert,
+        ),
         format_name=request.alert_format,
         max_bytes=ctx.config.max_payload_bytes,
         max_depth=ctx.config.max_depth,
@@ -304,6 +308,8 @@ def _alert_summary(delivery: Delivery, service: str | None) -> str:
         if delivery.threshold is not None:
             measure += f" against a threshold of {delivery.threshold:g}"
     lines = [f"Alert from {md_inline(delivery.source, 100)}{where}{measure}."]
+    if delivery.truncated_alerts:
+        lines += ["", f"The sender left out {delivery.truncated_alerts} more alert(s) from this group."]
     if len(delivery.alerts) > 1:
         lines.append("")
         lines.append(f"Alerts in this group ({len(delivery.alerts)}):")
@@ -344,7 +350,10 @@ def _join(ctx: Context, incident: IncidentFile, delivery: Delivery, at: datetime
             status = "mitigated"
     document = edit.set_nested(document, ["alert", "status"], delivery.status)
     document = edit.set_nested(document, ["alert", "last_seen"], at)
-    document = edit.add_entry(document, at, what, delivery.source, incident.source)
+    # a resolution is dated when the source says it ended (never later than now)
+    when = delivery.ended_at if delivery.status == "resolved" and delivery.ended_at else at
+    when = min(when, at)
+    document = edit.add_entry(document, when, what, delivery.source, incident.source)
     return Change(
         incident_id=incident.id,
         subject=subject,
