@@ -202,6 +202,7 @@ def _invitees(summary: IncidentSummary, config: Config) -> list[str]:
 
 
 _TIME_OF = {
+    "acknowledged": "acknowledged_at",
     "mitigated": "mitigated_at",
     "resolved": "resolved_at",
     "postmortem_ready": "postmortem_at",
@@ -210,7 +211,12 @@ _TIME_OF = {
     "merged": "closed_at",
     "declared": "declared_at",
 }
-_ENTRY_OF = {"mitigated": "Mitigated", "resolved": "Resolved", "reopened": "Reopened"}
+_ENTRY_OF = {
+    "acknowledged": "Acknowledged",
+    "mitigated": "Mitigated",
+    "resolved": "Resolved",
+    "reopened": "Reopened",
+}
 
 
 def _event_time(pending: PendingEvent, summary: IncidentSummary, now: datetime) -> datetime:

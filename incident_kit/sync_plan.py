@@ -69,6 +69,8 @@ def pending_events(incident: IncidentSummary, state: Mapping[str, Any]) -> list[
     if before != incident.status:
         if incident.status == "investigating" and before in ("mitigated", "resolved"):
             events.append(PendingEvent("reopened"))
+        elif incident.status == "investigating":
+            events.append(PendingEvent("acknowledged"))
         elif incident.status in STATUS_EVENTS:
             events.append(PendingEvent(STATUS_EVENTS[incident.status]))
     return events

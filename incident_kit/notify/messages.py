@@ -22,6 +22,7 @@ from incident_kit.sanitize import ELLIPSIS, safe_text, safe_url
 
 EventKind = Literal[
     "declared",
+    "acknowledged",
     "severity_changed",
     "commander_changed",
     "mitigated",
@@ -46,6 +47,7 @@ TOPIC_MAX = 250
 _SEVERITY_EMOJI = {"SEV-1": "🔴", "SEV-2": "🟠", "SEV-3": "🟡", "SEV-4": "🔵"}
 _KIND_EMOJI: dict[EventKind, str] = {
     "declared": "🚨",
+    "acknowledged": "👀",
     "severity_changed": "📶",
     "commander_changed": "🧭",
     "mitigated": "🩹",
@@ -182,6 +184,7 @@ def _headline(event: Event) -> str:
         return f"Merged into {into}" if into else "Merged"
     return {
         "declared": "Incident declared",
+        "acknowledged": "Acknowledged: investigating",
         "mitigated": "Mitigated",
         "resolved": "Resolved",
         "reopened": "Reopened",
