@@ -37,10 +37,10 @@ Ref = Annotated[str, typer.Argument(help="Incident id, unique prefix, or its las
 Message = Annotated[str | None, typer.Option("--message", "-m", help="A note for the timeline entry.")]
 
 
-def _ctx(repo: Path | None, by: str | None = None):  # type: ignore[no-untyped-def]
+def _ctx(repo: Path | None, by: str | None = None, *, need_config: bool = True):  # type: ignore[no-untyped-def]
     from incident_kit.context import open_context
 
-    return open_context(repo, by)
+    return open_context(repo, by, need_config=need_config)
 
 
 def _fmt(fmt: str) -> str:
@@ -337,7 +337,9 @@ def list_command(
     """List incidents (open ones by default; --format json lists all)."""
     from incident_kit.commands import read
 
-    raise typer.Exit(read.list_incidents(_ctx(repo), status=status, show_all=show_all, fmt=_fmt(fmt)))
+    raise typer.Exit(
+        read.list_incidents(_ctx(repo, need_config=False), status=status, show_all=show_all, fmt=_fmt(fmt))
+    )
 
 
 @app.command()
@@ -345,7 +347,7 @@ def show(ref: Ref, fmt: Fmt = "text", repo: Repo = None) -> None:
     """Show one incident."""
     from incident_kit.commands import read
 
-    raise typer.Exit(read.show(_ctx(repo), ref, fmt=_fmt(fmt)))
+    raise typer.Exit(read.show(_ctx(repo, need_config=False), ref, fmt=_fmt(fmt)))
 
 
 @app.command()
@@ -353,7 +355,7 @@ def log(ref: Ref, fmt: Fmt = "text", repo: Repo = None) -> None:
     """The audit trail: every commit that changed this incident."""
     from incident_kit.commands import read
 
-    raise typer.Exit(read.log(_ctx(repo), ref, fmt=_fmt(fmt)))
+    raise typer.Exit(read.log(_ctx(repo, need_config=False), ref, fmt=_fmt(fmt)))
 
 
 @app.command()

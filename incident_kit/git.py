@@ -68,6 +68,15 @@ def run(
 
 
 def toplevel(start: Path) -> Path:
+    """The work tree's root: found by looking for `.git` (no subprocess) in the common case."""
+    if "GIT_DIR" not in os.environ and "GIT_WORK_TREE" not in os.environ:
+        current = start.resolve()
+        for candidate in (current, *current.parents):
+            marker = candidate / ".git"
+            if marker.is_dir() and (marker / "HEAD").is_file():
+                return candidate
+            if marker.exists():
+                break  # a worktree or submodule `.git` file: let git answer
     result = run(start, "rev-parse", "--show-toplevel", check=False)
     if result.returncode != 0:
         raise GitError(f"{start} is not inside a git repository (use --repo PATH, or `git init`)")
@@ -93,7 +102,20 @@ def lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+_IDENTITY: dict[Path, dict[str, str]] = {}
+
+
 def config_value(root: Path, key: str) -> str | None:
+    """`user.name` / `user.email` come from one `git config` call per process."""
+    if key in ("user.name", "user.email"):
+        if root not in _IDENTITY:
+            result = run(root, "config", "--get-regexp", r"^user\.(name|email)$", check=False)
+            found: dict[str, str] = {}
+            for line in result.stdout.splitlines():
+                name, _, value = line.partition(" ")
+                found[name.lower()] = value.strip()  # the last one wins, as in git
+            _IDENTITY[root] = found
+        return _IDENTITY[root].get(key) or None
     result = run(root, "config", "--get", key, check=False)
     value = result.stdout.strip()
     return value or None
@@ -120,20 +142,48 @@ def resolve_actor(root: Path, by: str | None, env: Mapping[str, str]) -> Actor:
 
 
 def commit(root: Path, paths: Sequence[str], message: str, actor: Actor) -> str:
-    """Commit exactly `paths` (other staged work is left alone) as `actor`; the new sha."""
+    """Commit exactly `paths` (other staged work is left alone) as `actor`; the new sha.
+
+    When nothing else is staged, a plain `git commit` does it: the `-- <paths>` form builds a
+    temporary index and costs ~25 ms more at 10,000 incidents.
+    """
+    staged = has_commits(root) and run(root, "diff", "--cached", "--name-only", "-z").stdout.split("\0")
+    others = [name for name in (staged or []) if name and name not in paths]
     run(root, "add", "--", *paths)
     env = {"GIT_AUTHOR_NAME": actor.name, "GIT_AUTHOR_EMAIL": actor.email}
     if not config_value(root, "user.email"):
         env |= {"GIT_COMMITTER_NAME": actor.name, "GIT_COMMITTER_EMAIL": actor.email}
-    run(root, "commit", "-q", "--no-status", "-F", "-", "--", *paths, input=message, env=env)
+    only = ["--", *paths] if others or staged is False else []
+    run(root, "commit", "-q", "--no-status", "-F", "-", *only, input=message, env=env)
     return head(root)
 
 
 def head(root: Path) -> str:
+    """HEAD's sha, read from the ref files when they are plain (no subprocess)."""
+    dot_git = root / ".git"
+    try:
+        text = (dot_git / "HEAD").read_text().strip()
+        if text.startswith("ref: "):
+            ref = text[5:]
+            loose = dot_git / ref
+            if loose.is_file():
+                sha = loose.read_text().strip()
+                if len(sha) == 40:
+                    return sha
+        elif len(text) == 40:
+            return text
+    except OSError:
+        pass
     return run(root, "rev-parse", "HEAD").stdout.strip()
 
 
 def has_commits(root: Path) -> bool:
+    try:
+        text = (root / ".git" / "HEAD").read_text().strip()
+        if text.startswith("ref: ") and (root / ".git" / text[5:]).is_file():
+            return True
+    except OSError:
+        pass
     return run(root, "rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0
 
 

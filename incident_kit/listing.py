@@ -19,11 +19,20 @@ from typing import Any
 
 from incident_kit import action_items, fastscan, frontmatter
 from incident_kit.errors import FileFormatError
+from incident_kit.frontmatter import format_timestamp
 from incident_kit.ids import id_from_folder
 from incident_kit.model import ActionItem, IncidentSummary
-from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store, flat_fields, summary_from
+from incident_kit.store import (
+    INCIDENT_FILE,
+    INCIDENTS,
+    POSTMORTEM_FILE,
+    Store,
+    as_datetime,
+    flat_fields,
+    summary_from,
+)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def cache_path(root: Path) -> Path:
@@ -32,20 +41,27 @@ def cache_path(root: Path) -> Path:
     return git_dir(root) / "incident-kit" / "summaries.json"
 
 
-def load_summaries(root: Path, *, warn: bool = True) -> list[IncidentSummary]:
-    """Every readable incident's summary; broken files are skipped with a warning on stderr."""
+Row = tuple[str, dict[str, Any]]  # (folder relative to the root, flat summary fields)
+
+
+def load_rows(root: Path, *, warn: bool = True) -> list[Row]:
+    """Every readable incident's summary fields, timestamps as canonical `…Z` text.
+
+    Broken files are skipped with a warning on stderr (`incident validate` explains them).
+    """
     store = Store(root)
     path = cache_path(store.root)
     cached = _read_cache(path)
     entries: dict[str, list[Any]] = {}
-    summaries: list[IncidentSummary] = []
+    rows: list[Row] = []
     dirty = False
-    for folder in store.folders():
-        rel = store.rel(folder)
-        file = folder / INCIDENT_FILE
+    for month, name in store.names():
+        if not id_from_folder(name):
+            continue
+        rel = f"{INCIDENTS}/{month}/{name}"
         try:
-            stat = os.lstat(file)
-        except FileNotFoundError:
+            stat = os.lstat(f"{store.root}/{rel}/{INCIDENT_FILE}")
+        except (FileNotFoundError, NotADirectoryError):
             continue
         key = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
         hit = cached.get(rel)
@@ -53,17 +69,22 @@ def load_summaries(root: Path, *, warn: bool = True) -> list[IncidentSummary]:
             fields = hit[1]
         else:
             try:
-                fields = _read_fields(store, file)
+                fields = _read_fields(store, store.root / rel / INCIDENT_FILE)
             except FileFormatError as error:
                 if warn:
                     sys.stderr.write(f"incident: skipped {error.message} (see `incident validate`)\n")
                 continue
             dirty = True
         entries[rel] = [key, fields]
-        summaries.append(summary_from(rel, fields))
+        rows.append((rel, fields))
     if dirty or len(entries) != len(cached):
         _write_cache(path, entries)
-    return summaries
+    rows.sort(key=lambda row: row[0])
+    return rows
+
+
+def load_summaries(root: Path, *, warn: bool = True) -> list[IncidentSummary]:
+    return [summary_from(rel, fields) for rel, fields in load_rows(root, warn=warn)]
 
 
 def _read_fields(store: Store, file: Path) -> dict[str, Any]:
@@ -73,14 +94,19 @@ def _read_fields(store: Store, file: Path) -> dict[str, Any]:
     fields = fastscan.scan(document.frontmatter)
     if fields is None:
         fields = flat_fields(frontmatter.load(document.frontmatter, source))
-    return {key: _jsonable(value) for key, value in fields.items()}
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key.endswith("_at"):
+            stamp = as_datetime(value)
+            out[key] = format_timestamp(stamp) if stamp else None
+        else:
+            out[key] = _jsonable(value)
+    return out
 
 
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # as_datetime reads it back; naive stays naive (taken as UTC)
     return str(value)
 
 

@@ -69,35 +69,61 @@ class Store:
                 if entry.is_dir(follow_symlinks=False) and id_from_folder(entry.name):
                     yield Path(entry.path)
 
-    def ids(self) -> set[str]:
-        return {id_from_folder(folder.name) or folder.name for folder in self.folders()}
+    def names(self, months: list[str] | None = None) -> Iterator[tuple[str, str]]:
+        """(month, folder name) of incident folders, unsorted: the cheap walk for lookups."""
+        if not self.incidents.is_dir():
+            return
+        for month in months if months is not None else os.listdir(self.incidents):
+            if not _MONTH.match(month):
+                continue
+            try:
+                names = os.listdir(self.incidents / month)
+            except (NotADirectoryError, FileNotFoundError):
+                continue
+            for name in names:
+                if name.startswith("inc-"):
+                    yield month, name
 
     def resolve(self, ref: str) -> Path:
-        """The one folder an id, id prefix, random-part prefix or folder name points at."""
+        """The one folder an id, id prefix, random-part prefix or folder name points at.
+
+        An id names its month (`inc-20261126-…` lives in `2026-11/`), so a full id or a prefix
+        that includes the date reads one month folder, not all of them.
+        """
         wanted = ref.strip().lower().rstrip("/")
         wanted = wanted.rsplit("/", 1)[-1]
         if not wanted:
             raise NotFoundError("no incident id given")
+        if not wanted.startswith("inc-") and len(wanted) >= 9 and wanted[:8].isdigit():
+            wanted = "inc-" + wanted  # `20261126-k3f7`
+        months = None
+        if wanted.startswith("inc-") and len(wanted) >= 10 and wanted[4:10].isdigit():
+            months = [f"{wanted[4:8]}-{wanted[8:10]}"]
         matches: list[Path] = []
-        for folder in self.folders():
-            incident_id = id_from_folder(folder.name) or ""
-            if incident_id == wanted or folder.name == wanted:
-                return folder
-            random_part = incident_id.rsplit("-", 1)[-1]
+        for month, name in self.names(months):
+            incident_id = name[:17]
+            if incident_id == wanted or name == wanted:
+                folder = self.incidents / month / name
+                if id_from_folder(name) and folder.is_dir() and not folder.is_symlink():
+                    return folder
             if (
-                incident_id.startswith(wanted)
-                or folder.name.startswith(wanted)
-                or (len(wanted) >= 2 and random_part.startswith(wanted))
-                or ("inc-" + wanted) == incident_id
-            ):
-                matches.append(folder)
+                name.startswith(wanted) or (len(wanted) >= 2 and incident_id[13:17].startswith(wanted))
+            ) and id_from_folder(name):
+                matches.append(self.incidents / month / name)
+        matches = [m for m in matches if m.is_dir() and not m.is_symlink()]
         if len(matches) == 1:
             return matches[0]
         if not matches:
             raise NotFoundError(f"no incident matches {ref!r} (try `incident list`)")
+        matches.sort()
         names = ", ".join(id_from_folder(m.name) or m.name for m in matches[:10])
         more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
         raise NotFoundError(f"{ref!r} is ambiguous: it matches {names}{more}; type more of the id")
+
+    def ids(self, month: str | None = None) -> set[str]:
+        """Ids in use (in one month folder: where a new id of that month could clash)."""
+        names = self.names([month] if month else None)
+        return {name[:17] for _, name in names if id_from_folder(name)}
 
     # -- reading ---------------------------------------------------------------------------
 

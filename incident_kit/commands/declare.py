@@ -159,7 +159,7 @@ def _new(
     links: tuple[dict[str, str], ...],
     first_entry: tuple[datetime, str, str] | None = None,
 ) -> Change:
-    incident_id = ids.new_id(at, store.ids())
+    incident_id = ids.new_id(at, store.ids(ids.month_folder(at)))
     commander = safe_text(commander, 64).lstrip("@") if commander else None
     commander = commander or oncall.commander_for(ctx.config, service, at)
     folder = f"incidents/{ids.month_folder(at)}/{ids.folder_name(incident_id, title)}"
@@ -208,11 +208,11 @@ def _new(
 
 def _open_match(store: Store, dedup_key: str) -> IncidentFile | None:
     """The open incident this alert belongs to (via the summaries cache: fast at 10,000)."""
-    from incident_kit.listing import load_summaries
+    from incident_kit.listing import load_rows
 
-    for summary in load_summaries(store.root, warn=False):
-        if summary.dedup_key == dedup_key and summary.status in OPEN_STATUSES:
-            incident = store.read(store.root / summary.path)
+    for rel, fields in load_rows(store.root, warn=False):
+        if fields.get("alert.dedup_key") == dedup_key and fields.get("status") in OPEN_STATUSES:
+            incident = store.read(store.root / rel)
             alert = incident.data.get("alert")
             if isinstance(alert, dict) and alert.get("dedup_key") == dedup_key:
                 return incident

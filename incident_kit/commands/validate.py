@@ -186,11 +186,14 @@ def _symlinks(store: Store, folders: Iterable[Path] | None) -> list[Problem]:
 
 
 def _duplicate_ids(store: Store, targets: set[Path] | None) -> list[Problem]:
+    """Two folders with one id. An id carries its date, so a clash lives in one month folder:
+    checking a pull request's incidents reads only their months."""
+    months = None if targets is None else sorted({t.parent.name for t in targets})
     by_id: dict[str, list[Path]] = defaultdict(list)
-    for folder in store.folders():
-        incident_id = id_from_folder(folder.name)
+    for month, name in store.names(months):
+        incident_id = id_from_folder(name)
         if incident_id:
-            by_id[incident_id].append(folder)
+            by_id[incident_id].append(store.incidents / month / name)
     problems = []
     for incident_id, folders in by_id.items():
         if len(folders) < 2 or (targets is not None and not targets.intersection(folders)):
