@@ -53,6 +53,9 @@ def handle(app: Any, args: list[str] | None = None) -> int:
             sys.stderr.write(f"incident: {_one_line(error.message)}\n")
             return 0
         return _fail(error.message, error.exit_code)
+    except click_exceptions.NoArgsIsHelpError as error:
+        sys.stdout.write(error.ctx.get_help() + "\n" if error.ctx is not None else "")
+        return 0
     except click_exceptions.UsageError as error:
         hint = ""
         if error.ctx is not None and error.ctx.command_path:

@@ -202,3 +202,15 @@ def test_failed_commit_leaves_no_half_written_files(repo: Path) -> None:
     assert commit_count(repo) == before
     assert status_clean(repo)
     assert not any((repo / "incidents").glob("20*/*"))
+
+
+def test_bare_command_shows_help_and_usage_errors_are_one_line() -> None:
+    result = run_cli([])
+    assert result.code == 0 and "Usage: incident" in result.stdout and "declare" in result.stdout
+    result = run_cli(["ack"])
+    assert (
+        result.code == 2
+        and result.stderr == "incident: Missing argument 'ref'. (see `incident ack --help`)\n"
+    )
+    result = run_cli(["frobnicate"])
+    assert result.code == 2 and result.stderr.count("\n") == 1
