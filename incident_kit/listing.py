@@ -127,7 +127,8 @@ def _write_cache(path: Path, entries: dict[str, list[Any]]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".summaries-", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"version": CACHE_VERSION, "entries": entries}, handle, separators=(",", ":"))
+            # dumps, not dump: dump streams through the pure-Python encoder (10x slower)
+            handle.write(json.dumps({"version": CACHE_VERSION, "entries": entries}, separators=(",", ":")))
         os.replace(temp, path)
     except OSError:
         return
