@@ -1,11 +1,15 @@
 """The `incident` command line: argument parsing only; every verb calls `commands/<verb>.py`.
 
 Imports of anything heavy happen inside the command bodies, so `incident --help` and each
-command pay only for what they use.
+command pay only for what they use. Typer inspects the signature of every registered command
+when it builds the parser (~20 ms for all of them), so `main` registers only the command being
+run; `incident --help` and anything unknown get the full set.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -13,14 +17,39 @@ import typer
 
 from incident_kit.error_handler import run_app
 
-app = typer.Typer(
-    name="incident",
-    help="Run production incidents as Markdown files in git; every change is a commit.",
-    rich_markup_mode=None,
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
+COMMANDS: dict[str, Callable[..., None]] = {}
+
+
+def command(name: str | None = None) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def register(func: Callable[..., None]) -> Callable[..., None]:
+        COMMANDS[name or func.__name__] = func
+        return func
+
+    return register
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The Typer app with every command, or with just `only` (still a subcommand)."""
+    application = typer.Typer(
+        name="incident",
+        help="Run production incidents as Markdown files in git; every change is a commit.",
+        rich_markup_mode=None,
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    if only in COMMANDS:
+        application.callback()(_group)
+        application.command(name=only)(COMMANDS[only])
+    else:
+        for name, func in COMMANDS.items():
+            application.command(name=name)(func)
+    return application
+
+
+def _group() -> None:
+    """Run production incidents as Markdown files in git; every change is a commit."""
+
 
 Repo = Annotated[Path | None, typer.Option("--repo", help="Repository (default: the enclosing one).")]
 By = Annotated[str | None, typer.Option("--by", help="Who acts (default: git user, else GITHUB_ACTOR).")]
@@ -33,7 +62,9 @@ Push = Annotated[
     typer.Option("--push/--no-push", help="Push the commit (default: config `push`)."),
 ]
 Fmt = Annotated[str, typer.Option("--format", help="text or json.")]
-Ref = Annotated[str, typer.Argument(help="Incident id, unique prefix, or its last four characters.")]
+Ref = Annotated[
+    str, typer.Argument(metavar="ID", help="Incident id, unique prefix, or its last four characters.")
+]
 Message = Annotated[str | None, typer.Option("--message", "-m", help="A note for the timeline entry.")]
 
 
@@ -49,7 +80,7 @@ def _fmt(fmt: str) -> str:
     return check_format(fmt)
 
 
-@app.command()
+@command()
 def init(repo: Repo = None, by: By = None) -> None:
     """Scaffold incidents/config.yaml, the index and the GitHub workflows, in one commit."""
     from incident_kit.commands import init as command
@@ -57,7 +88,7 @@ def init(repo: Repo = None, by: By = None) -> None:
     raise typer.Exit(command.run(repo, by))
 
 
-@app.command()
+@command()
 def declare(
     alert_payload: Annotated[
         str | None, typer.Option("--alert-payload", help="Alert JSON, @FILE, or - for stdin.")
@@ -126,7 +157,7 @@ def _transition(
     raise typer.Exit(command.run(_ctx(repo, by), request, push=push, fmt=fmt))
 
 
-@app.command()
+@command()
 def ack(
     ref: Ref,
     at: At = None,
@@ -140,7 +171,7 @@ def ack(
     _transition("ack", ref, at, message, push, fmt, repo, by)
 
 
-@app.command()
+@command()
 def mitigate(
     ref: Ref,
     rollback: Annotated[
@@ -159,7 +190,7 @@ def mitigate(
     _transition("mitigate", ref, at, message, push, fmt, repo, by, rollback=rollback, hotfix=hotfix)
 
 
-@app.command()
+@command()
 def resolve(
     ref: Ref,
     at: At = None,
@@ -173,7 +204,7 @@ def resolve(
     _transition("resolve", ref, at, message, push, fmt, repo, by)
 
 
-@app.command()
+@command()
 def reopen(
     ref: Ref,
     reason: Annotated[str | None, typer.Option("--reason", help="Why it is back.")] = None,
@@ -188,7 +219,7 @@ def reopen(
     _transition("reopen", ref, at, message, push, fmt, repo, by, reason=reason)
 
 
-@app.command()
+@command()
 def cancel(
     ref: Ref,
     reason: Annotated[str | None, typer.Option("--reason", help="Why this is not an incident.")] = None,
@@ -202,7 +233,7 @@ def cancel(
     _transition("cancel", ref, at, None, push, fmt, repo, by, reason=reason)
 
 
-@app.command()
+@command()
 def merge(
     ref: Ref,
     into: Annotated[str | None, typer.Option("--into", help="The incident that continues.")] = None,
@@ -217,7 +248,7 @@ def merge(
     _transition("merge", ref, at, message, push, fmt, repo, by, into=into)
 
 
-@app.command()
+@command()
 def postmortem(
     ref: Ref,
     at: At = None,
@@ -231,7 +262,7 @@ def postmortem(
     _transition("postmortem", ref, at, message, push, fmt, repo, by)
 
 
-@app.command()
+@command()
 def close(
     ref: Ref,
     at: At = None,
@@ -245,7 +276,7 @@ def close(
     _transition("close", ref, at, message, push, fmt, repo, by)
 
 
-@app.command()
+@command()
 def severity(
     ref: Ref,
     level: Annotated[str, typer.Argument(metavar="SEV-n", help="SEV-1 (worst) .. SEV-4.")],
@@ -264,7 +295,7 @@ def severity(
     )
 
 
-@app.command()
+@command()
 def assign(
     ref: Ref,
     commander: Annotated[str | None, typer.Option("--commander", help="New Incident Commander.")] = None,
@@ -294,7 +325,7 @@ def assign(
     )
 
 
-@app.command()
+@command()
 def note(
     ref: Ref,
     text: Annotated[str, typer.Argument(help="What happened or was learned.")],
@@ -310,7 +341,7 @@ def note(
     raise typer.Exit(update.note(_ctx(repo, by), ref, text, at=at, push=push, fmt=_fmt(fmt)))
 
 
-@app.command()
+@command()
 def link(
     ref: Ref,
     url: Annotated[str, typer.Argument(help="http(s) URL: dashboard, PR, ticket, doc.")],
@@ -327,7 +358,7 @@ def link(
     raise typer.Exit(update.link(_ctx(repo, by), ref, url, title=title, at=at, push=push, fmt=_fmt(fmt)))
 
 
-@app.command(name="list")
+@command("list")
 def list_command(
     status: Annotated[str | None, typer.Option("--status", help="open, or one status.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Include closed incidents (text output).")] = False,
@@ -342,7 +373,7 @@ def list_command(
     )
 
 
-@app.command()
+@command()
 def show(ref: Ref, fmt: Fmt = "text", repo: Repo = None) -> None:
     """Show one incident."""
     from incident_kit.commands import read
@@ -350,7 +381,7 @@ def show(ref: Ref, fmt: Fmt = "text", repo: Repo = None) -> None:
     raise typer.Exit(read.show(_ctx(repo, need_config=False), ref, fmt=_fmt(fmt)))
 
 
-@app.command()
+@command()
 def log(ref: Ref, fmt: Fmt = "text", repo: Repo = None) -> None:
     """The audit trail: every commit that changed this incident."""
     from incident_kit.commands import read
@@ -358,7 +389,7 @@ def log(ref: Ref, fmt: Fmt = "text", repo: Repo = None) -> None:
     raise typer.Exit(read.log(_ctx(repo, need_config=False), ref, fmt=_fmt(fmt)))
 
 
-@app.command()
+@command()
 def sync(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be sent; send and write nothing.")
@@ -373,7 +404,7 @@ def sync(
     raise typer.Exit(command.run(_ctx(repo, by), dry_run=dry_run, push=push))
 
 
-@app.command()
+@command()
 def validate(
     paths: Annotated[list[str] | None, typer.Argument(help="Files or folders (default: everything).")] = None,
     fmt: Annotated[
@@ -391,7 +422,7 @@ def validate(
     raise typer.Exit(command.run(repo, paths or [], fmt=fmt, changed_since=changed_since))
 
 
-@app.command()
+@command()
 def index(
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 if the index is out of date; write nothing.")
@@ -406,7 +437,7 @@ def index(
     raise typer.Exit(command.index(_ctx(repo, by), push=push, check=check))
 
 
-@app.command()
+@command()
 def stats(
     since: Annotated[
         str | None, typer.Option("--since", help="From this date (YYYY-MM-DD), inclusive.")
@@ -425,7 +456,7 @@ def stats(
     )
 
 
-@app.command()
+@command()
 def demo(
     keep: Annotated[
         Path | None, typer.Option("--keep", help="Build the demo repository here and keep it.")
@@ -437,5 +468,9 @@ def demo(
     raise typer.Exit(command.run(keep))
 
 
+app = build_app()
+
+
 def main() -> None:
-    run_app(app)
+    first = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    run_app(build_app(first if first in COMMANDS else None))
