@@ -10,7 +10,6 @@ harmless.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -162,6 +161,8 @@ def safe_key(*parts: object, max_len: int = 200) -> str:
     raw = ":".join(_to_str(part) or "-" for part in parts)
     if len(raw) <= max_len and safe_text(raw, max_len) == raw and "\u200b" not in raw:
         return raw
+    import hashlib  # only alerts need it; not every command's start-up
+
     prefix = safe_text(_to_str(parts[0]), 40) if parts else ""
     digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return f"{prefix}:sha256:{digest}" if prefix else f"sha256:{digest}"
