@@ -49,6 +49,8 @@ def needs_sync(incident: IncidentSummary, state: Mapping[str, Any], *, archive_o
         return incident.status not in TERMINAL_STATUSES
     if any(announced.get(key) != value for key, value in current_state(incident).items()):
         return True
+    if state.get("channel_id") and not state.get("status_ts"):
+        return True  # the status message was never posted (a failure after the events)
     return bool(archive_on_close and incident.status in TERMINAL_STATUSES and not state.get("archived"))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from incident_kit import action_items
 from incident_kit.context import Context
 from incident_kit.errors import DeliveryError
@@ -26,7 +28,8 @@ def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
         return _dry_run(ctx, store, incidents)
     from incident_kit.notify import notifier_from_env
 
-    notifier = notifier_from_env(ctx.env)
+    timeout = _timeout(ctx.env)
+    notifier = notifier_from_env(ctx.env, timeout=timeout)
     backend = "slack" if ctx.env.get("SLACK_BOT_TOKEN", "").strip() else "console"
     links = links_from_env(ctx.env, ctx.config)
     results = SyncResults()
@@ -36,7 +39,9 @@ def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
         from incident_kit.github_api import GitHubClient
 
         try:
-            client = GitHubClient.from_env(ctx.env)
+            client = GitHubClient.from_env(
+                ctx.env, timeout=timeout, seconds_between_writes=_write_interval(ctx.env)
+            )
         except DeliveryError as error:
             results.pending.append(f"GitHub: {error.message}")
         else:
@@ -70,6 +75,23 @@ def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
     if not results.delivered:
         print("nothing to deliver")
     return 0
+
+
+def _timeout(env: Mapping[str, str]) -> int:
+    """Seconds one HTTP call may take (`INCIDENT_KIT_HTTP_TIMEOUT`, default 15)."""
+    try:
+        return max(1, int(env.get("INCIDENT_KIT_HTTP_TIMEOUT", "15")))
+    except ValueError:
+        return 15
+
+
+def _write_interval(env: Mapping[str, str]) -> float:
+    """GitHub asks integrations to space out content-creating requests (secondary rate limits);
+    `INCIDENT_KIT_GITHUB_WRITE_INTERVAL` overrides the one second (tests, GitHub Enterprise)."""
+    try:
+        return max(0.0, float(env.get("INCIDENT_KIT_GITHUB_WRITE_INTERVAL", "1")))
+    except ValueError:
+        return 1.0
 
 
 def _items_without_issue(store: Store, incidents: list) -> int:  # type: ignore[type-arg]

@@ -103,6 +103,7 @@ class SlackNotifier:
         )
         self._bot_user_id: str | None = None
         self._emails: dict[str, str | None] = {}
+        self._ids_by_name: dict[str, str] = {}
 
     # --- channel ---------------------------------------------------------------------
 
@@ -192,8 +193,11 @@ class SlackNotifier:
         }
         if key:
             args["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
-            # already posted by an earlier run that died before its caller saved the ts?
-            if _CHANNEL_ID.match(channel) and (earlier := self._find_posted(channel, key)):
+            # already posted by an earlier run that died (or lost the answer) before its caller
+            # saved the ts? A `#name` is resolved first: only an id's history can be searched
+            channel = self._require_id(channel)
+            args["channel"] = channel
+            if earlier := self._find_posted(channel, key):
                 return earlier
         try:
             data = self._call("chat.postMessage", **args)
@@ -299,8 +303,11 @@ class SlackNotifier:
         if _CHANNEL_ID.match(channel):
             return channel
         wanted = channel.removeprefix("#")
+        if wanted in self._ids_by_name:
+            return self._ids_by_name[wanted]
         for found in self._list_channels():
             if found.get("name") == wanted:
+                self._ids_by_name[wanted] = str(found["id"])
                 return str(found["id"])
         raise SlackCallError(
             "conversations.list", f"Slack: no channel named {channel}", code="channel_not_found", status=200

@@ -62,6 +62,7 @@ class Fault:
     delay: float
     count: int
     headers: dict[str, str] = field(default_factory=dict)
+    after: int = 0  # let this many matching requests through first
 
 
 class FakeApiServer:
@@ -120,11 +121,12 @@ class FakeApiServer:
         delay: float = 1.5,
         count: int = 1,
         headers: dict[str, str] | None = None,
+        after: int = 0,
     ) -> None:
         """Make the next `count` requests to `key` fail (see the module docstring)."""
         if fault not in (None, "drop", "slow"):
             raise ValueError(f"unknown fault {fault!r}")
-        item = Fault(status, fault, retry_after, processed, delay, count, dict(headers or {}))
+        item = Fault(status, fault, retry_after, processed, delay, count, dict(headers or {}), after)
         with self._lock:
             self._faults.setdefault(key, []).append(item)
 
@@ -166,6 +168,9 @@ class FakeApiServer:
         if not queue:
             return None
         fault = queue[0]
+        if fault.after > 0:
+            fault.after -= 1
+            return None
         fault.count -= 1
         if fault.count <= 0:
             queue.pop(0)
