@@ -66,7 +66,8 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         from incident_kit.frontmatter import format_timestamp
 
-        return format_timestamp(value)
+        # a naive time (typed by hand without a zone) is shown as written; validate flags it
+        return format_timestamp(value) if value.tzinfo else value.isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -73,6 +73,8 @@ def _scan(frontmatter: str) -> dict[str, Any]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if line.startswith(" ") or (line.startswith("- ") or line == "-"):
+            if block is None and not inline:
+                raise _Unsure  # a list (or indented text) before any key: not a mapping at all
             if inline or block in WANTED:
                 raise _Unsure  # a continuation line, or a wanted key holding a structure
             if block not in NESTED:
@@ -183,13 +185,19 @@ def _resolve(value: str) -> Any:
 def _timestamp(match: re.Match[str]) -> date | datetime:
     year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
     if match.group(4) is None:
-        return date(year, month, day)
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise _Unsure from None
     hour, minute, second = int(match.group(4)), int(match.group(5)), int(match.group(6))
     fraction = match.group(7) or ""
     micro = int((fraction[1:] + "000000")[:6]) if len(fraction) > 1 else 0
     zone = match.group(8)
-    if zone is None:
-        return datetime(year, month, day, hour, minute, second, micro)
-    if zone == "Z":
-        return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
+    try:
+        if zone is None:
+            return datetime(year, month, day, hour, minute, second, micro)
+        if zone == "Z":
+            return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
+    except ValueError:
+        raise _Unsure from None  # 2026-11-31: the YAML parser reports it properly
     raise _Unsure  # numeric offsets: rare in our files, and subtle to mirror exactly

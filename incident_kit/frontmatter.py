@@ -105,6 +105,12 @@ def load(frontmatter: str, source: str, first_line: int = 2) -> dict[str, Any]:
         raise FileFormatError(f"{source}:{line}: invalid YAML frontmatter: {problem}") from None
     except (YAMLError, ValueError, TypeError, OverflowError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        bad = _bad_timestamp(frontmatter)
+        if bad is not None:  # a value that looks like a date but is none (2026-11-31)
+            index, key, value = bad
+            raise FileFormatError(
+                f"{source}:{first_line + index}: {key}: {value!r} is not a valid date and time ({detail})"
+            ) from None
         raise FileFormatError(f"{source}:{first_line}: invalid YAML frontmatter: {detail}") from None
     if data is None:
         return {}
@@ -112,6 +118,31 @@ def load(frontmatter: str, source: str, first_line: int = 2) -> dict[str, Any]:
         kind = type(data).__name__
         raise FileFormatError(f"{source}:{first_line}: frontmatter must be a mapping of keys, not a {kind}")
     return data
+
+
+_STAMP_LINE = re.compile(
+    r"^\s*([A-Za-z_][A-Za-z0-9_-]*):\s+['\"]?"
+    r"(\d{4}-\d{1,2}-\d{1,2}(?:[Tt ][0-9:.]+)?(?:Z|[+-][0-9:]+)?)['\"]?\s*(?:#.*)?$"
+)
+
+
+def _bad_timestamp(frontmatter: str) -> tuple[int, str, str] | None:
+    """(line index, key, value) of the first date-like value that is no real date."""
+    for index, line in enumerate(frontmatter.split("\n")):
+        match = _STAMP_LINE.match(line)
+        if not match:
+            continue
+        value = match.group(2)
+        text = value.replace(" ", "T", 1).replace("t", "T")
+        text = text[:-1] + "+00:00" if text.endswith("Z") else text
+        try:
+            if "T" in text:
+                datetime.fromisoformat(text)
+            else:
+                date.fromisoformat(text)
+        except ValueError:
+            return index, match.group(1), value
+    return None
 
 
 def key_line(frontmatter: str, key: str, first_line: int = 2) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -61,10 +62,29 @@ def run(
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
     if check and result.returncode != 0:
+        stale = _STALE_LOCK.search(result.stderr or "")
+        if stale:
+            raise GitError(stale_lock_message(stale.group(1) or stale.group(2)))
         detail = (result.stderr or result.stdout).strip().splitlines()
         first = detail[0] if detail else f"exit {result.returncode}"
         raise GitError(f"git {args[0]} failed: {first}")
     return result
+
+
+_STALE_LOCK = re.compile(
+    r"Unable to create '([^']+\.lock)': File exists|cannot lock ref '[^']*': Unable to create '([^']+\.lock)'"
+)
+
+
+def stale_lock_message(lock: str) -> str:
+    return (
+        f"git's lock file {lock} exists: a git command was interrupted (or is still running); "
+        f"if no git command is running, remove it (rm '{lock}') and run the command again"
+    )
+
+
+def last_message(root: Path) -> str:
+    return run(root, "log", "-1", "--format=%B").stdout.strip()
 
 
 def toplevel(start: Path) -> Path:
@@ -346,8 +366,16 @@ def push(root: Path, remote: str, branch: str) -> PushResult:
         "failed to update ref",
     )
     rejected = any(marker in text for marker in races)
-    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
-    return PushResult(False, rejected, lines[-1] if lines else f"git push exited {result.returncode}")
+    lines = [line.strip() for line in f"{result.stderr}\n{result.stdout}".splitlines() if line.strip()]
+    stale = _STALE_LOCK.search(text)
+    if stale:
+        return PushResult(
+            False, rejected, "the remote " + stale_lock_message(stale.group(1) or stale.group(2))
+        )
+    # git's last line is a generic "failed to push some refs": prefer the line that says why
+    telling = [line for line in lines if any(word in line for word in ("lock", "rejected", "denied", "hook"))]
+    message = (telling or lines or [f"git push exited {result.returncode}"])[0]
+    return PushResult(False, rejected, message)
 
 
 def drop_last_commit(root: Path, base: str) -> None:

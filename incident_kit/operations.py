@@ -8,6 +8,8 @@ allocation and dedup are decided again instead of text-merged.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,46 +50,99 @@ class Outcome:
     commit: str | None  # None when the change wrote nothing
 
 
+JOURNAL = "incident-kit/pending.json"
+
+
 def execute(root: Path, operation: Operation, actor: git.Actor) -> Outcome:
     """Compute, write and commit one change; undo the writes if the commit fails.
 
-    The caller holds `git.lock(root)` so two processes on one clone never interleave.
+    The caller holds `git.lock(root)` so two processes on one clone never interleave. A journal
+    written before the files and removed after the commit lets the next command roll back a
+    change whose process was killed in between, so running the command again does it once.
     """
+    recover(root)
     store = Store(root)
     change = operation(store)
     if not change.writes:
         return Outcome(change, None)
-    originals = _write_all(store, change.writes)
+    message = change.message(actor)
+    originals = {rel: _current(store.root / rel) for rel in change.writes}
+    journal = git.git_dir(root) / JOURNAL
+    _write_journal(
+        journal,
+        {
+            "message": message,
+            "base": git.head(root) if git.has_commits(root) else None,
+            "originals": originals,
+        },
+    )
     try:
-        sha = git.commit(root, list(change.writes), change.message(actor), actor)
+        _write_all(store, change.writes)
+        sha = git.commit(root, list(change.writes), message, actor)
     except BaseException:
         _undo(store, originals)
+        journal.unlink(missing_ok=True)
         raise
+    journal.unlink(missing_ok=True)
     return Outcome(change, sha)
 
 
-def _write_all(store: Store, writes: Mapping[str, str]) -> dict[str, str | None]:
-    originals: dict[str, str | None] = {}
+def recover(root: Path) -> None:
+    """Roll back what a killed command left between its file writes and its commit."""
+    journal = git.git_dir(root) / JOURNAL
     try:
-        for rel, text in writes.items():
-            path = store.root / rel
-            originals[rel] = path.read_text("utf-8") if path.exists() else None
-            store.write_text(path, text)
-    except BaseException:
-        _undo(store, originals)
-        raise
-    return originals
+        data = json.loads(journal.read_text("utf-8"))
+        originals = dict(data["originals"])
+        message = str(data["message"])
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)  # unreadable: nothing we can safely undo
+        return
+    base = data.get("base")
+    landed = git.has_commits(root) and git.head(root) != base and git.last_message(root) == message.strip()
+    if not landed:
+        _undo(Store(root), originals, strict=True)
+    journal.unlink(missing_ok=True)
 
 
-def _undo(store: Store, originals: Mapping[str, str | None]) -> None:
+def _current(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8")  # bytes: CRLF files must come back as they were
+    except FileNotFoundError:
+        return None
+
+
+def _write_journal(path: Path, data: dict[str, object]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    with open(temp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+
+
+def _write_all(store: Store, writes: Mapping[str, str]) -> None:
+    for rel, text in writes.items():
+        store.write_text(store.root / rel, text)
+
+
+def _undo(store: Store, originals: Mapping[str, str | None], *, strict: bool = False) -> None:
     for rel, text in originals.items():
         path = store.root / rel
+        for leftover in path.parent.glob(".incident-*.tmp"):
+            leftover.unlink(missing_ok=True)  # a write killed between its temp file and the rename
         if text is None:
             path.unlink(missing_ok=True)
             _remove_empty_parents(path.parent, store.incidents)
-        else:
+        elif _current(path) != text:
             store.write_text(path, text)
-    git.run(store.root, "reset", "-q", "--", *originals, check=False)
+    tracked = [rel for rel in originals if (store.root / rel).exists() or originals[rel] is not None]
+    if git.has_commits(store.root):
+        git.run(store.root, "reset", "-q", "--", *originals, check=strict)
+    elif tracked:
+        git.run(store.root, "rm", "-q", "--cached", "--ignore-unmatch", "--", *originals, check=strict)
 
 
 def _remove_empty_parents(folder: Path, stop: Path) -> None:

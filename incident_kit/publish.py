@@ -15,9 +15,11 @@ import time
 from incident_kit import git
 from incident_kit.context import Context
 from incident_kit.errors import GitError
-from incident_kit.operations import Operation, Outcome, execute
+from incident_kit.operations import Operation, Outcome, execute, recover
 
-MAX_ATTEMPTS = 20
+# how long to keep re-running an operation whose push loses the race to other writers
+PUSH_BUDGET_SECONDS = 90.0
+STALE_LOCK_ATTEMPTS = 4
 
 
 def publish(ctx: Context, operation: Operation, *, push: bool | None) -> Outcome:
@@ -30,7 +32,12 @@ def publish(ctx: Context, operation: Operation, *, push: bool | None) -> Outcome
 def _push_with_retry(ctx: Context, operation: Operation) -> Outcome:
     remote, branch = git.upstream(ctx.root)
     rejection = ""
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    recover(ctx.root)  # a command killed earlier on this clone: roll it back before fetching
+    deadline = time.monotonic() + PUSH_BUDGET_SECONDS
+    attempt = stale_locks = 0
+    outcome: Outcome | None = None
+    while True:
+        attempt += 1
         try:
             git.catch_up(ctx.root, remote, branch)
         except git.RemoteUnreachable as error:
@@ -43,24 +50,38 @@ def _push_with_retry(ctx: Context, operation: Operation) -> Outcome:
         if result.ok:
             return outcome
         rejection = result.message
-        if not result.rejected:
+        if not result.rejected or base is None or outcome.commit is None:
             break
-        if attempt == MAX_ATTEMPTS or base is None or outcome.commit is None:
+        stale_locks = stale_locks + 1 if "lock file" in rejection else 0
+        if stale_locks >= STALE_LOCK_ATTEMPTS:
+            break  # the same lock, again and again: left over on the remote, not a race
+        if time.monotonic() > deadline:
+            rejection = f"other writers kept landing first ({rejection})"
             break
         git.drop_last_commit(ctx.root, base)
-        time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
-    where = f"committed locally as {git.head(ctx.root)[:12]}" if git.has_commits(ctx.root) else ""
-    reason = rejection or "the remote refused it"
+        # short, jittered waits: under a burst the winner changes every few hundred ms
+        time.sleep(min(1.0, 0.05 * 2 ** min(attempt, 5)) * random.uniform(0.5, 1.5))
+    what = _what(outcome)
+    where = f"{what}committed locally as {git.head(ctx.root)[:12]}" if git.has_commits(ctx.root) else ""
     raise GitError(
-        f"push to {remote}/{branch} failed after {attempt} attempt(s): {reason}; "
+        f"push to {remote}/{branch} failed after {attempt} attempt(s): {rejection}; "
         f"{where}; run `git pull --rebase && git push` when the remote is reachable"
     )
+
+
+def _what(outcome: Outcome | None) -> str:
+    incident = outcome.change.incident_id if outcome is not None else None
+    return f"{incident} " if incident else ""
 
 
 def _commit_offline(ctx: Context, operation: Operation, error: GitError) -> Outcome:
     """The remote is out of reach: keep the person's change as a local commit, then say so."""
     outcome = execute(ctx.root, operation, ctx.actor)
-    kept = f"committed locally as {outcome.commit[:12]}" if outcome.commit else "nothing was written"
+    kept = (
+        f"{_what(outcome)}committed locally as {outcome.commit[:12]}"
+        if outcome.commit
+        else "nothing was written"
+    )
     raise GitError(
         f"{error.message}; {kept}; run `git pull --rebase && git push` when the remote is reachable"
     )
