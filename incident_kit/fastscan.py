@@ -14,27 +14,9 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-WANTED = frozenset(
-    {
-        "id",
-        "title",
-        "status",
-        "severity",
-        "kind",
-        "service",
-        "commander",
-        "source",
-        "impact_started_at",
-        "detected_at",
-        "declared_at",
-        "acknowledged_at",
-        "mitigated_at",
-        "resolved_at",
-        "postmortem_at",
-        "closed_at",
-        "merged_into",
-    }
-)
+from incident_kit.model import SUMMARY_KEYS
+
+WANTED = frozenset(SUMMARY_KEYS)
 NESTED = {"alert": frozenset({"dedup_key"}), "slack": frozenset({"channel_name"})}
 
 _KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*))?$")

@@ -24,6 +24,13 @@ SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 KINDS = ("incident", "drill")
 ACTION_ITEM_TYPES = ("prevent", "mitigate", "detect", "process")
 
+# the frontmatter keys an incident's summary is made of (list, stats, the index, dedup)
+SUMMARY_KEYS = (
+    "id", "title", "status", "severity", "kind", "service", "commander", "source",
+    "impact_started_at", "detected_at", "declared_at", "acknowledged_at", "mitigated_at",
+    "resolved_at", "postmortem_at", "closed_at", "merged_into",
+)  # fmt: skip
+
 # lifecycle timestamp keys, in the order they happen
 TIMESTAMP_KEYS = (
     "impact_started_at",

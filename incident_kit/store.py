@@ -20,7 +20,7 @@ from typing import Any
 from incident_kit import frontmatter
 from incident_kit.errors import FileFormatError, NotFoundError
 from incident_kit.ids import id_from_folder
-from incident_kit.model import IncidentSummary
+from incident_kit.model import SUMMARY_KEYS, IncidentSummary
 
 INCIDENTS = "incidents"
 INCIDENT_FILE = "incident.md"
@@ -219,13 +219,6 @@ def flat_fields(data: dict[str, Any]) -> dict[str, Any]:
     fields["alert.dedup_key"] = (alert or {}).get("dedup_key")
     fields["slack.channel_name"] = (slack or {}).get("channel_name")
     return fields
-
-
-SUMMARY_KEYS = (
-    "id", "title", "status", "severity", "kind", "service", "commander", "source",
-    "impact_started_at", "detected_at", "declared_at", "acknowledged_at", "mitigated_at",
-    "resolved_at", "postmortem_at", "closed_at", "merged_into",
-)  # fmt: skip
 
 
 def summary_from(rel: str, fields: dict[str, Any]) -> IncidentSummary:
