@@ -209,8 +209,7 @@ def test_bare_command_shows_help_and_usage_errors_are_one_line() -> None:
     assert result.code == 0 and "Usage: incident" in result.stdout and "declare" in result.stdout
     result = run_cli(["ack"])
     assert (
-        result.code == 2
-        and result.stderr == "incident: Missing argument 'ID'. (see `incident ack --help`)\n"
+        result.code == 2 and result.stderr == "incident: Missing argument 'ID'. (see `incident ack --help`)\n"
     )
     result = run_cli(["frobnicate"])
     assert result.code == 2 and result.stderr.count("\n") == 1
