@@ -138,20 +138,6 @@ def _issue_ref(value: str | None) -> str | None:
     return (link.group(1) if link else value).strip() or None
 
 
-def format_line(item: ActionItem) -> str:
-    mark = "x" if item.done else " "
-    parts = [f"- [{mark}] {item.item_id}: {item.text}"]
-    if item.owner:
-        parts.append(f"owner: @{item.owner}")
-    if item.due:
-        parts.append(f"due: {item.due.isoformat()}")
-    if item.type:
-        parts.append(f"type: {item.type}")
-    if item.issue:
-        parts.append(f"issue: {item.issue}")
-    return " — ".join(parts)
-
-
 def set_issue(text: str, item: ActionItem, issue: str) -> str:
     """Add ` — issue: REF` to an item's line, leaving every other byte as it was."""
     lines = text.split("\n")
