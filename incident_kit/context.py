@@ -42,7 +42,7 @@ class Context:
 def open_context(repo: Path | None, by: str | None = None, *, need_config: bool = True) -> Context:
     root = git.toplevel(repo or Path.cwd())
     env = dict(os.environ)
-    config = load_config(root) if need_config else Config()
+    config = load_config(root, git.git_dir(root) / "incident-kit") if need_config else Config()
     return Context(root=root, config=config, now=clock.now(), env=env, by=by)
 
 

@@ -30,7 +30,7 @@ _TIMESTAMP = re.compile(
 )
 
 
-class _Unsure(Exception):
+class Unsure(Exception):
     """Something the scanner does not model: use the real parser."""
 
 
@@ -38,13 +38,13 @@ def scan(frontmatter: str) -> dict[str, Any] | None:
     """The wanted fields as YAML would read them, or None when unsure."""
     try:
         return _scan(frontmatter)
-    except _Unsure:
+    except Unsure:
         return None
 
 
 def _scan(frontmatter: str) -> dict[str, Any]:
     if "\t" in frontmatter or "\r" in frontmatter:
-        raise _Unsure
+        raise Unsure
     out: dict[str, Any] = {}
     seen: set[str] = set()
     block: str | None = None  # the top-level key whose value is the indented block below it
@@ -56,33 +56,33 @@ def _scan(frontmatter: str) -> dict[str, Any]:
             continue
         if line.startswith(" ") or (line.startswith("- ") or line == "-"):
             if block is None and not inline:
-                raise _Unsure  # a list (or indented text) before any key: not a mapping at all
+                raise Unsure  # a list (or indented text) before any key: not a mapping at all
             if inline or block in WANTED:
-                raise _Unsure  # a continuation line, or a wanted key holding a structure
+                raise Unsure  # a continuation line, or a wanted key holding a structure
             if block not in NESTED:
                 continue  # inside a value we do not read (links, roles, a custom list)
             child = _CHILD.match(line)
             if child is None:
-                raise _Unsure  # a list under alert:, a continuation line…
+                raise Unsure  # a list under alert:, a continuation line…
             if child_indent is None:
                 child_indent = child.group(1)
             elif child.group(1) != child_indent:
-                raise _Unsure  # a deeper structure inside the block
+                raise Unsure  # a deeper structure inside the block
             key = child.group(2)
             if key in block_seen:
-                raise _Unsure
+                raise Unsure
             block_seen.add(key)
             if key in NESTED[block]:
                 out[f"{block}.{key}"] = _scalar(child.group(3) or "")
             continue
         if line.startswith(("---", "...", "? ")):
-            raise _Unsure
+            raise Unsure
         match = _KEY.match(line)
         if match is None:
-            raise _Unsure
+            raise Unsure
         key, rest = match.group(1), match.group(2) or ""
         if key in seen:
-            raise _Unsure  # a duplicate key is an error the real parser must report
+            raise Unsure  # a duplicate key is an error the real parser must report
         seen.add(key)
         block_seen, child_indent = set(), None
         value_text = _strip_comment(rest)
@@ -94,7 +94,7 @@ def _scan(frontmatter: str) -> dict[str, Any]:
         block, inline = None, True
         if key in NESTED:
             if value_text not in ("null", "~", "{}"):
-                raise _Unsure
+                raise Unsure
             continue
         if key in WANTED:
             out[key] = _scalar(rest)
@@ -118,14 +118,14 @@ def _scalar(text: str) -> Any:
     if head == '"':
         end = text.find('"', 1)
         if end < 0 or "\\" in text[:end]:
-            raise _Unsure  # escapes: let YAML decode them
+            raise Unsure  # escapes: let YAML decode them
         _only_comment_after(text[end + 1 :])
         return text[1:end]
     if head in _PLAIN_BAD_START:
-        raise _Unsure
+        raise Unsure
     value = _strip_comment(text)
     if ": " in value or value.endswith(":") or ("#" in value and " #" not in text):
-        raise _Unsure
+        raise Unsure
     return _resolve(value)
 
 
@@ -138,13 +138,18 @@ def _single_end(text: str) -> int:
                 continue
             return index
         index += 1
-    raise _Unsure  # a quoted value continuing on the next line
+    raise Unsure  # a quoted value continuing on the next line
 
 
 def _only_comment_after(rest: str) -> None:
     rest = rest.strip()
     if rest and not rest.startswith("#"):
-        raise _Unsure
+        raise Unsure
+
+
+def resolve_plain(value: str) -> Any:
+    """A plain scalar as YAML 1.2 reads it; `Unsure` for numbers and forms not modelled."""
+    return _resolve(value)
 
 
 def _resolve(value: str) -> Any:
@@ -155,9 +160,9 @@ def _resolve(value: str) -> Any:
     if lowered in ("true", "false") and value in ("true", "True", "TRUE", "false", "False", "FALSE"):
         return lowered == "true"
     if _INT.match(value) or _FLOAT.match(value) or lowered.lstrip("+-") in (".inf", ".nan"):
-        raise _Unsure  # numbers never matter to a list; don't guess their exact type
+        raise Unsure  # numbers never matter to a list; don't guess their exact type
     if value.startswith(("0x", "0o")) or ("_" in value and value.replace("_", "").isdigit()):
-        raise _Unsure
+        raise Unsure
     stamp = _TIMESTAMP.match(value)
     if stamp:
         return _timestamp(stamp)
@@ -170,7 +175,7 @@ def _timestamp(match: re.Match[str]) -> date | datetime:
         try:
             return date(year, month, day)
         except ValueError:
-            raise _Unsure from None
+            raise Unsure from None
     hour, minute, second = int(match.group(4)), int(match.group(5)), int(match.group(6))
     fraction = match.group(7) or ""
     micro = int((fraction[1:] + "000000")[:6]) if len(fraction) > 1 else 0
@@ -181,5 +186,5 @@ def _timestamp(match: re.Match[str]) -> date | datetime:
         if zone == "Z":
             return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
     except ValueError:
-        raise _Unsure from None  # 2026-11-31: the YAML parser reports it properly
-    raise _Unsure  # numeric offsets: rare in our files, and subtle to mirror exactly
+        raise Unsure from None  # 2026-11-31: the YAML parser reports it properly
+    raise Unsure  # numeric offsets: rare in our files, and subtle to mirror exactly

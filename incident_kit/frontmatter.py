@@ -211,11 +211,14 @@ def _plain_is_string(text: str) -> bool:
         return False
     if " #" in text or text.endswith(":") or text.lower() in _YAML11_WORDS:
         return False
+    # the line scanner resolves plain scalars exactly as the YAML 1.2 loader does (and declines
+    # numbers and anything unusual): no YAML library is imported to write a status
+    from incident_kit import fastscan
+
     try:
-        parsed = _safe_yaml().load(f"k: {text}\n")
-    except Exception:
+        return bool(fastscan.resolve_plain(text) == text)
+    except fastscan.Unsure:
         return False
-    return isinstance(parsed, dict) and parsed.get("k") == text
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def _trigger(ctx: Context, request: TransitionRequest) -> dict[str, Any]:
 def _change(
     ctx: Context, store: Store, request: TransitionRequest, at: datetime, remedy: dict[str, Any] | None = None
 ) -> Change:
-    incident = store.read(store.resolve(request.ref))
+    incident = store.read(store.resolve(request.ref), summary_only=True)
     status = str(incident.data.get("status"))
     rule = lifecycle.check(request.action, status)
     updates: dict[str, Any] = lifecycle.stamps(rule, incident.data, at)

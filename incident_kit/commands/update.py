@@ -31,11 +31,12 @@ def _run(
     *,
     push: bool | None,
     fmt: str,
+    summary_only: bool = False,
 ) -> int:
     at = ctx.when(at_text)
 
     def operation(store: Store) -> Change:
-        incident = store.read(store.resolve(ref))
+        incident = store.read(store.resolve(ref), summary_only=summary_only)
         document, what, subject, trailers = apply(incident, incident.document)
         document = edit.add_entry(document, at, what, ctx.actor.name, incident.source)
         return Change(
@@ -87,7 +88,7 @@ def severity(
             {"Severity": f"{old} -> {new}"},
         )
 
-    return _run(ctx, ref, "severity", at, apply, push=push, fmt=fmt)
+    return _run(ctx, ref, "severity", at, apply, push=push, fmt=fmt, summary_only=True)
 
 
 def assign(
@@ -141,7 +142,7 @@ def note(ctx: Context, ref: str, text: str, *, at: str | None, push: bool | None
         subject = "note: " + safe_text(text, 60)
         return document, cleaned, subject, {}
 
-    return _run(ctx, ref, "note", at, apply, push=push, fmt=fmt)
+    return _run(ctx, ref, "note", at, apply, push=push, fmt=fmt, summary_only=True)
 
 
 def link(

@@ -80,3 +80,21 @@ def test_a_broken_file_is_skipped_with_a_warning_naming_it(repo: Path) -> None:
     assert result.code == 0
     assert [item["id"] for item in json.loads(result.stdout)] == [good]
     assert result.stderr.startswith("incident: skipped incidents/") and f"{bad}" in result.stderr
+
+
+def test_config_cache_follows_edits_and_survives_deletion(repo: Path) -> None:
+    from incident_kit.config import load
+    from incident_kit.git import git_dir
+
+    cache_dir = git_dir(repo) / "incident-kit"
+    assert load(repo, cache_dir).default_severity == "SEV-3"
+    assert (cache_dir / "config.json").is_file()
+    assert load(repo, cache_dir) == load(repo)  # served from the cache, identical
+    config = repo / "incidents" / "config.yaml"
+    config.write_text(config.read_text().replace("default_severity: SEV-3", "default_severity: SEV-4"))
+    assert load(repo, cache_dir).default_severity == "SEV-4"
+    (cache_dir / "config.json").write_text("{broken")
+    assert load(repo, cache_dir).default_severity == "SEV-4"
+    config.write_text(config.read_text().replace("default_severity: SEV-4", "default_severity: SEV-9"))
+    result = run_cli(["declare", "--manual-incident", "--title", "x", "--repo", str(repo)])
+    assert result.code == 2 and "config.yaml:18: default_severity" in result.stderr
