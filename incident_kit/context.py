@@ -71,8 +71,3 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def say(message: str) -> None:
-    """Progress for people: stderr, so stdout stays clean for JSON and pipes."""
-    sys.stderr.write(message + "\n")

@@ -39,10 +39,6 @@ class IncidentFile:
     data: dict[str, Any]
 
     @property
-    def path(self) -> Path:
-        return self.folder / INCIDENT_FILE
-
-    @property
     def id(self) -> str:
         return str(self.data.get("id") or id_from_folder(self.folder.name) or self.folder.name)
 

@@ -12,17 +12,6 @@ from incident_kit.frontmatter import format_timestamp
 from incident_kit.model import OPEN_STATUSES, STATUSES, IncidentSummary
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store
 
-LIST_FIELDS = (
-    "id",
-    "title",
-    "status",
-    "severity",
-    "commander",
-    "service",
-    "declared_at",
-    "path",
-)
-
 
 def _ts(value: datetime | None) -> str | None:
     return format_timestamp(value) if value else None
