@@ -40,6 +40,7 @@ class Context:
 
 
 def open_context(repo: Path | None, by: str | None = None, *, need_config: bool = True) -> Context:
+    git.forget_settings()
     root = git.toplevel(repo or Path.cwd())
     env = dict(os.environ)
     config = load_config(root, git.git_dir(root) / "incident-kit") if need_config else Config()

@@ -4,10 +4,16 @@ The random campaign (test_crash_campaign.py) finds these windows by chance; here
 hit every time. A wrapper `git` first on PATH (or a git hook) touches a marker and sleeps at
 the chosen point; the test waits for the marker and SIGKILLs the CLI's whole process group:
 
-- `before-add`: the file is written (atomically), nothing staged yet;
-- `before-commit`: the file is staged, the commit not started;
+- `before-hash-object`: the file is written (atomically), git has not seen it yet;
+- `before-commit-tree`: the file's blob and the new trees are written, no commit yet;
+- `before-update-index`: the commit object exists, unreferenced; the index is as it was;
+- `before-update-ref`: the index has the new file staged, HEAD does not point at the commit yet;
 - `in-commit`: inside `git commit` (a pre-commit hook), while git holds `.git/index.lock`;
 - `after-commit`: the commit exists (a post-commit hook), the CLI has not reported yet.
+
+The four `before-*` points are the plumbing the CLI commits with when no hook is installed
+(`git_tree.py`); the two hook points make it run `git commit` (after `git add`), as a hook must
+run.
 
 After the kill the person does what they would do: if `git log` does not show the change,
 they run the same command again (following what a lock message tells them first). The work
@@ -101,7 +107,14 @@ ACTIONS = {
     "note": (lambda i: ["note", i, "the cache was flushed"], "the cache was flushed", "note"),
     "postmortem": (lambda i: ["postmortem", i], "Post-mortem started: postmortem.md", "postmortem"),
 }
-POINTS = ["before-add", "before-commit", "in-commit", "after-commit"]
+POINTS = [
+    "before-hash-object",
+    "before-commit-tree",
+    "before-update-index",
+    "before-update-ref",
+    "in-commit",
+    "after-commit",
+]
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -117,7 +130,7 @@ def test_a_kill_at_each_step_is_completed_by_running_the_command_again(
     args = make_args(incident_id)
     marker = tmp_path / "reached"
     env = cli_env()
-    if point in ("before-add", "before-commit"):
+    if point.startswith("before-"):
         env = _git_wrapper(tmp_path / "bin", point.removeprefix("before-"), marker)
     else:
         _hook(root / ".git", "pre-commit" if point == "in-commit" else "post-commit", marker)
