@@ -135,6 +135,9 @@ SMOKE = Profile(
 )
 
 
+GROUPS = frozenset({"read", "cold", "pr", "write", "alert", "log"})
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -213,6 +216,7 @@ class Bench:
     growth: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     memory: dict[str, dict[str, float]] = field(default_factory=dict)  # MB, by repository and command
     memory_kb: dict[str, int] = field(default_factory=dict)  # the current repository's
+    only: frozenset[str] = GROUPS  # the groups to measure (`--only`)
 
     # -- setup -----------------------------------------------------------------------------------
 
@@ -342,11 +346,16 @@ class Bench:
         root = self.work / f"bulk-{incidents}"
         clone(source, root)
         log(f"{label}: measuring in a clone ({root})")
-        self.bench_reads(root, incidents, label, main)
-        self.bench_cold(source, label, main)
-        self.bench_pull_request(root, meta, label, main)
-        self.bench_lifecycle(root, label, main)
-        self.bench_alert(root, label, main)
+        if "read" in self.only:
+            self.bench_reads(root, incidents, label, main)
+        if "cold" in self.only:
+            self.bench_cold(source, label, main)
+        if "pr" in self.only:
+            self.bench_pull_request(root, meta, label, main)
+        if "write" in self.only:
+            self.bench_lifecycle(root, label, main)
+        if "alert" in self.only:
+            self.bench_alert(root, label, main)
 
     def bench_reads(self, root: Path, incidents: int, label: str, main: bool) -> None:
         """`--help` and a warm `list --format json`, with B_typer and B_grep; peak memory of list."""
@@ -742,8 +751,16 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--no-extra", action="store_true", help="skip the 1,000-incident repository")
     parser.add_argument("--cache-dir", type=Path, help="default: .bench in the project")
     parser.add_argument("--json", type=Path, help="default: .bench/results.json (smoke: results-smoke.json)")
+    parser.add_argument(
+        "--only",
+        help=f"measure only these groups (comma-separated: {', '.join(sorted(GROUPS))}); "
+        "for working on one target, the full run is what counts",
+    )
     parser.add_argument("--project", type=Path, default=HERE.parent, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    only = frozenset(name.strip() for name in args.only.split(",")) if args.only else GROUPS
+    if not only <= GROUPS:
+        parser.error(f"--only: unknown group(s) {', '.join(sorted(only - GROUPS))}")
 
     profile = SMOKE if args.smoke else FULL
     overrides: dict[str, Any] = {}
@@ -762,15 +779,17 @@ def main(argv: Sequence[str]) -> int:
 
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
-    bench = Bench(project, cache, profile, args.fresh)
+    bench = Bench(project, cache, profile, args.fresh, only=only)
     try:
         with installed(project, cache, log, fresh=args.fresh) as python, workspace(cache) as work:
             bench.use(python)
             bench.work = work
-            bench.bench_incidents(profile.main, main=True)
-            for size in profile.extra:
-                bench.bench_incidents(size, main=False)
-            bench.bench_history()
+            if only - {"log"}:
+                bench.bench_incidents(profile.main, main=True)
+                for size in profile.extra:
+                    bench.bench_incidents(size, main=False)
+            if "log" in only:
+                bench.bench_history()
             info = machine(python)
             info["sources"] = installed_sources(python)[:12]
             info["project"] = project_state(project)

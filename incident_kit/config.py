@@ -7,10 +7,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from importlib import resources
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incident_kit.errors import ConfigError
 from incident_kit.model import SEVERITIES
@@ -82,6 +80,8 @@ class Config:
 
 
 def default_text() -> str:
+    from importlib import resources
+
     return resources.files("incident_kit").joinpath("data/config.yaml").read_text("utf-8")
 
 
@@ -102,7 +102,7 @@ def load(root: Path, cache_dir: Path | None = None) -> Config:
         try:
             cached = json.loads(cache.read_text("utf-8"))
             if cached.get("key") == key:
-                return _Reader(CONFIG_PATH).config(cached["data"])
+                return _Reader(CONFIG_PATH, check_zones=False).config(cached["data"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError, ConfigError):
             pass
     try:
@@ -177,8 +177,18 @@ def _parse_with_lines(text: str, source: str) -> Config:
 class _Reader:
     """Walks the round-trip tree so every error can name its line and dotted key."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *, check_zones: bool = True) -> None:
         self.source = source
+        # a cached config was checked when it was cached; the zone check alone imports zoneinfo
+        self.check_zones = check_zones
+
+    def check_zone(self, node: Any, where: str, zone: str) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail(node, "timezone", f"{where}.timezone", f"unknown time zone {zone!r}") from None
 
     def fail(self, node: Any, key: str | int | None, where: str, message: str) -> ConfigError:
         line = 1
@@ -310,12 +320,8 @@ class _Reader:
             if not members:
                 raise self.fail(value, "members", f"{where}.members", "needs at least one member")
             zone = str(value.get("timezone", "UTC"))
-            try:
-                ZoneInfo(zone)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise self.fail(
-                    value, "timezone", f"{where}.timezone", f"unknown time zone {zone!r}"
-                ) from None
+            if self.check_zones:
+                self.check_zone(value, where, zone)
             handoff_text = str(value.get("handoff", "09:00"))
             try:
                 handoff = time.fromisoformat(handoff_text)

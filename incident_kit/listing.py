@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from incident_kit.store import (
     Store,
     as_datetime,
     flat_fields,
+    new_temp_file,
     summary_from,
 )
 
@@ -125,7 +125,7 @@ def _write_cache(path: Path, entries: dict[str, list[Any]]) -> None:
     """Best effort: a cache that cannot be written only makes the next run slower."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".summaries-", dir=path.parent)
+        fd, temp = new_temp_file(path.parent, ".summaries-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             # dumps, not dump: dump streams through the pure-Python encoder (10x slower)
             handle.write(json.dumps({"version": CACHE_VERSION, "entries": entries}, separators=(",", ":")))

@@ -9,7 +9,6 @@ usable with the change committed locally so nothing is lost.
 
 from __future__ import annotations
 
-import random
 import time
 
 from incident_kit import git
@@ -20,6 +19,13 @@ from incident_kit.operations import Operation, Outcome, execute, recover
 # how long to keep re-running an operation whose push loses the race to other writers
 PUSH_BUDGET_SECONDS = 90.0
 STALE_LOCK_ATTEMPTS = 4
+
+
+def _jitter() -> float:
+    """A factor in [0.5, 1.5), so racing writers spread out."""
+    import random  # only a retry needs it: ~1 ms of imports spared on every other command
+
+    return random.uniform(0.5, 1.5)
 
 
 def publish(ctx: Context, operation: Operation, *, push: bool | None) -> Outcome:
@@ -60,7 +66,7 @@ def _push_with_retry(ctx: Context, operation: Operation) -> Outcome:
             break
         git.drop_last_commit(ctx.root, base)
         # short, jittered waits: under a burst the winner changes every few hundred ms
-        time.sleep(min(1.0, 0.05 * 2 ** min(attempt, 5)) * random.uniform(0.5, 1.5))
+        time.sleep(min(1.0, 0.05 * 2 ** min(attempt, 5)) * _jitter())
     what = _what(outcome)
     where = f"{what}committed locally as {git.head(ctx.root)[:12]}" if git.has_commits(ctx.root) else ""
     raise GitError(

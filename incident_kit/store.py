@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -179,7 +178,7 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.check_inside(path)
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        fd, temp = tempfile.mkstemp(prefix=".incident-", suffix=".tmp", dir=path.parent)
+        fd, temp = new_temp_file(path.parent, ".incident-", ".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
@@ -190,6 +189,21 @@ class Store:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+
+
+def new_temp_file(folder: Path, prefix: str, suffix: str = "") -> tuple[int, str]:
+    """A new file in `folder` that only this call can have created, open for writing.
+
+    What `tempfile.mkstemp` does, without importing `tempfile` and `random` (~1 ms a command).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(100):
+        name = os.path.join(folder, f"{prefix}{os.urandom(6).hex()}{suffix}")
+        try:
+            return os.open(name, flags, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{folder}: no free temporary file name")
 
 
 def as_datetime(value: Any) -> datetime | None:
