@@ -1,6 +1,6 @@
 """Summaries of every incident, for list, stats, the index and dedup — fast at 10,000.
 
-A per-clone cache (`.git/incident-kit/summaries.json`) keeps each incident.md's summary fields
+A per-clone cache (`.git/incident-kit/summaries.v3`) keeps each incident.md's summary fields
 keyed by the file's size, mtime, ctime and inode: any write to the file — a hand edit, a
 checkout of another branch, a pull — changes its ctime, so a stale entry is never served.
 Files the cache does not know are read with `fastscan` (a line scanner), falling back to the
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,28 +34,52 @@ from incident_kit.store import (
     summary_from,
 )
 
-CACHE_VERSION = 2
+CACHE_NAME = "summaries.v3"
+_HEADER = "incident-kit summaries 3"
+
+# the keys `list --format json` prints for each incident, in order
+LIST_KEYS = (
+    "id", "title", "status", "severity", "kind", "commander", "service", "source", "declared_at",
+    "acknowledged_at", "mitigated_at", "resolved_at", "closed_at", "dedup_key", "path",
+)  # fmt: skip
 
 
 def cache_path(root: Path) -> Path:
     from incident_kit.git import git_dir
 
-    return git_dir(root) / "incident-kit" / "summaries.json"
+    return git_dir(root) / "incident-kit" / CACHE_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One incident's cached summary: what `list` sorts and filters on, its `list --format json`
+    object already encoded, and the flat fields as JSON (decoded only when asked for)."""
+
+    rel: str  # the folder, relative to the root
+    status: str
+    severity: str
+    declared_at: str
+    item_json: str
+    fields_json: str
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        document = json.loads(self.fields_json)
+        return document if isinstance(document, dict) else {}
 
 
 Row = tuple[str, dict[str, Any]]  # (folder relative to the root, flat summary fields)
 
 
-def load_rows(root: Path, *, warn: bool = True) -> list[Row]:
-    """Every readable incident's summary fields, timestamps as canonical `…Z` text.
+def load_entries(root: Path, *, warn: bool = True) -> list[Entry]:
+    """Every readable incident's cached summary, sorted by folder.
 
     Broken files are skipped with a warning on stderr (`incident validate` explains them).
     """
     store = Store(root)
     path = cache_path(store.root)
     cached = _read_cache(path)
-    entries: dict[str, list[Any]] = {}
-    rows: list[Row] = []
+    fresh: dict[str, tuple[str, Entry]] = {}
     dirty = False
     for month, name in store.names():
         if not id_from_folder(name):
@@ -63,28 +89,56 @@ def load_rows(root: Path, *, warn: bool = True) -> list[Row]:
             stat = os.lstat(f"{store.root}/{rel}/{INCIDENT_FILE}")
         except (FileNotFoundError, NotADirectoryError):
             continue
-        key = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        key = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
         hit = cached.get(rel)
-        if hit is not None and hit[0] == key:
-            fields = hit[1]
+        if hit is not None and hit[1] == key:
+            entry = _entry(hit)
         else:
             try:
-                fields = _read_fields(store, store.root / rel / INCIDENT_FILE)
+                entry = _new_entry(rel, _read_fields(store, store.root / rel / INCIDENT_FILE))
             except FileFormatError as error:
                 if warn:
                     sys.stderr.write(f"incident: skipped {error.message} (see `incident validate`)\n")
                 continue
             dirty = True
-        entries[rel] = [key, fields]
-        rows.append((rel, fields))
-    if dirty or len(entries) != len(cached):
-        _write_cache(path, entries)
-    rows.sort(key=lambda row: row[0])
-    return rows
+        fresh[rel] = (key, entry)
+    if dirty or len(fresh) != len(cached):
+        _write_cache(path, fresh)
+    return [fresh[rel][1] for rel in sorted(fresh)]
+
+
+def load_rows(root: Path, *, warn: bool = True) -> list[Row]:
+    """Every readable incident's summary fields, timestamps as canonical `…Z` text."""
+    return [(entry.rel, entry.fields) for entry in load_entries(root, warn=warn)]
 
 
 def load_summaries(root: Path, *, warn: bool = True) -> list[IncidentSummary]:
     return [summary_from(rel, fields) for rel, fields in load_rows(root, warn=warn)]
+
+
+def list_item(rel: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """The object `list --format json` prints for an incident."""
+    item = {key: fields.get(key) for key in LIST_KEYS[:-2]}
+    item["id"] = item["id"] or rel.rsplit("/", 1)[-1][:17]
+    item["kind"] = item["kind"] or "incident"
+    item["dedup_key"] = fields.get("alert.dedup_key")
+    item["path"] = rel
+    return item
+
+
+def _new_entry(rel: str, fields: dict[str, Any]) -> Entry:
+    def text(key: str) -> str:
+        value = fields.get(key)
+        return "" if value is None else str(value)
+
+    return Entry(
+        rel,
+        text("status"),
+        text("severity"),
+        text("declared_at"),
+        json.dumps(list_item(rel, fields), ensure_ascii=False),
+        json.dumps(fields, ensure_ascii=False),
+    )
 
 
 def _read_fields(store: Store, file: Path) -> dict[str, Any]:
@@ -110,25 +164,59 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _read_cache(path: Path) -> dict[str, list[Any]]:
+# The cache file: a header line, then one line per incident, its columns separated by tabs:
+#   folder, stat key, status, severity, declared_at, list item JSON, fields JSON.
+# JSON never holds a raw tab or newline; the three plain columns are escaped (_escape).
+# Splitting lines is ~8x faster than decoding one 4 MB JSON document, and `list --format json`
+# then prints the stored items as they are.
+
+
+def _escape(text: str) -> str:
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "r": "\r"}.get(m.group(1), m.group(1)), text)
+
+
+def _entry(columns: list[str]) -> Entry:
+    rel, _, status, severity, declared_at, item_json, fields_json = columns
+    return Entry(rel, _unescape(status), _unescape(severity), _unescape(declared_at), item_json, fields_json)
+
+
+def _read_cache(path: Path) -> dict[str, list[str]]:
+    """folder -> the columns of its line; empty when missing, foreign or damaged."""
     try:
-        document = json.loads(path.read_text("utf-8"))
+        with open(path, encoding="utf-8", newline="") as handle:
+            lines = handle.read().split("\n")
     except (OSError, ValueError):
         return {}
-    if not isinstance(document, dict) or document.get("version") != CACHE_VERSION:
+    if lines[0] != _HEADER or lines[-1] != "":  # a torn write has no final newline
         return {}
-    entries = document.get("entries")
-    return entries if isinstance(entries, dict) else {}
+    cached: dict[str, list[str]] = {}
+    for line in lines[1:-1]:
+        columns = line.split("\t")
+        if len(columns) != 7:
+            return {}
+        cached[columns[0]] = columns
+    return cached
 
 
-def _write_cache(path: Path, entries: dict[str, list[Any]]) -> None:
+def _write_cache(path: Path, entries: dict[str, tuple[str, Entry]]) -> None:
     """Best effort: a cache that cannot be written only makes the next run slower."""
+    lines = [_HEADER]
+    for rel, (key, entry) in entries.items():
+        plain = "\t".join(_escape(value) for value in (entry.status, entry.severity, entry.declared_at))
+        lines.append(f"{rel}\t{key}\t{plain}\t{entry.item_json}\t{entry.fields_json}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = new_temp_file(path.parent, ".summaries-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            # dumps, not dump: dump streams through the pure-Python encoder (10x slower)
-            handle.write(json.dumps({"version": CACHE_VERSION, "entries": entries}, separators=(",", ":")))
+            handle.write("\n".join(lines) + "\n")
         os.replace(temp, path)
     except OSError:
         return

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ISO = re.compile(
@@ -43,6 +42,8 @@ def parse_timestamp(value: object) -> datetime | None:
     match = _ISO.fullmatch(text)
     if match:
         return _from_iso(match)
+    from email.utils import parsedate_to_datetime  # ~10 ms to import; only this case needs it
+
     try:  # RFC 2822, as e-mail and some HTTP-minded senders write it
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):

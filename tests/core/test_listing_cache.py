@@ -98,3 +98,37 @@ def test_config_cache_follows_edits_and_survives_deletion(repo: Path) -> None:
     config.write_text(config.read_text().replace("default_severity: SEV-4", "default_severity: SEV-9"))
     result = run_cli(["declare", "--manual-incident", "--title", "x", "--repo", str(repo)])
     assert result.code == 2 and "config.yaml:18: default_severity" in result.stderr
+
+
+def test_list_json_from_the_cache_is_exactly_what_json_dumps_prints(repo: Path) -> None:
+    """The piped `list --format json` joins cached object texts; it must equal a real encode."""
+    for title in ("Plain", 'Quote " and back\\slash', "Ümlaut — dash", "Emoji 🔥"):
+        declare(repo, title)
+    # hand-written values the cache must carry through its tab-separated columns exactly
+    path = next((repo / "incidents").glob("20*/inc-*-plain/incident.md"))
+    path.write_text(path.read_text().replace("severity: SEV-3", 'severity: "SEV\\t3 \\\\ odd\\nline"'))
+    first = run_cli(["list", "--format", "json", "--repo", str(repo)])  # fills the cache
+    second = run_cli(["list", "--format", "json", "--repo", str(repo)])  # served from it
+    assert first.code == second.code == 0
+    assert first.stdout == second.stdout
+    items = json.loads(second.stdout)
+    assert second.stdout == json.dumps(items, ensure_ascii=False) + "\n"
+    assert {item["severity"] for item in items} >= {"SEV\t3 \\ odd\nline", "SEV-3"}
+    assert len(items) == 4 and all(set(item) >= {"id", "title", "status", "path"} for item in items)
+    # and the entries decoded from the cache equal the ones read from the files
+    cached = load_summaries(repo)
+    cache_path(repo).unlink()
+    assert load_summaries(repo) == cached
+
+
+def test_a_torn_or_foreign_cache_is_ignored_not_trusted(repo: Path) -> None:
+    declare(repo, "Torn")
+    expected = listed(repo)
+    text = cache_path(repo).read_text()
+    cache_path(repo).write_text(text[:-1])  # a write cut short: no final newline
+    assert listed(repo) == expected
+    lines = cache_path(repo).read_text().splitlines()
+    bogus = lines[1].split("\t")
+    bogus[2:5] = ["closed", "SEV-1", "2000-01-01T00:00:00Z", "extra column"]
+    cache_path(repo).write_text("\n".join([lines[0], "\t".join(bogus)]) + "\n")
+    assert listed(repo) == expected
