@@ -211,8 +211,6 @@ class Generator:
         severity = _severity(rng)
         service, _ = rng.choice(SERVICES)
         commander = rng.choice(PEOPLE)
-        incident_id = ids.new_id(at, self.taken, lambda: "".join(rng.choice(ids.ALPHABET) for _ in range(4)))
-        self.taken.add(incident_id)
         entries: list[tuple[datetime, str, str]] = []
         alert: dict[str, Any] | None = None
         links: tuple[dict[str, str], ...] = ()
@@ -254,6 +252,14 @@ class Generator:
             summary = f"{title}. Reported by {rng.choice(PEOPLE)} from customer support."
             declared_what, who = "Declared by hand", rng.choice(PEOPLE)
         entries.append((at, f"{declared_what}, {severity}; commander: {commander}", who))
+        # as the tool does: an alert's incident takes its dedup key's code when free that day
+        incident_id = ids.new_id(
+            at,
+            self.taken,
+            lambda: "".join(rng.choice(ids.ALPHABET) for _ in range(4)),
+            dedup_key=alert["dedup_key"] if alert else None,
+        )
+        self.taken.add(incident_id)
         text = render(
             NewIncident(
                 id=incident_id,

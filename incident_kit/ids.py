@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 from collections.abc import Callable, Container
 from datetime import UTC, datetime
 
@@ -20,14 +21,26 @@ FOLDER_PATTERN = re.compile(r"^(inc-\d{8}-[0-9a-hjkmnp-tv-z]{4})(?:-[a-z0-9-]*)?
 _SLUG_LENGTH = 40
 
 
+ALERT_CODES = 8  # codes an alert's incident may take, in order, before a random one
+
+
 def new_id(
     declared_at: datetime,
     taken: Container[str],
     random_part: Callable[[], str] | None = None,
+    *,
+    dedup_key: str | None = None,
 ) -> str:
-    """A fresh id for `declared_at`, not in `taken`."""
+    """A fresh id for `declared_at`, not in `taken`.
+
+    An incident declared from an alert takes the first free code of its dedup key
+    (`alert_codes`), so the open incident of an alert is found from folder names alone.
+    """
     draw = random_part or _random_part
     day = declared_at.astimezone(UTC).strftime("%Y%m%d")
+    for code in alert_codes(dedup_key) if dedup_key is not None else ():
+        if f"inc-{day}-{code}" not in taken:
+            return f"inc-{day}-{code}"
     for _ in range(1000):
         candidate = f"inc-{day}-{draw()}"
         if candidate not in taken:
@@ -39,6 +52,25 @@ def _random_part() -> str:
     # 32 letters divide 256, so a random byte modulo 32 picks each one with equal chance
     # (os.urandom, not `secrets`: that imports hashlib and OpenSSL, ~4 ms per command)
     return "".join(ALPHABET[byte % len(ALPHABET)] for byte in os.urandom(4))
+
+
+def alert_codes(dedup_key: str) -> list[str]:
+    """The random parts an incident declared for `dedup_key` may have, in order of preference.
+
+    Four letters of CRC-32 of the key (and the attempt): an index, not a security boundary — a
+    key made to collide only moves its incident to its next code.
+    """
+    data = dedup_key.encode("utf-8", "surrogatepass")
+    codes = []
+    for attempt in range(ALERT_CODES):
+        value = zlib.crc32(data, zlib.crc32(b"incident-kit alert %d\0" % attempt))
+        codes.append("".join(ALPHABET[(value >> shift) & 31] for shift in (15, 10, 5, 0)))
+    return codes
+
+
+def code_of(incident_id: str) -> str:
+    """The random part of an id: `inc-20261126-7kqz` -> `7kqz`."""
+    return incident_id[13:17]
 
 
 def folder_name(incident_id: str, title: str) -> str:

@@ -17,7 +17,8 @@ from typing import Any
 
 from incident_kit import action_items, frontmatter, lifecycle, postmortem, timeline
 from incident_kit.errors import FileFormatError
-from incident_kit.ids import id_from_folder
+from incident_kit.ids import alert_codes, code_of, id_from_folder
+from incident_kit.model import OPEN_STATUSES
 from incident_kit.store import as_datetime
 
 ERROR = "error"
@@ -108,10 +109,29 @@ def check_incident(rel: str, folder_name: str, text: str) -> Checked:
     status = data.get("status") if isinstance(data.get("status"), str) else None
     if status:
         problems += _lifecycle_problems(rel, data, status, line_of)
+    problems += _dedup_problems(rel, data, status, folder_id, line_of)
     body_offset = fm_text.count("\n") + 2  # the two fence lines
     problems += _timeline_problems(rel, document.body, body_offset)
     severity = data.get("severity") if isinstance(data.get("severity"), str) else None
     return Checked(incident_id, status, severity, problems)
+
+
+def _dedup_problems(
+    rel: str, data: Mapping[str, Any], status: str | None, folder_id: str | None, line_of: Any
+) -> list[Problem]:
+    """An open incident is found by its alerts through its id (`ids.alert_codes`): a dedup key
+    edited or added by hand that the id does not carry would silently stop the joining."""
+    alert = data.get("alert")
+    key = alert.get("dedup_key") if isinstance(alert, Mapping) else None
+    if not isinstance(key, str) or not folder_id or status not in OPEN_STATUSES:
+        return []
+    if code_of(folder_id) in alert_codes(key):
+        return []
+    message = (
+        "alert.dedup_key is not the key this incident was declared for (its id does not carry it): "
+        "a new alert with this key would declare another incident instead of joining this one"
+    )
+    return [Problem(rel, line_of("alert"), message, rule="dedup")]
 
 
 def problem_from_message(rel: str, message: str, rule: str = "format") -> Problem:

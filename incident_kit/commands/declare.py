@@ -3,7 +3,6 @@ that is already being handled, one more occurrence (or its resolution) on that i
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -160,7 +159,8 @@ def _new(
     links: tuple[dict[str, str], ...],
     first_entry: tuple[datetime, str, str] | None = None,
 ) -> Change:
-    incident_id = ids.new_id(at, store.ids(ids.month_folder(at)))
+    dedup_key = alert.get("dedup_key") if alert else None
+    incident_id = ids.new_id(at, store.ids(ids.month_folder(at)), dedup_key=dedup_key)
     commander = safe_text(commander, 64).lstrip("@") if commander else None
     commander = commander or oncall.commander_for(ctx.config, service, at)
     folder = f"incidents/{ids.month_folder(at)}/{ids.folder_name(incident_id, title)}"
@@ -208,14 +208,21 @@ def _new(
 
 
 def _open_match(store: Store, dedup_key: str) -> IncidentFile | None:
-    """The open incident this alert belongs to.
+    """The open incident this alert belongs to, newest first if (by hand) there are several.
 
-    `git grep` for a literal piece of the key finds the few candidate files among 10,000 in
-    tens of milliseconds (it reads the working tree, so it is never stale); each candidate is
-    then parsed and checked for real. Keys with no usable literal piece scan cached rows.
+    An incident declared from an alert has one of its dedup key's codes in its id
+    (`ids.alert_codes`), so the candidates come from the folder names alone — no file is read
+    but theirs, at any size — and each is then read and checked for real: a status or key
+    edited by hand counts at once.
     """
-    for rel in _candidates(store, dedup_key):
-        folder = store.root / rel
+    codes = ids.alert_codes(dedup_key)
+    found = [
+        (name[4:12], codes.index(ids.code_of(name)), month, name)  # a later code was taken later
+        for month, name in store.names()
+        if ids.code_of(name) in codes and ids.id_from_folder(name)
+    ]
+    for _, _, month, name in sorted(found, reverse=True):
+        folder = store.incidents / month / name
         if not (folder / INCIDENT_FILE).is_file():
             continue
         try:
@@ -230,26 +237,6 @@ def _open_match(store: Store, dedup_key: str) -> IncidentFile | None:
         ):
             return incident
     return None
-
-
-def _candidates(store: Store, dedup_key: str) -> list[str]:
-    pieces = [p for p in re.split(r"[\"'\\\x00-\x1f]+", dedup_key) if p]
-    needle = max(pieces, key=len, default="")
-    if len(needle) >= 8:
-        from incident_kit import git
-
-        result = git.run(
-            store.root, "grep", "-l", "-F", "-z", "-e", needle, "--", "incidents/*/*/incident.md", check=False
-        )
-        if result.returncode in (0, 1):  # 1: no match
-            return sorted({path.rsplit("/", 1)[0] for path in result.stdout.split("\0") if path})
-    from incident_kit.listing import load_rows
-
-    return [
-        rel
-        for rel, fields in load_rows(store.root, warn=False)
-        if fields.get("alert.dedup_key") == dedup_key and fields.get("status") in OPEN_STATUSES
-    ]
 
 
 def _from_alert(

@@ -156,3 +156,75 @@ def test_alertmanager_group_firing_then_resolved(repo: Path) -> None:
     assert len(json.loads(run_cli(["list", "--format", "json", "--repo", str(repo)]).stdout)) == 1
     dedup_trailer = git(repo, "log", "-1", "--format=%(trailers:key=Dedup-Key,valueonly)").strip()
     assert dedup_trailer == "alertmanager:" + group["groupKey"]
+
+
+# --- finding the open incident of an alert through its id ---------------------------------------
+
+KEY = "native:production_monitor:spec-core-001-authentication:p99_latency"
+
+
+def _file(repo: Path, incident_id: str) -> Path:
+    return next((repo / "incidents").glob(f"*/{incident_id}*/incident.md"))
+
+
+def test_an_alerts_incident_carries_its_dedup_keys_code_in_its_id(repo: Path) -> None:
+    from incident_kit.ids import alert_codes
+
+    first = declare(repo, SEED)
+    assert first["id"] == f"inc-20261126-{alert_codes(KEY)[0]}"
+    other = declare(repo, {**SEED, "metric": "error_rate"})
+    assert other["created"] is True and other["id"].endswith(alert_codes(f"{KEY[:-11]}error_rate")[0])
+
+
+def test_a_delivery_days_later_in_another_month_joins(repo: Path) -> None:
+    first = declare(repo, SEED, "--at", "2026-10-30T23:50:00Z")
+    assert first["path"].startswith("incidents/2026-10/")
+    again = declare(repo, SEED)
+    assert again["id"] == first["id"] and again["deduplicated"] is True and again["occurrences"] == 2
+
+
+def test_a_taken_code_moves_the_incident_to_the_next_one_which_still_joins(repo: Path) -> None:
+    from incident_kit.ids import alert_codes
+
+    codes = alert_codes(KEY)
+    manual = run_cli(
+        ["declare", "--manual-incident", "--title", "Squatter", "--format", "json", "--repo", str(repo)]
+    )
+    squatter_id = json.loads(manual.stdout)["id"]
+    # a hand-made incident that happens to hold the key's first code today
+    source = _file(repo, squatter_id)
+    target = source.parent.parent / f"inc-20261126-{codes[0]}-squatter" / "incident.md"
+    target.parent.mkdir()
+    target.write_text(source.read_text().replace(squatter_id, f"inc-20261126-{codes[0]}"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a squatter")
+
+    first = declare(repo, SEED)
+    assert first["id"] == f"inc-20261126-{codes[1]}"
+    again = declare(repo, SEED)
+    assert again["id"] == first["id"] and again["deduplicated"] is True
+
+
+def test_status_edited_by_hand_counts_at_once(repo: Path) -> None:
+    first = declare(repo, SEED)
+    path = _file(repo, first["id"])
+    original = path.read_text()
+    path.write_text(original.replace("status: triage", "status: cancelled"))  # not committed
+    fresh = declare(repo, SEED)
+    assert fresh["created"] is True and fresh["id"] != first["id"]
+    # and back to open by hand: the next delivery joins the newest open one
+    git(repo, "checkout", "--", str(path.relative_to(repo)))
+    newest = declare(repo, SEED)
+    assert newest["id"] == fresh["id"] and newest["deduplicated"] is True
+
+
+def test_validate_flags_an_open_incident_whose_key_its_id_does_not_carry(repo: Path) -> None:
+    first = declare(repo, SEED)
+    path = _file(repo, first["id"])
+    path.write_text(path.read_text().replace(KEY, "edited-by-hand"))
+    result = run_cli(["validate", "--repo", str(repo)])
+    assert result.code == 1
+    assert "alert.dedup_key is not the key this incident was declared for" in result.stdout + result.stderr
+    # once the incident is no longer open the key no longer routes alerts: nothing to flag
+    assert run_cli(["cancel", first["id"], "--reason", "test", "--repo", str(repo)]).code == 0
+    assert run_cli(["validate", "--repo", str(repo)]).code == 0
