@@ -220,7 +220,12 @@ def _plain_commit_suffices(root: Path) -> bool:
     if not has_commits(root) or any((dot_git / name).exists() for name in _IN_PROGRESS):
         return False
     hooks_path = settings.get("core.hookspath")
-    hooks = root / os.path.expanduser(hooks_path) if hooks_path else dot_git / "hooks"
+    if hooks_path:
+        hooks = root / os.path.expanduser(hooks_path)
+    elif (root / ".git").is_dir():
+        hooks = root / ".git" / "hooks"
+    else:  # a linked worktree: hooks live in the common git dir
+        hooks = root / run(root, "rev-parse", "--git-path", "hooks").stdout.strip()
     return not any(os.access(hooks / name, os.X_OK) for name in _COMMIT_HOOKS)
 
 

@@ -199,3 +199,15 @@ def test_an_unmerged_path_elsewhere_is_left_as_it_is(repo: Path) -> None:
     changed = _changed_in_head(repo)
     assert len(changed) == 1 and changed[0].endswith("/incident.md"), changed
     assert git(repo, "ls-files", "--unmerged").count("shared.txt") == 3
+
+
+def test_in_a_linked_worktree_the_main_repositorys_hooks_still_run(repo: Path) -> None:
+    incident_id = _declare(repo)
+    worktree = repo.parent / "second-worktree"
+    git(repo, "worktree", "add", "-q", "-b", "side", str(worktree))
+    _script(repo / ".git" / "hooks" / "commit-msg", '#!/bin/sh\nprintf "Hooked: yes\\n" >> "$1"\n')
+    result = run_cli(["ack", incident_id, "--repo", str(worktree)])
+    assert result.code == 0, result.stderr
+    assert git(worktree, "log", "-1", "--format=%B").rstrip().endswith("Hooked: yes")
+    assert git(repo, "log", "-1", "--format=%s", "main").strip().endswith("declare SEV-3 Checkout is down")
+    assert status_clean(worktree)
