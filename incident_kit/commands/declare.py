@@ -4,6 +4,7 @@ that is already being handled, one more occurrence (or its resolution) on that i
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -216,27 +217,34 @@ def _open_match(store: Store, dedup_key: str) -> IncidentFile | None:
     edited by hand counts at once.
     """
     codes = ids.alert_codes(dedup_key)
+    wanted = set(codes)
     found = [
-        (name[4:12], codes.index(ids.code_of(name)), month, name)  # a later code was taken later
+        (name[4:12], codes.index(name[13:17]), month, name)  # a later code was taken later
         for month, name in store.names()
-        if ids.code_of(name) in codes and ids.id_from_folder(name)
+        if name[13:17] in wanted and ids.id_from_folder(name)
     ]
     for _, _, month, name in sorted(found, reverse=True):
         folder = store.incidents / month / name
         if not (folder / INCIDENT_FILE).is_file():
             continue
         try:
+            # the line scanner answers for most files; another key's incident costs no YAML parse
+            summary = store.read(folder, summary_only=True)
+            if not _is_open_with(summary.data, dedup_key):
+                continue
             incident = store.read(folder)
         except FileFormatError:
             continue  # a broken file is not the alert's home; validate reports it
-        alert = incident.data.get("alert")
-        if (
-            isinstance(alert, dict)
-            and alert.get("dedup_key") == dedup_key
-            and incident.data.get("status") in OPEN_STATUSES
-        ):
+        if _is_open_with(incident.data, dedup_key):
             return incident
     return None
+
+
+def _is_open_with(data: Mapping[str, Any], dedup_key: str) -> bool:
+    """Full frontmatter, or the line scanner's flat fields (`alert.dedup_key`)."""
+    alert = data.get("alert")
+    key = alert.get("dedup_key") if isinstance(alert, Mapping) else data.get("alert.dedup_key")
+    return key == dedup_key and data.get("status") in OPEN_STATUSES
 
 
 def _from_alert(
