@@ -1,6 +1,8 @@
 """Incident ids and folder names.
 
-`inc-YYYYMMDD-xxxx`: the UTC declaration date plus four random Crockford base-32 characters.
+`inc-YYYYMMDD-xxxx`: the UTC declaration date plus four Crockford base-32 characters, random
+for an incident declared by hand and derived from the dedup key and the day for one declared
+from an alert (`alert_codes`).
 Sayable on a call ("k3f7"), unique without coordination between clones or workflow runs
 (re-rolled on a local clash; validate catches clashes between branches), never reused.
 """
@@ -12,6 +14,7 @@ import re
 import zlib
 from collections.abc import Callable, Container
 from datetime import UTC, datetime
+from functools import cache
 
 from incident_kit.sanitize import slugify
 
@@ -38,7 +41,7 @@ def new_id(
     """
     draw = random_part or _random_part
     day = declared_at.astimezone(UTC).strftime("%Y%m%d")
-    for code in alert_codes(dedup_key) if dedup_key is not None else ():
+    for code in alert_codes(dedup_key, day) if dedup_key is not None else ():
         if f"inc-{day}-{code}" not in taken:
             return f"inc-{day}-{code}"
     for _ in range(1000):
@@ -54,18 +57,47 @@ def _random_part() -> str:
     return "".join(ALPHABET[byte % len(ALPHABET)] for byte in os.urandom(4))
 
 
-def alert_codes(dedup_key: str) -> list[str]:
-    """The random parts an incident declared for `dedup_key` may have, in order of preference.
+def alert_codes(dedup_key: str, day: str) -> list[str]:
+    """The random parts an incident declared for `dedup_key` on `day` (YYYYMMDD) may have, in
+    order of preference.
 
-    Four letters of CRC-32 of the key (and the attempt): an index, not a security boundary — a
-    key made to collide only moves its incident to its next code.
+    Four letters of CRC-32 of the key, the day and the attempt: an index, not a security
+    boundary — a key made to collide only moves its incident to its next code. The day is in it
+    so that an alert that fires again next week gets another code: short references (`k3f7`)
+    to recurring alerts' incidents stay unique.
     """
-    data = dedup_key.encode("utf-8", "surrogatepass")
-    codes = []
-    for attempt in range(ALERT_CODES):
-        value = zlib.crc32(data, zlib.crc32(b"incident-kit alert %d\0" % attempt))
-        codes.append("".join(ALPHABET[(value >> shift) & 31] for shift in (15, 10, 5, 0)))
-    return codes
+    return AlertCodes(dedup_key).on(day)
+
+
+class AlertCodes:
+    """`alert_codes` for one key over many days: the key is hashed once, each day once."""
+
+    def __init__(self, dedup_key: str) -> None:
+        self._key_crc = zlib.crc32(dedup_key.encode("utf-8", "surrogatepass"))
+        self._days: dict[str, list[str]] = {}
+
+    def on(self, day: str) -> list[str]:
+        codes = self._days.get(day)
+        if codes is None:
+            day_crc = zlib.crc32(
+                b"\0incident-kit alert " + day.encode("utf-8", "surrogateescape"), self._key_crc
+            )
+            pairs = _letter_pairs()
+            codes = []
+            for attempt in _ATTEMPTS:
+                value = zlib.crc32(attempt, day_crc)
+                codes.append(pairs[(value >> 10) & 1023] + pairs[value & 1023])
+            self._days[day] = codes
+        return codes
+
+
+_ATTEMPTS = tuple(b" %d" % attempt for attempt in range(ALERT_CODES))
+
+
+@cache
+def _letter_pairs() -> tuple[str, ...]:
+    """Two letters for each 10-bit number: four letters are two lookups."""
+    return tuple(a + b for a in ALPHABET for b in ALPHABET)
 
 
 def code_of(incident_id: str) -> str:

@@ -125,7 +125,7 @@ def _dedup_problems(
     key = alert.get("dedup_key") if isinstance(alert, Mapping) else None
     if not isinstance(key, str) or not folder_id or status not in OPEN_STATUSES:
         return []
-    if code_of(folder_id) in alert_codes(key):
+    if code_of(folder_id) in alert_codes(key, folder_id[4:12]):
         return []
     message = (
         "alert.dedup_key is not the key this incident was declared for (its id does not carry it): "

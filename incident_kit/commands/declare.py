@@ -216,12 +216,11 @@ def _open_match(store: Store, dedup_key: str) -> IncidentFile | None:
     but theirs, at any size — and each is then read and checked for real: a status or key
     edited by hand counts at once.
     """
-    codes = ids.alert_codes(dedup_key)
-    wanted = set(codes)
+    codes = ids.AlertCodes(dedup_key)
     found = [
-        (name[4:12], codes.index(name[13:17]), month, name)  # a later code was taken later
+        (name[4:12], day_codes.index(name[13:17]), month, name)  # a later code was taken later
         for month, name in store.names()
-        if name[13:17] in wanted and ids.id_from_folder(name)
+        if name[13:17] in (day_codes := codes.on(name[4:12])) and ids.id_from_folder(name)
     ]
     for _, _, month, name in sorted(found, reverse=True):
         folder = store.incidents / month / name

@@ -171,9 +171,23 @@ def test_an_alerts_incident_carries_its_dedup_keys_code_in_its_id(repo: Path) ->
     from incident_kit.ids import alert_codes
 
     first = declare(repo, SEED)
-    assert first["id"] == f"inc-20261126-{alert_codes(KEY)[0]}"
+    assert first["id"] == f"inc-20261126-{alert_codes(KEY, '20261126')[0]}"
     other = declare(repo, {**SEED, "metric": "error_rate"})
-    assert other["created"] is True and other["id"].endswith(alert_codes(f"{KEY[:-11]}error_rate")[0])
+    assert other["created"] is True
+    assert other["id"].endswith(alert_codes(f"{KEY[:-11]}error_rate", "20261126")[0])
+
+
+def test_an_alert_that_fires_again_another_day_gets_another_code(repo: Path) -> None:
+    """Recurring alerts must not make short references ambiguous: `incident ack k3f7` at 3 a.m."""
+    first = declare(repo, SEED, "--at", "2026-11-20T08:00:00Z")
+    assert run_cli(["cancel", first["id"], "--reason", "flapping", "--repo", str(repo)]).code == 0
+    again = declare(repo, SEED)
+    assert again["created"] is True and again["id"].startswith("inc-20261126-")
+    code = again["id"][-4:]
+    assert code != first["id"][-4:]
+    shown = run_cli(["show", code, "--format", "json", "--repo", str(repo)])
+    assert shown.code == 0, shown.stderr
+    assert json.loads(shown.stdout)["id"] == again["id"]
 
 
 def test_a_delivery_days_later_in_another_month_joins(repo: Path) -> None:
@@ -186,7 +200,7 @@ def test_a_delivery_days_later_in_another_month_joins(repo: Path) -> None:
 def test_a_taken_code_moves_the_incident_to_the_next_one_which_still_joins(repo: Path) -> None:
     from incident_kit.ids import alert_codes
 
-    codes = alert_codes(KEY)
+    codes = alert_codes(KEY, "20261126")
     manual = run_cli(
         ["declare", "--manual-incident", "--title", "Squatter", "--format", "json", "--repo", str(repo)]
     )
