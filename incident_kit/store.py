@@ -19,7 +19,7 @@ from typing import Any
 from incident_kit import fastscan, frontmatter
 from incident_kit.errors import FileFormatError, NotFoundError
 from incident_kit.ids import id_from_folder
-from incident_kit.model import SUMMARY_KEYS, IncidentSummary
+from incident_kit.model import OPEN_STATUSES, SUMMARY_KEYS, IncidentSummary
 
 INCIDENTS = "incidents"
 INCIDENT_FILE = "incident.md"
@@ -110,10 +110,30 @@ class Store:
             return matches[0]
         if not matches:
             raise NotFoundError(f"no incident matches {ref!r} (try `incident list`)")
-        matches.sort()
-        names = ", ".join(id_from_folder(m.name) or m.name for m in matches[:10])
-        more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
-        raise NotFoundError(f"{ref!r} is ambiguous: it matches {names}{more}; type more of the id")
+        raise NotFoundError(
+            f"{ref!r} is ambiguous: it matches {self._describe(matches)}; type more of the id"
+        )
+
+    def _describe(self, folders: list[Path], shown: int = 10, read_at_most: int = 50) -> str:
+        """`inc-… (triage), inc-… (closed)`: open incidents first, then newest first, so the one
+        someone at 3 a.m. most likely meant leads the list. A prefix that matches hundreds
+        lists the newest, without reading them."""
+        newest_first = sorted(folders, key=lambda folder: folder.name, reverse=True)
+        reading = len(newest_first) <= read_at_most
+        described = [(folder.name, self._status_of(folder) if reading else None) for folder in newest_first]
+        described.sort(key=lambda item: item[1] not in OPEN_STATUSES)  # stable: still newest first
+        text = ", ".join(
+            f"{id_from_folder(name) or name}{f' ({status})' if status else ''}"
+            for name, status in described[:shown]
+        )
+        return text + (f" and {len(described) - shown} more" if len(described) > shown else "")
+
+    def _status_of(self, folder: Path) -> str:
+        try:
+            status = self.read(folder, summary_only=True).data.get("status")
+        except (OSError, FileFormatError):
+            return "unreadable"
+        return status if isinstance(status, str) and status.isidentifier() else "no status"
 
     def ids(self, month: str | None = None) -> set[str]:
         """Ids in use (in one month folder: where a new id of that month could clash)."""

@@ -174,6 +174,19 @@ def test_unknown_and_ambiguous_prefixes_are_refused_naming_candidates(repo: Path
     assert run_cli(["note", ids[1], "x", "--repo", str(repo)]).code == 0
 
 
+def test_an_ambiguous_reference_lists_open_incidents_first_with_their_status(repo: Path) -> None:
+    """At 3 a.m. the one you meant is the open one: it leads the list, newest first."""
+    older_open = str(declare(repo, "Older, still open", "--at", "2026-11-20T10:00:00Z")["id"])
+    closed = str(declare(repo, "Long over", "--at", "2026-11-22T10:00:00Z")["id"])
+    assert run_cli(["cancel", closed, "--reason", "false alarm", "--repo", str(repo)]).code == 0
+    newest_open = str(declare(repo, "Newest, open")["id"])
+    result = run_cli(["ack", "inc-2026", "--repo", str(repo)])
+    assert result.code == 1 and result.stderr.count("\n") == 1
+    listed = result.stderr.split("it matches ", 1)[1]
+    assert listed.index(newest_open) < listed.index(older_open) < listed.index(closed)
+    assert f"{newest_open} (triage)" in listed and f"{closed} (cancelled)" in listed
+
+
 def test_actor_falls_back_to_github_actor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "ci"
     root.mkdir()
