@@ -11,7 +11,7 @@ import fcntl
 import os
 import re
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +125,10 @@ def lock(root: Path) -> Iterator[None]:
 # The settings the commands read, all from one `git config` call per process: who commits, and
 # whether anything would make `git commit` do more than write a commit (hooks, signing, a
 # message cleanup mode, the auto-gc threshold).
-_SETTINGS_PATTERN = r"^(user\.(name|email)|core\.(hookspath|filemode)|commit\.(gpgsign|cleanup)|gc\.auto)$"
+_SETTINGS_PATTERN = (
+    r"^(user\.(name|email)|core\.hookspath|commit\.(gpgsign|cleanup)"
+    r"|gc\.(auto|autopacklimit)|maintenance\.auto)$"
+)
 _SETTINGS: dict[Path, dict[str, str]] = {}
 
 
@@ -180,34 +183,39 @@ def commit(root: Path, paths: Sequence[str], message: str, actor: Actor) -> str:
     The usual case is built onto HEAD with git's plumbing (`git_tree`): the same commit as
     `git commit -- <paths>` without its refresh of the whole index. `git commit` itself runs
     when it would do more than write the commit: a hook to honour, signing or a cleanup mode
-    configured, a merge in progress, or a first commit.
+    configured, or a first commit. A merge, cherry-pick or revert in progress is the person's
+    to finish: the tool refuses rather than commit into it.
     """
     env = {"GIT_AUTHOR_NAME": actor.name, "GIT_AUTHOR_EMAIL": actor.email}
     if not config_value(root, "user.email"):
         env |= {"GIT_COMMITTER_NAME": actor.name, "GIT_COMMITTER_EMAIL": actor.email}
+    in_progress = _in_progress(root)
+    if in_progress:
+        raise GitError(
+            f"a {in_progress} is in progress in this clone: finish it (git {in_progress} --continue) "
+            f"or abort it (git {in_progress} --abort), then run the command again"
+        )
     if _plain_commit_suffices(root):
         from incident_kit import git_tree
 
-        file_mode = _settings(root).get("core.filemode", "true").lower() not in _FALSE
         try:
             sha = git_tree.commit_onto_head(
-                root, head(root), paths, clean_message(message), env, file_mode=file_mode
+                root, git_dir(root), head(root), paths, clean_message(message), env
             )
         except git_tree.Unsupported:
             pass
         else:
             _auto_maintenance(root)
             return sha
+    # `-- paths` (git's --only): exactly these files, whatever else is staged; git refuses it
+    # during a merge rather than conclude the person's merge with an incident commit
     run(root, "add", "--", *paths)
-    staged = has_commits(root) and run(root, "diff", "--cached", "--name-only", "-z").stdout.split("\0")
-    others = [name for name in (staged or []) if name and name not in paths]
-    only = ["--", *paths] if others or staged is False else []
-    run(root, "commit", "-q", "--no-status", "-F", "-", *only, input=message, env=env)
+    run(root, "commit", "-q", "--no-status", "-F", "-", "--", *paths, input=message, env=env)
     return head(root)
 
 
 _COMMIT_HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit")
-_IN_PROGRESS = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD")
+_IN_PROGRESS = {"MERGE_HEAD": "merge", "CHERRY_PICK_HEAD": "cherry-pick", "REVERT_HEAD": "revert"}
 _FALSE = ("false", "no", "off", "0")
 
 
@@ -216,8 +224,7 @@ def _plain_commit_suffices(root: Path) -> bool:
     settings = _settings(root)
     if settings.get("commit.cleanup") or settings.get("commit.gpgsign", "false").lower() not in _FALSE:
         return False
-    dot_git = git_dir(root)
-    if not has_commits(root) or any((dot_git / name).exists() for name in _IN_PROGRESS):
+    if not has_commits(root):
         return False
     hooks_path = settings.get("core.hookspath")
     if hooks_path:
@@ -229,11 +236,17 @@ def _plain_commit_suffices(root: Path) -> bool:
     return not any(os.access(hooks / name, os.X_OK) for name in _COMMIT_HOOKS)
 
 
+def _in_progress(root: Path) -> str | None:
+    """The merge, cherry-pick or revert waiting for its commit, if any."""
+    dot_git = git_dir(root)
+    return next((verb for name, verb in _IN_PROGRESS.items() if (dot_git / name).exists()), None)
+
+
 def clean_message(message: str) -> str:
     """What `git commit -F` stores: trailing spaces and repeated or outer blank lines dropped."""
     lines: list[str] = []
-    for line in message.splitlines():
-        line = line.rstrip()
+    for line in message.split("\n"):
+        line = line.rstrip(" \t\r")  # git's whitespace, not Unicode's (a form feed stays)
         if line or (lines and lines[-1]):
             lines.append(line)
     while lines and not lines[-1]:
@@ -242,23 +255,53 @@ def clean_message(message: str) -> str:
 
 
 def _auto_maintenance(root: Path) -> None:
-    """What `git commit` does after committing: gc once loose objects pile up.
+    """What `git commit` does after committing: `git maintenance run --auto`, when it would act.
 
-    git's own test (gc.c, too_many_loose_objects) counts one fan-out folder against
-    gc.auto / 256; we make it here to spare the subprocess in the usual case.
+    git's own tests (gc.c: too_many_loose_objects, too_many_packs) count one fan-out folder
+    against gc.auto / 256 and the packs against gc.autoPackLimit; we make them here to spare the
+    subprocess in the usual case. `maintenance.auto=false` (set by `git maintenance start`)
+    leaves it to the scheduled maintenance, as it does for `git commit`.
     """
-    try:
-        limit = int(_settings(root).get("gc.auto") or 6700)
-    except ValueError:
-        limit = 6700
-    if limit <= 0:
+    settings = _settings(root)
+    if settings.get("maintenance.auto", "true").lower() in _FALSE:
         return
-    try:
-        loose = sum(1 for name in os.listdir(git_dir(root) / "objects" / "17") if len(name) == 38)
-    except OSError:
-        return
-    if loose > -(-limit // 256):
+    objects = _common_dir(root) / "objects"
+    if _over(settings, "gc.auto", 6700, lambda limit: _loose_objects(objects) > -(-limit // 256)) or _over(
+        settings, "gc.autopacklimit", 50, lambda limit: _packs(objects) > limit
+    ):
         run(root, "maintenance", "run", "--auto", "--quiet", check=False)
+
+
+def _over(settings: Mapping[str, str], key: str, default: int, test: Callable[[int], bool]) -> bool:
+    try:
+        limit = int(settings.get(key) or default)
+    except ValueError:
+        limit = default
+    return limit > 0 and test(limit)
+
+
+def _loose_objects(objects: Path) -> int:
+    try:
+        return sum(1 for name in os.listdir(objects / "17") if len(name) == 38)
+    except OSError:
+        return 0
+
+
+def _packs(objects: Path) -> int:
+    try:
+        names = set(os.listdir(objects / "pack"))
+    except OSError:
+        return 0
+    return sum(1 for name in names if name.endswith(".pack") and f"{name[:-5]}.keep" not in names)
+
+
+def _common_dir(root: Path) -> Path:
+    """Where objects live: the git dir, or a linked worktree's main one (its `commondir`)."""
+    dot_git = git_dir(root)
+    try:
+        return (dot_git / (dot_git / "commondir").read_text().strip()).resolve()
+    except OSError:
+        return dot_git
 
 
 def head(root: Path) -> str:

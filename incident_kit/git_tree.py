@@ -1,15 +1,21 @@
-"""A commit of some files onto HEAD, built from HEAD's trees rather than from the index.
+"""A commit of some files onto HEAD, built from HEAD's trees rather than from the whole index.
 
 `git commit` lstat()s every tracked file to refresh the index first (~20 ms at 10,000
-incidents) and takes whatever else is staged; the tool wants neither. Here the commit is HEAD's
-tree with just the given files replaced: git hashes the files (with the repository's filters
-and attributes, as `git add` would), `cat-file --batch` reads the few trees on their paths,
-`mktree` writes the edited ones, and `commit-tree` + `update-ref` (with the old value, so a
-commit that raced in is never lost) make the commit. The index is updated for those files
-alone, before HEAD moves, so someone's other staged work stays staged and out of the commit.
+incidents) and takes whatever else is staged; the tool wants neither. Here, as `git commit`
+does, the index is locked (`index.lock`) for the whole commit. The files are staged into a copy
+of the index (`update-index`, so git applies its filters, attributes, CRLF rules and file modes
+exactly as `git add` would), their blob ids and modes are read back from it (`ls-files`),
+`cat-file --batch` reads the few trees on their paths, `mktree` writes the edited ones, and
+`commit-tree` + `update-ref` (with the old value, so a commit that raced in is never lost) make
+the commit; the copy replaces the index just before `update-ref`, still under the lock, so HEAD
+never points at a commit the index lacks. Someone's other staged work stays staged and out of
+the commit, and a `git commit` of theirs that races in fails on the lock instead of swallowing
+the change.
 
 git writes every tree (`mktree` sorts the entries and checks that each object exists); this
-module only edits listings.
+module only edits listings. Anything unusual (a hook's index, an entry marked assume-unchanged
+or skip-worktree, a SHA-256 repository, a symlink or folder on the way) is `Unsupported`, and
+`git commit` does it instead.
 """
 
 from __future__ import annotations
@@ -34,16 +40,34 @@ class Entry:
 
 
 def parse_tree(raw: bytes) -> dict[bytes, Entry]:
-    """A tree object's entries, by name."""
+    """A tree object's entries, by name, with the modes git would write today."""
     entries: dict[bytes, Entry] = {}
     position = 0
     while position < len(raw):
         space = raw.index(b" ", position)
         nul = raw.index(b"\0", space)
-        entry = Entry(raw[position:space], raw[space + 1 : nul], raw[nul + 1 : nul + 21].hex().encode())
+        mode = canonical_mode(raw[position:space])
+        entry = Entry(mode, raw[space + 1 : nul], raw[nul + 1 : nul + 21].hex().encode())
         entries[entry.name] = entry
         position = nul + 21
     return entries
+
+
+def canonical_mode(mode: bytes) -> bytes:
+    """Old trees may hold `100664` or `040000`; git's index (and so `git commit`) writes
+    `100644` and `40000` (git's canon_mode)."""
+    if mode in _CANONICAL:
+        return mode
+    value = int(mode, 8)
+    kind = value & 0o170000
+    if kind == 0o040000:
+        return TREE_MODE
+    if kind == 0o100000:
+        return b"100755" if value & 0o100 else b"100644"
+    return mode  # a symlink or gitlink keeps its mode; mktree checks it
+
+
+_CANONICAL = frozenset((b"100644", b"100755", b"120000", b"40000", b"160000"))
 
 
 class _Mktree:
@@ -137,22 +161,133 @@ def _read_trees(
 
 def commit_onto_head(
     root: Path,
+    git_dir: Path,
     base: str,
     paths: Sequence[str],
     message: str,
     env: Mapping[str, str],
-    *,
-    file_mode: bool = True,
 ) -> str:
     """Commit `paths` (as they are in the work tree) onto `base`, which HEAD must still be."""
-    if not paths or any("\n" in path or path.startswith(("/", '"')) or "\\" in path for path in paths):
+    if len(base) != 40:
+        raise Unsupported("not a SHA-1 repository")
+    if "GIT_INDEX_FILE" in os.environ:
+        raise Unsupported("a caller's own index (a hook?)")
+    if not paths or any(
+        "\n" in path or "\r" in path or path.startswith(("/", '"')) or "\\" in path for path in paths
+    ):
         raise Unsupported("a path git's batch input cannot carry")
-    blob_ids = _git(root, ["hash-object", "-w", "--stdin-paths"], "".join(f"{p}\n" for p in paths).encode())
-    blobs = dict(zip(paths, blob_ids.decode().split(), strict=True))
+    index = git_dir / "index"
+    if not index.is_file():
+        raise Unsupported("no index")
+    with IndexLock(git_dir) as staging:
+        staged = staging.env
+        _git(root, ["update-index", "--add", "--", *paths], b"", staged)
+        blobs = _staged_blobs(root, paths, staged)
+        tree = _write_tree_onto(root, base, blobs)
+        sha = _git(root, ["commit-tree", tree, "-p", base, "-F", "-"], message.encode("utf-8"), env)
+        # the index first, still under the lock: HEAD never points at a commit the index lacks
+        staging.install()
+        subject = message.split("\n", 1)[0]
+        _git(root, ["update-ref", "-m", f"commit: {subject}", "HEAD", sha.decode().strip(), base], b"")
+    return sha.decode().strip()
 
+
+LOCK_MARK = b"incident-kit commit in progress\n"
+
+
+class IndexLock:
+    """git's `index.lock`, held for a whole commit as `git commit` holds it, around a copy of
+    the index (`GIT_INDEX_FILE`) that replaces the index just before HEAD moves.
+
+    The lock file holds `LOCK_MARK`, so the next command can tell a lock left by a killed
+    incident-kit process (`release_stale`) from a running git's.
+    """
+
+    def __init__(self, git_dir: Path) -> None:
+        self.lock = git_dir / "index.lock"
+        self.index = git_dir / "index"
+        self.copy = git_dir / COPY
+        self.env = {"GIT_INDEX_FILE": str(self.copy)}
+
+    def __enter__(self) -> IndexLock:
+        from incident_kit.git import stale_lock_message
+
+        try:
+            fd = os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        except FileExistsError:
+            raise GitError(stale_lock_message(str(self.lock))) from None
+        try:
+            os.write(fd, LOCK_MARK)
+        finally:
+            os.close(fd)
+        try:
+            _remove_copy(self.lock.parent)  # a killed run's: nobody else uses it while we hold the lock
+            try:
+                os.link(self.index, self.copy)  # git replaces, never rewrites, an index file
+            except OSError:
+                self.copy.write_bytes(self.index.read_bytes())
+        except BaseException:
+            self.lock.unlink(missing_ok=True)
+            raise
+        return self
+
+    def install(self) -> None:
+        os.replace(self.copy, self.index)
+
+    def __exit__(self, *_: object) -> None:
+        _remove_copy(self.lock.parent)
+        self.lock.unlink(missing_ok=True)
+
+    @staticmethod
+    def release_stale(git_dir: Path) -> None:
+        """Remove the lock (and index copy) of an incident-kit commit that was killed; only
+        called under the tool's own lock, so no live incident-kit commit can own them."""
+        lock = git_dir / "index.lock"
+        try:
+            with open(lock, "rb") as handle:
+                ours = handle.read(len(LOCK_MARK) + 1) == LOCK_MARK
+        except OSError:
+            return
+        if ours:
+            _remove_copy(git_dir)
+            lock.unlink(missing_ok=True)
+
+
+COPY = "index.incident-kit"
+
+
+def _remove_copy(git_dir: Path) -> None:
+    """The index copy, and the lock `update-index` takes on it (left if it was killed)."""
+    (git_dir / COPY).unlink(missing_ok=True)
+    (git_dir / f"{COPY}.lock").unlink(missing_ok=True)
+
+
+def _staged_blobs(root: Path, paths: Sequence[str], env: Mapping[str, str]) -> dict[str, Entry]:
+    """Each path's mode and blob id as `update-index` staged them (git's own conversion rules)."""
+    out = _git(
+        root, ["ls-files", "-s", "-t", "-v", "-z", "--", *paths], b"", {**env, "GIT_LITERAL_PATHSPECS": "1"}
+    )
+    blobs: dict[str, Entry] = {}
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        info, _, name = record.partition(b"\t")
+        tag, mode, sha, stage = info.split(b" ")
+        if tag != b"H" or stage != b"0":  # assume-unchanged (h), skip-worktree (S): git decides
+            raise Unsupported(f"{name.decode('utf-8', 'replace')} is not a plain index entry")
+        if mode not in (b"100644", b"100755"):
+            raise Unsupported(f"{name.decode('utf-8', 'replace')} is not a regular file")
+        blobs[name.decode("utf-8", "surrogateescape")] = Entry(mode, b"", sha)
+    if set(blobs) != set(paths):
+        raise Unsupported("update-index did not stage every path")
+    return blobs
+
+
+def _write_tree_onto(root: Path, base: str, blobs: Mapping[str, Entry]) -> str:
+    """HEAD's tree with `blobs` put in place; its id."""
     folders = {""}
     children: dict[str, set[str]] = {}
-    for path in paths:
+    for path in blobs:
         parts = path.split("/")
         for depth in range(1, len(parts)):
             folders.add("/".join(parts[:depth]))
@@ -178,26 +313,9 @@ def commit_onto_head(
                 else:
                     if old is not None and old.mode not in (b"100644", b"100755"):
                         raise Unsupported(f"{path} is not a regular file in HEAD")
-                    entries[key] = Entry(_blob_mode(root / path, old, file_mode), key, blobs[path].encode())
+                    entries[key] = Entry(blobs[path].mode, key, blobs[path].sha)
             new_ids[folder] = mktree.write(entries.values())
     tree = new_ids[""].decode()
     if listings[""] is not None and listings[""][0].decode() == tree:
         raise Unsupported("nothing changed")  # `git commit` says so in its own words
-
-    text = message.encode("utf-8")
-    sha = _git(root, ["commit-tree", tree, "-p", base, "-F", "-"], text, env).decode().strip()
-    _git(root, ["update-index", "--add", "--", *paths], b"")
-    subject = message.split("\n", 1)[0]
-    _git(root, ["update-ref", "-m", f"commit: {subject}", "HEAD", sha, base], b"")
-    return sha
-
-
-def _blob_mode(path: Path, old: Entry | None, file_mode: bool) -> bytes:
-    """The mode `git add` would record: the executable bit from the file, unless git ignores it."""
-    if not file_mode:
-        return old.mode if old is not None else b"100644"
-    try:
-        executable = os.stat(path).st_mode & 0o100
-    except OSError:
-        executable = 0
-    return b"100755" if executable else b"100644"
+    return tree

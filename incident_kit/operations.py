@@ -88,8 +88,15 @@ def execute(root: Path, operation: Operation, actor: git.Actor) -> Outcome:
 
 
 def recover(root: Path) -> None:
-    """Roll back what a killed command left between its file writes and its commit."""
-    journal = git.git_dir(root) / JOURNAL
+    """Roll back what a killed command left between its file writes and its commit.
+
+    Runs under `git.lock`, so an `index.lock` marked as incident-kit's is a killed commit's.
+    """
+    from incident_kit.git_tree import IndexLock
+
+    git_dir = git.git_dir(root)
+    IndexLock.release_stale(git_dir)
+    journal = git_dir / JOURNAL
     try:
         data = json.loads(journal.read_text("utf-8"))
         originals = dict(data["originals"])

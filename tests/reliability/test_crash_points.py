@@ -4,14 +4,18 @@ The random campaign (test_crash_campaign.py) finds these windows by chance; here
 hit every time. A wrapper `git` first on PATH (or a git hook) touches a marker and sleeps at
 the chosen point; the test waits for the marker and SIGKILLs the CLI's whole process group:
 
-- `before-hash-object`: the file is written (atomically), git has not seen it yet;
-- `before-commit-tree`: the file's blob and the new trees are written, no commit yet;
-- `before-update-index`: the commit object exists, unreferenced; the index is as it was;
-- `before-update-ref`: the index has the new file staged, HEAD does not point at the commit yet;
+- `before-update-index`: the file is written (atomically); incident-kit holds `.git/index.lock`
+  and has linked a copy of the index, git has not seen the file yet;
+- `before-ls-files`: the copy of the index has the file staged (its blob is written);
+- `before-commit-tree`: the new trees are written, no commit yet;
+- `before-update-ref`: the commit object exists, unreferenced; the index copy has replaced the
+  index (the file is staged), the lock is still held, HEAD has not moved;
+- `after-update-ref`: HEAD points at the commit and the index matches it; only the lock (marked
+  as incident-kit's) is left, and the next command removes it;
 - `in-commit`: inside `git commit` (a pre-commit hook), while git holds `.git/index.lock`;
 - `after-commit`: the commit exists (a post-commit hook), the CLI has not reported yet.
 
-The four `before-*` points are the plumbing the CLI commits with when no hook is installed
+The `before-*`/`after-*` points are the plumbing the CLI commits with when no hook is installed
 (`git_tree.py`); the two hook points make it run `git commit` (after `git add`), as a hook must
 run.
 
@@ -61,13 +65,17 @@ def _script(path: Path, text: str) -> None:
     path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
-def _git_wrapper(folder: Path, verb: str, marker: Path) -> dict[str, str]:
-    """A `git` that stops (marker, then sleep) when asked to run `verb`; the env that uses it."""
+def _git_wrapper(folder: Path, point: str, marker: Path) -> dict[str, str]:
+    """A `git` that stops (marker, then sleep) before or after running a verb, as `point`
+    (`before-update-ref`, `after-update-ref`) says; the env that uses it."""
+    when, verb = point.split("-", 1)
+    stop = f'touch "{marker}"; sleep 60'
+    if when == "before":
+        body = f'if [ "$1" = "{verb}" ]; then {stop}; fi\nexec "{REAL_GIT}" "$@"\n'
+    else:
+        body = f'"{REAL_GIT}" "$@"; status=$?\nif [ "$1" = "{verb}" ]; then {stop}; fi\nexit $status\n'
     folder.mkdir()
-    _script(
-        folder / "git",
-        f'#!/bin/sh\nif [ "$1" = "{verb}" ]; then touch "{marker}"; sleep 60; fi\nexec "{REAL_GIT}" "$@"\n',
-    )
+    _script(folder / "git", f"#!/bin/sh\n{body}")
     return cli_env({"PATH": f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"})
 
 
@@ -108,10 +116,11 @@ ACTIONS = {
     "postmortem": (lambda i: ["postmortem", i], "Post-mortem started: postmortem.md", "postmortem"),
 }
 POINTS = [
-    "before-hash-object",
-    "before-commit-tree",
     "before-update-index",
+    "before-ls-files",
+    "before-commit-tree",
     "before-update-ref",
+    "after-update-ref",
     "in-commit",
     "after-commit",
 ]
@@ -130,8 +139,8 @@ def test_a_kill_at_each_step_is_completed_by_running_the_command_again(
     args = make_args(incident_id)
     marker = tmp_path / "reached"
     env = cli_env()
-    if point.startswith("before-"):
-        env = _git_wrapper(tmp_path / "bin", point.removeprefix("before-"), marker)
+    if point.startswith(("before-", "after-update")):
+        env = _git_wrapper(tmp_path / "bin", point, marker)
     else:
         _hook(root / ".git", "pre-commit" if point == "in-commit" else "post-commit", marker)
     base = head(root)
@@ -160,14 +169,19 @@ def test_a_kill_at_each_step_is_completed_by_running_the_command_again(
         assert again.returncode == 0 or done_already, "\n".join(transcript)
 
     assert _commits_since(root, base) == [trailer], "\n".join(transcript)
-    assert porcelain(root) == [], "\n".join(transcript)
-    assert stale_git_locks(root) == [], "\n".join(transcript)
     files = tree_files(root, "HEAD")
     if action == "declare":
         titled = [p for p in files if "title: Killed declare\n" in show(root, "HEAD", p)]
         assert len(titled) == 1, "\n".join(transcript)
     else:
         assert _entries(show(root, "HEAD", files[0]), what or "") == 1, "\n".join(transcript)
+
+    # then they carry on: the next command works and leaves nothing behind
+    carry_on = incident(root, "declare", "--manual-incident", "--title", "The next one")
+    assert carry_on.returncode == 0, "\n".join([*transcript, carry_on.stderr])
+    assert _commits_since(root, base) == ["declare", trailer], "\n".join(transcript)
+    assert porcelain(root) == [], "\n".join(transcript)
+    assert stale_git_locks(root) == [], "\n".join(transcript)
     assert incident(root, "validate").returncode == 0
 
 
@@ -229,7 +243,7 @@ def test_a_push_killed_midway_lands_with_the_next_command(
     marker = tmp_path / "reached"
     env = cli_env()
     if point == "before-push":
-        env = _git_wrapper(tmp_path / "bin", "push", marker)
+        env = _git_wrapper(tmp_path / "bin", "before-push", marker)
     else:
         _hook(remote, point, marker)
     remote_before = head(remote, "main")
