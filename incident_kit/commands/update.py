@@ -115,18 +115,24 @@ def assign(
         _refuse_terminal(incident, "assign people to")
         changes: list[str] = []
         trailers: dict[str, str] = {}
-        if who:
+        if who and who != incident.data.get("commander"):
             old = incident.data.get("commander") or "unassigned"
             document = edit.set_fields(document, {"commander": who})
             changes.append(f"Incident Commander {old} → {who}")
             trailers["Commander"] = who
-        if parsed:
-            current = incident.data.get("roles")
-            merged: dict[str, Any] = dict(current) if isinstance(current, dict) else {}
-            merged.update(parsed)
+        current = incident.data.get("roles")
+        merged: dict[str, Any] = dict(current) if isinstance(current, dict) else {}
+        new_roles = {role: person for role, person in parsed.items() if merged.get(role) != person}
+        if new_roles:
+            merged.update(new_roles)
             document = edit.set_nested(document, ["roles"], merged)
-            changes += [f"{role}: {person}" for role, person in parsed.items()]
-            trailers["Roles"] = ", ".join(f"{r}={p}" for r, p in parsed.items())
+            changes += [f"{role}: {person}" for role, person in new_roles.items()]
+            trailers["Roles"] = ", ".join(f"{r}={p}" for r, p in new_roles.items())
+        if not changes:  # a repeated command at 3 a.m.: say so, commit nothing
+            already = ([f"{who} is Incident Commander"] if who else []) + [
+                f"{r} is {p}" for r, p in parsed.items()
+            ]
+            raise RefusedError(f"{incident.id}: nothing to change, {' and '.join(already)} already")
         what = "; ".join(changes)
         return document, what, "assign " + what, trailers
 

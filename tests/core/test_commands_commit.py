@@ -174,6 +174,22 @@ def test_unknown_and_ambiguous_prefixes_are_refused_naming_candidates(repo: Path
     assert run_cli(["note", ids[1], "x", "--repo", str(repo)]).code == 0
 
 
+def test_assigning_who_already_holds_the_role_commits_nothing_and_says_so(repo: Path) -> None:
+    incident_id = str(declare(repo)["id"])
+    args = ["assign", incident_id, "--commander", "carol", "--role", "scribe=dan", "--repo", str(repo)]
+    assert run_cli(args).code == 0
+    before = commit_count(repo)
+    again = run_cli(args)
+    assert again.code == 1 and again.stderr.count("\n") == 1
+    assert "nothing to change, carol is Incident Commander and scribe is dan already" in again.stderr
+    assert commit_count(repo) == before and status_clean(repo)
+    # a partly new assignment records only what changed
+    assert run_cli([*args[:-2], "--role", "comms=erin", "--repo", str(repo)]).code == 0
+    _, subject, trailers = last_commit(repo)
+    assert subject == f"{incident_id}: assign comms: erin" and trailers["Roles"] == "comms=erin"
+    assert "Commander" not in trailers
+
+
 def test_an_ambiguous_reference_lists_open_incidents_first_with_their_status(repo: Path) -> None:
     """At 3 a.m. the one you meant is the open one: it leads the list, newest first."""
     older_open = str(declare(repo, "Older, still open", "--at", "2026-11-20T10:00:00Z")["id"])
