@@ -165,9 +165,8 @@ def test_gc_auto_zero_turns_the_automatic_gc_off(repo: Path) -> None:
     assert commit_count(repo) == before + 1
 
 
-def test_a_merge_in_progress_is_left_to_git_commit_and_refused_cleanly(repo: Path) -> None:
-    incident_id = _declare(repo)
-    # a merge with a conflict the person has not resolved yet
+def _conflicting_merge(repo: Path) -> str:
+    """Start a merge of a branch that conflicts on shared.txt; HEAD's sha."""
     git(repo, "checkout", "-q", "-b", "side")
     (repo / "shared.txt").write_text("side\n")
     git(repo, "add", "shared.txt")
@@ -178,6 +177,12 @@ def test_a_merge_in_progress_is_left_to_git_commit_and_refused_cleanly(repo: Pat
     git(repo, "commit", "-qm", "main")
     head = git(repo, "rev-parse", "HEAD").strip()
     subprocess.run(["git", "merge", "-q", "side"], cwd=repo, capture_output=True, check=False)
+    return head
+
+
+def test_a_merge_in_progress_is_left_to_git_commit_and_refused_cleanly(repo: Path) -> None:
+    incident_id = _declare(repo)
+    head = _conflicting_merge(repo)  # not resolved yet
     assert (repo / ".git" / "MERGE_HEAD").exists()
     incident_file = next((repo / "incidents").glob("*/*/incident.md"))
     original = incident_file.read_bytes()
@@ -270,15 +275,7 @@ def test_with_a_hook_a_staged_deletion_stays_out_even_when_git_would_call_it_a_r
 
 def test_a_merge_with_every_conflict_resolved_is_not_concluded_by_an_incident_commit(repo: Path) -> None:
     incident_id = _declare(repo)
-    git(repo, "checkout", "-q", "-b", "side")
-    (repo / "shared.txt").write_text("side\n")
-    git(repo, "add", "shared.txt")
-    git(repo, "commit", "-qm", "side")
-    git(repo, "checkout", "-q", "main")
-    (repo / "shared.txt").write_text("main\n")
-    git(repo, "add", "shared.txt")
-    git(repo, "commit", "-qm", "main")
-    subprocess.run(["git", "merge", "-q", "side"], cwd=repo, capture_output=True, check=False)
+    _conflicting_merge(repo)
     git(repo, "checkout", "--ours", "shared.txt")
     git(repo, "add", "shared.txt")  # the index now equals HEAD: nothing of the merge is staged
     head = git(repo, "rev-parse", "HEAD").strip()
