@@ -180,7 +180,7 @@ def _conflicting_merge(repo: Path) -> str:
     return head
 
 
-def test_a_merge_in_progress_is_left_to_git_commit_and_refused_cleanly(repo: Path) -> None:
+def test_an_unresolved_merge_is_refused_in_one_line_and_the_file_left_as_it_was(repo: Path) -> None:
     incident_id = _declare(repo)
     head = _conflicting_merge(repo)  # not resolved yet
     assert (repo / ".git" / "MERGE_HEAD").exists()
