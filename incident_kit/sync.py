@@ -78,9 +78,7 @@ def sync_people(
     archive = bool(config.slack.get("archive_on_close"))
     for incident in incidents:
         summary = summary_of(incident)
-        recorded = slack_state(incident.data)
-        state = dict(recorded) if recorded.get("via") in (None, backend) else {}
-        # (state told on another channel — the console — before Slack was configured is dropped)
+        state = slack_state(incident.data, backend)
         if not needs_sync(summary, state, archive_on_close=archive):
             continue
         before = dict(state)

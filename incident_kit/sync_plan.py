@@ -33,9 +33,13 @@ class PendingEvent:
     previous: str | None = None  # old severity or commander, for the *_changed kinds
 
 
-def slack_state(data: Mapping[str, Any]) -> dict[str, Any]:
+def slack_state(data: Mapping[str, Any], backend: str | None = None) -> dict[str, Any]:
+    """What was delivered for this incident; with `backend`, only what that channel was told:
+    messages printed on the console (no token) are still owed to Slack once a token is set."""
     state = data.get("slack")
-    return dict(state) if isinstance(state, Mapping) else {}
+    if not isinstance(state, Mapping) or (backend is not None and state.get("via") not in (None, backend)):
+        return {}
+    return dict(state)
 
 
 def current_state(incident: IncidentSummary) -> dict[str, str | None]:

@@ -30,7 +30,12 @@ def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
 
     timeout = _timeout(ctx.env)
     notifier = notifier_from_env(ctx.env, timeout=timeout)
-    backend = "slack" if ctx.env.get("SLACK_BOT_TOKEN", "").strip() else "console"
+    backend = _backend(ctx.env)
+    if backend == "console":
+        print(
+            "SLACK_BOT_TOKEN is not set: messages are printed here, NOT sent to Slack "
+            "(a sync with the token, e.g. the sync workflow, posts them)"
+        )
     links = links_from_env(ctx.env, ctx.config)
     results = SyncResults()
     sync_people(notifier, backend, store, incidents, ctx.config, links, ctx.now, results)
@@ -104,12 +109,19 @@ def _items_without_issue(store: Store, incidents: list) -> int:  # type: ignore[
     return count
 
 
+def _backend(env: Mapping[str, str]) -> str:
+    return "slack" if env.get("SLACK_BOT_TOKEN", "").strip() else "console"
+
+
 def _dry_run(ctx: Context, store: Store, incidents: list) -> int:  # type: ignore[type-arg]
     archive = bool(ctx.config.slack.get("archive_on_close"))
+    backend = _backend(ctx.env)
+    if backend == "console":
+        print("SLACK_BOT_TOKEN is not set: this plans what the console would print, not Slack")
     planned = 0
     for incident in incidents:
         summary = summary_of(incident)
-        state = slack_state(incident.data)
+        state = slack_state(incident.data, backend)
         if not needs_sync(summary, state, archive_on_close=archive):
             continue
         if not state.get("channel_id"):

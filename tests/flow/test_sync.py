@@ -249,3 +249,19 @@ def test_without_tokens_everything_goes_to_the_console(
     assert incident_id in out and "Incident declared" in out
     assert incident_id in summary.read_text()
     assert "nothing to deliver" in cli(repo, "sync")[1]
+
+
+def test_console_deliveries_are_still_owed_to_slack_and_the_dry_run_says_so(
+    repo: Path, api: FakeApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local `incident sync` without a token must not make the sync workflow skip Slack."""
+    incident_id = declare(repo)
+    code, out, _ = cli(repo, "sync")
+    assert code == 0 and "NOT sent to Slack" in out
+    assert "nothing to deliver" in cli(repo, "sync", "--dry-run")[1]  # the console has been told
+    monkeypatch.setenv("SLACK_BOT_TOKEN", SLACK_TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", api.slack_url)
+    planned = cli(repo, "sync", "--dry-run")[1]
+    assert f"would create the channel for {incident_id}" in planned and "would post declared" in planned
+    assert cli(repo, "sync")[0] == 0
+    assert incident_id in api.slack.posts(api.slack.by_name("incidents").id)[0]["text"]  # type: ignore[union-attr]
