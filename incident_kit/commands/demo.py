@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from incident_kit import clock
-from incident_kit.errors import RefusedError
+from incident_kit.errors import InputError, RefusedError
 from incident_kit.frontmatter import format_timestamp
 
 SEED_PAYLOAD = {
@@ -77,14 +77,18 @@ def run(keep: Path | None) -> int:
     for name in ("SLACK_BOT_TOKEN", "GITHUB_TOKEN", "GITHUB_REPOSITORY"):
         os.environ.pop(name, None)
     if keep is not None:
+        if keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
+            # the demo inits git, sets its identity and walks "the" incident: never in real work
+            raise InputError(
+                f"--keep {keep}: must be a new or empty folder (the demo writes a repository there)"
+            )
         keep.mkdir(parents=True, exist_ok=True)
-        root = keep.resolve()
-        return _walk(root)
+        return _walk(keep.resolve(), kept=True)
     with tempfile.TemporaryDirectory(prefix="incident-demo-") as scratch:
-        return _walk(Path(scratch))
+        return _walk(Path(scratch), kept=False)
 
 
-def _walk(root: Path) -> int:
+def _walk(root: Path, *, kept: bool) -> int:
     print(f"incident-kit demo: a scratch repository in {root}")
     _git(root, "init", "-q", "-b", "main")
     _git(root, "config", "user.name", "alice")
@@ -163,10 +167,6 @@ def _walk(root: Path) -> int:
     _step("Everything, as JSON", ["list", "--format", "json", *repo])
     print(
         f"\nDone. Look at {folder.relative_to(root)}/incident.md and postmortem.md"
-        + (
-            f" in {root}"
-            if not str(root).startswith(tempfile.gettempdir())
-            else " (the scratch repository is removed now; use --keep DIR to keep it)"
-        )
+        + (f" in {root}" if kept else " (the scratch repository is removed now; use --keep DIR to keep it)")
     )
     return 0

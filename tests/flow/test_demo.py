@@ -44,3 +44,23 @@ def test_demo_runs_end_to_end_and_leaves_a_valid_repository(tmp_path: Path) -> N
         check=False,
     )
     assert check.returncode == 0, check.stdout
+
+
+def test_demo_refuses_to_keep_its_repository_in_a_folder_that_holds_anything(tmp_path: Path) -> None:
+    """`--keep .` in a real incident repository would walk a real incident to closed."""
+    real = tmp_path / "real"
+    real.mkdir()
+    git(real, "init", "-q")
+    (real / "README.md").write_text("ours\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "incident_kit", "demo", "--keep", str(real)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "must be a new or empty folder" in result.stderr
+    assert sorted(p.name for p in real.iterdir()) == [".git", "README.md"]
+    config = (real / ".git" / "config").read_text()
+    assert "alice" not in config and "[user]" not in config
