@@ -55,7 +55,9 @@ Repo = Annotated[Path | None, typer.Option("--repo", help="Repository (default: 
 By = Annotated[str | None, typer.Option("--by", help="Who acts (default: git user, else GITHUB_ACTOR).")]
 At = Annotated[
     str | None,
-    typer.Option("--at", help="When it happened: RFC 3339, HH:MM (UTC) or '20m ago'."),
+    typer.Option(
+        "--at", help="When it happened: RFC 3339, HH:MM (UTC; the last time it was that time) or '20m ago'."
+    ),
 ]
 Push = Annotated[
     bool | None,

@@ -25,7 +25,23 @@ def now() -> datetime:
 
 
 def parse_when(text: str, reference: datetime, *, allow_future: bool = False) -> datetime:
-    """`2026-11-26T14:05:00Z`, `2026-11-26 15:05+01:00`, `14:05` (UTC today), `20m ago`."""
+    """`2026-11-26T14:05:00Z`, `2026-11-26 15:05+01:00`, `20m ago`, or `14:05`: the last time it
+    was 14:05 UTC (yesterday's, when typed at 00:10 for 23:50)."""
+    try:
+        when = _parse(text, reference)
+    except (OverflowError, ValueError):  # "999999d ago", year 1 with a +01:00 offset
+        raise InputError(f"--at {text!r}: out of range; check the date") from None
+    if when < EARLIEST:
+        raise InputError(f"--at {text!r} is before {EARLIEST.year}; check the year")
+    if not allow_future and when > reference + FUTURE_SKEW:
+        raise InputError(f"--at {text!r} is in the future ({when:%Y-%m-%dT%H:%M:%SZ})")
+    return when
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # a typo'd year, not an incident to back-date
+
+
+def _parse(text: str, reference: datetime) -> datetime:
     value = text.strip()
     relative = _RELATIVE.match(value.lower())
     clock = _CLOCK.match(value)
@@ -36,6 +52,8 @@ def parse_when(text: str, reference: datetime, *, allow_future: bool = False) ->
         if hour > 23 or minute > 59 or second > 59:
             raise InputError(f"--at {text!r}: not a valid time of day")
         when = reference.astimezone(UTC).replace(hour=hour, minute=minute, second=second, microsecond=0)
+        if when > reference + FUTURE_SKEW:
+            when -= timedelta(days=1)  # 23:50 typed at 00:10 means twenty minutes ago
     else:
         iso = value.replace(" ", "T", 1)
         if iso.endswith(("Z", "z")):
@@ -48,7 +66,4 @@ def parse_when(text: str, reference: datetime, *, allow_future: bool = False) ->
             ) from None
         if when.tzinfo is None:
             raise InputError(f"--at {text!r}: add a time zone (Z for UTC, or +01:00)")
-    when = when.astimezone(UTC).replace(microsecond=0)
-    if not allow_future and when > reference + FUTURE_SKEW:
-        raise InputError(f"--at {text!r} is in the future ({when:%Y-%m-%dT%H:%M:%SZ})")
-    return when
+    return when.astimezone(UTC).replace(microsecond=0)

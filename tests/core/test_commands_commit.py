@@ -149,6 +149,10 @@ def test_illegal_transition_names_allowed_ones_and_changes_nothing(repo: Path) -
         ["severity", "{id}", "SEV-9"],
         ["ack", "{id}", "--at", "2026-11-26 14:00"],  # no time zone
         ["ack", "{id}", "--at", "2030-01-01T00:00:00Z"],  # the future
+        ["note", "{id}", "x", "--at", "999999d ago"],  # past the calendar
+        ["note", "{id}", "x", "--at", "99999999999999d ago"],
+        ["note", "{id}", "x", "--at", "0001-01-01T00:30:00+01:00"],
+        ["note", "{id}", "x", "--at", "1970-01-01T00:00:00Z"],  # a typo'd year
         ["link", "{id}", "javascript:alert(1)"],
         ["assign", "{id}"],
     ],
@@ -242,3 +246,16 @@ def test_bare_command_shows_help_and_usage_errors_are_one_line() -> None:
     )
     result = run_cli(["frobnicate"])
     assert result.code == 2 and result.stderr.count("\n") == 1
+
+
+def test_a_clock_time_later_than_now_means_yesterday(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 00:10 UTC, `--at 23:50` is twenty minutes ago, not tonight."""
+    monkeypatch.setenv("INCIDENT_KIT_NOW", "2026-11-27T00:10:00Z")
+    incident_id = str(declare(repo, "Late one", "--at", "2026-11-26T23:40:00Z")["id"])
+    assert run_cli(["ack", incident_id, "--at", "23:50", "--repo", str(repo)]).code == 0
+    text = next((repo / "incidents").glob(f"*/{incident_id}*/incident.md")).read_text()
+    assert "acknowledged_at: 2026-11-26T23:50:00Z" in text
+    assert run_cli(["note", incident_id, "now", "--at", "00:05", "--repo", str(repo)]).code == 0
+    assert (
+        "2026-11-27T00:05:00Z" in next((repo / "incidents").glob(f"*/{incident_id}*/incident.md")).read_text()
+    )
