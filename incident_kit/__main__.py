@@ -1,3 +1,3 @@
-from incident_kit.cli import main
+from incident_kit.entry import main
 
 main()

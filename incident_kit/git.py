@@ -60,6 +60,8 @@ def run(
             check=False,
         )
     except FileNotFoundError:
+        if not root.is_dir():
+            raise GitError(f"{root}: no such folder") from None
         raise GitError("git is not installed or not on PATH") from None
     if check and result.returncode != 0:
         stale = _STALE_LOCK.search(result.stderr or "")
@@ -89,6 +91,8 @@ def last_message(root: Path) -> str:
 
 def toplevel(start: Path) -> Path:
     """The work tree's root: found by looking for `.git` (no subprocess) in the common case."""
+    if not start.is_dir():
+        raise GitError(f"{start}: {'not a folder' if start.exists() else 'no such folder'} (check --repo)")
     if "GIT_DIR" not in os.environ and "GIT_WORK_TREE" not in os.environ:
         current = start.resolve()
         for candidate in (current, *current.parents):
