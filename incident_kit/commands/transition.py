@@ -110,7 +110,10 @@ def _change(
         what = f"Post-mortem started: {POSTMORTEM_FILE}"
         notes.append(f"write the post-mortem in {incident.rel}/{POSTMORTEM_FILE}")
     elif request.action == "close":
-        _check_postmortem(ctx, store, incident, status)
+        checked = _check_postmortem(ctx, store, incident, status)
+        if checked is not None:
+            # the close commit carries the post-mortem it was judged on, edits not yet committed too
+            writes[f"{incident.rel}/{POSTMORTEM_FILE}"] = checked
 
     if request.message and request.action != "cancel":
         what += f" — {edit.human_text(request.message, 1000)}"
@@ -174,11 +177,12 @@ def required_sections(ctx: Context, severity: str) -> tuple[str, ...]:
     return tuple(ctx.config.required_sections.get(severity, ()))
 
 
-def _check_postmortem(ctx: Context, store: Store, incident: IncidentFile, status: str) -> None:
+def _check_postmortem(ctx: Context, store: Store, incident: IncidentFile, status: str) -> str | None:
+    """The post-mortem's text when the severity requires one and it is finished; refuses if not."""
     severity = str(incident.data.get("severity"))
     required = required_sections(ctx, severity)
     if not required:
-        return
+        return None
     path = incident.folder / POSTMORTEM_FILE
     if status == "resolved" or not path.exists():
         raise RefusedError(
@@ -192,3 +196,4 @@ def _check_postmortem(ctx: Context, store: Store, incident: IncidentFile, status
             f"{incident.id}: the post-mortem is not finished; fill in {', '.join(missing)} "
             f"in {store.rel(path)}"
         )
+    return text

@@ -259,3 +259,27 @@ def test_a_clock_time_later_than_now_means_yesterday(repo: Path, monkeypatch: py
     assert (
         "2026-11-27T00:05:00Z" in next((repo / "incidents").glob(f"*/{incident_id}*/incident.md")).read_text()
     )
+
+
+def test_close_commits_the_post_mortem_it_judged_even_when_its_edits_were_not_committed(repo: Path) -> None:
+    """Otherwise history holds a closed incident whose post-mortem fails validate."""
+    import re
+
+    incident_id = str(declare(repo)["id"])  # SEV-2: a post-mortem is required
+    for step in (["ack"], ["resolve"], ["postmortem"]):
+        assert run_cli([*step, incident_id, "--repo", str(repo)]).code == 0
+    pm = next((repo / "incidents").glob(f"*/{incident_id}*/postmortem.md"))
+    text = pm.read_text()
+    for section in ("Summary", "Root cause", "Resolution"):
+        text = re.sub(rf"(## {section}\n\n)<!--.*?-->", r"\1Written.", text, count=1, flags=re.S)
+    text = text.replace(
+        "## Action items\n\n",
+        "## Action items\n\n- [ ] AI-1: Fix — owner: @bob — due: 2026-12-01 — type: prevent\n",
+    )
+    pm.write_text(text)  # filled in, not committed
+    result = run_cli(["close", incident_id, "--repo", str(repo)])
+    assert result.code == 0, result.stderr
+    rel = pm.relative_to(repo).as_posix()
+    assert git(repo, "show", f"HEAD:{rel}") == text
+    assert status_clean(repo)
+    assert run_cli(["validate", "--repo", str(repo)]).code == 0
