@@ -308,6 +308,14 @@ def _common_dir(root: Path) -> Path:
         return dot_git
 
 
+def detached(root: Path) -> bool:
+    """HEAD names a commit, not a branch: a new commit belongs to no branch."""
+    try:
+        return not (git_dir(root) / "HEAD").read_text().startswith("ref: ")
+    except OSError:
+        return False
+
+
 def head(root: Path) -> str:
     """HEAD's sha, read from the ref files when they are plain (no subprocess)."""
     dot_git = root / ".git"

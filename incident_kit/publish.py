@@ -9,6 +9,7 @@ usable with the change committed locally so nothing is lost.
 
 from __future__ import annotations
 
+import sys
 import time
 
 from incident_kit import git
@@ -31,7 +32,13 @@ def _jitter() -> float:
 def publish(ctx: Context, operation: Operation, *, push: bool | None) -> Outcome:
     with git.lock(ctx.root):
         if not ctx.wants_push(push):
-            return execute(ctx.root, operation, ctx.actor)
+            outcome = execute(ctx.root, operation, ctx.actor)
+            if outcome.commit and git.detached(ctx.root):
+                sys.stderr.write(
+                    f"incident: warning: HEAD is detached, so commit {outcome.commit[:12]} is on no branch; "
+                    "`git switch -c NAME` keeps it on a new branch\n"
+                )
+            return outcome
         return _push_with_retry(ctx, operation)
 
 

@@ -283,3 +283,15 @@ def test_close_commits_the_post_mortem_it_judged_even_when_its_edits_were_not_co
     assert git(repo, "show", f"HEAD:{rel}") == text
     assert status_clean(repo)
     assert run_cli(["validate", "--repo", str(repo)]).code == 0
+
+
+def test_a_commit_on_a_detached_head_warns_that_it_is_on_no_branch(repo: Path) -> None:
+    incident_id = str(declare(repo)["id"])
+    quiet = run_cli(["note", incident_id, "on main", "--repo", str(repo)])
+    assert quiet.code == 0 and "detached" not in quiet.stderr
+    git(repo, "checkout", "-q", "--detach")
+    result = run_cli(["note", incident_id, "on no branch", "--repo", str(repo)])
+    assert result.code == 0
+    sha = git(repo, "rev-parse", "HEAD").strip()
+    assert f"HEAD is detached, so commit {sha[:12]} is on no branch" in result.stderr
+    assert "git switch -c" in result.stderr
