@@ -8,14 +8,19 @@ from incident_kit.model import SEVERITIES
 
 
 def normalise(value: str) -> str:
-    """`SEV-2`, `sev2`, `SEV_2` or `2` → `SEV-2`; anything else is refused."""
-    text = value.strip().upper().replace("_", "-")
+    """`SEV-2`, `sev2`, `SEV_2`, `Sev 2`, `2` or `P2` → `SEV-2`; anything else is refused."""
+    text = "".join(value.strip().upper().replace("_", "-").split())  # "SEV 1" -> "SEV1"
     if text.isdigit():
         text = f"SEV-{text}"
+    elif len(text) == 2 and text[0] == "P" and text[1].isdigit():  # priorities: P1 is SEV-1
+        text = f"SEV-{text[1]}"
     if text.startswith("SEV") and not text.startswith("SEV-"):
         text = "SEV-" + text[3:]
     if text not in SEVERITIES:
-        raise InputError(f"severity {value!r}: choose one of {', '.join(SEVERITIES)}")
+        raise InputError(
+            f"severity {value!r}: choose one of {', '.join(SEVERITIES)} (sev1, 1 and P1 also work; "
+            "SEV-1 is the most severe)"
+        )
     return text
 
 
