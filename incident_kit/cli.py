@@ -330,7 +330,10 @@ def assign(
 @command()
 def note(
     ref: Ref,
-    text: Annotated[str, typer.Argument(help="What happened or was learned.")],
+    text: Annotated[
+        list[str],
+        typer.Argument(help="What happened or was learned (quotes optional: the words are joined)."),
+    ],
     at: At = None,
     push: Push = None,
     fmt: Fmt = "text",
@@ -340,7 +343,7 @@ def note(
     """Add a timeline entry."""
     from incident_kit.commands import update
 
-    raise typer.Exit(update.note(_ctx(repo, by), ref, text, at=at, push=push, fmt=_fmt(fmt)))
+    raise typer.Exit(update.note(_ctx(repo, by), ref, " ".join(text), at=at, push=push, fmt=_fmt(fmt)))
 
 
 @command()

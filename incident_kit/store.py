@@ -91,6 +91,7 @@ class Store:
             raise NotFoundError("no incident id given")
         if not wanted.startswith("inc-") and len(wanted) >= 9 and wanted[:8].isdigit():
             wanted = "inc-" + wanted  # `20261126-k3f7`
+        wanted = _crockford(wanted)
         months = None
         if wanted.startswith("inc-") and len(wanted) >= 10 and wanted[4:10].isdigit():
             months = [f"{wanted[4:8]}-{wanted[8:10]}"]
@@ -109,10 +110,22 @@ class Store:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise NotFoundError(f"no incident matches {ref!r} (try `incident list`)")
+            raise NotFoundError(
+                f"no incident matches {ref!r}{self._did_you_mean(wanted)} (try `incident list`)"
+            )
         raise NotFoundError(
             f"{ref!r} is ambiguous: it matches {self._describe(matches)}; type more of the id"
         )
+
+    def _did_you_mean(self, wanted: str) -> str:
+        """A full id whose date is off (declared just before midnight UTC): the same code on
+        another day, if exactly one incident has it."""
+        if not (len(wanted) == 17 and wanted.startswith("inc-") and wanted[4:12].isdigit()):
+            return ""
+        same_code = [
+            name[:17] for _, name in self.names() if name[13:17] == wanted[13:17] and id_from_folder(name)
+        ]
+        return f"; did you mean {same_code[0]}?" if len(same_code) == 1 else ""
 
     def _describe(self, folders: list[Path], shown: int = 10, read_at_most: int = 50) -> str:
         """`inc-… (triage), inc-… (closed)`: open incidents first, then newest first, so the one
@@ -283,3 +296,13 @@ def summary_from(rel: str, fields: dict[str, Any]) -> IncidentSummary:
 
 def summary_of(incident: IncidentFile) -> IncidentSummary:
     return summary_from(incident.rel, flat_fields(incident.data))
+
+
+_SPOKEN = str.maketrans({"o": "0", "i": "1", "l": "1"})  # Crockford: read aloud, o is 0, i and l are 1
+
+
+def _crockford(ref: str) -> str:
+    """`s5bo` as typed after hearing "s-5-b-oh" is `s5b0`: ids never hold i, l, o or u."""
+    if ref.startswith("inc-"):
+        return ref[:13] + ref[13:17].translate(_SPOKEN) + ref[17:]  # not the folder name's slug
+    return ref.translate(_SPOKEN) if "-" not in ref else ref

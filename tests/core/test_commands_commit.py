@@ -295,3 +295,30 @@ def test_a_commit_on_a_detached_head_warns_that_it_is_on_no_branch(repo: Path) -
     sha = git(repo, "rev-parse", "HEAD").strip()
     assert f"HEAD is detached, so commit {sha[:12]} is on no branch" in result.stderr
     assert "git switch -c" in result.stderr
+
+
+def test_forgiving_references_and_notes_typed_without_quotes(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INCIDENT_KIT_NOW", "2026-11-26T23:58:00Z")
+    declared = str(declare(repo)["id"])
+    # give it a code with a 0 and a 1 (ids are random), as a person renaming by hand would
+    incident_id, code = "inc-20261126-x0y1", "x0y1"
+    old_folder = next((repo / "incidents").glob(f"*/{declared}*"))
+    git(repo, "mv", str(old_folder), str(old_folder.parent / f"{incident_id}-checkout-is-down"))
+    moved = old_folder.parent / f"{incident_id}-checkout-is-down" / "incident.md"
+    moved.write_text(moved.read_text().replace(declared, incident_id))
+    git(repo, "commit", "-qam", "a known code")
+    monkeypatch.setenv("INCIDENT_KIT_NOW", "2026-11-27T00:10:00Z")
+    # read aloud, 0 is "oh" and 1 is "one"/"el": ids never contain o, i or l
+    result = run_cli(["note", "XoyL", "restarted", "the", "pods", "--repo", str(repo)])
+    assert result.code == 0, result.stderr
+    text = next((repo / "incidents").glob(f"*/{incident_id}*/incident.md")).read_text()
+    assert " — restarted the pods — " in text
+    # today's date instead of the declaration's (it was declared before midnight UTC)
+    wrong_day = f"inc-20261127-{code}"
+    missed = run_cli(["show", wrong_day, "--repo", str(repo)])
+    assert missed.code == 1 and f"did you mean {incident_id}?" in missed.stderr
+    # the folder name, slug and all, still works
+    folder = next((repo / "incidents").glob(f"*/{incident_id}*")).name
+    assert run_cli(["show", folder, "--repo", str(repo)]).code == 0
