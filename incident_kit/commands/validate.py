@@ -82,6 +82,7 @@ def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> t
             return [], False
     if not paths:
         return list(store.folders()), True
+    typed = not changed_since  # a path git reports may be a deletion; one a person typed must exist
     folders: dict[Path, None] = {}
     check_config = False
     for raw in paths:
@@ -89,6 +90,8 @@ def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> t
         path = Path(os.path.abspath(path))
         if store.root not in path.parents and path != store.root:
             raise InputError(f"{raw}: outside the repository")
+        if typed and not os.path.lexists(path):
+            raise InputError(f"{raw}: no such file or folder (paths are relative to the repository root)")
         rel = path.relative_to(store.root).as_posix()
         if rel == CONFIG_PATH:
             check_config = True

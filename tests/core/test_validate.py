@@ -242,3 +242,10 @@ def test_every_file_the_cli_writes_validates(repo: Path) -> None:
         ok()
     run_cli(["index", "--repo", str(repo)])
     ok()
+
+
+def test_a_path_that_does_not_exist_is_an_error_not_a_green_check(repo: Path) -> None:
+    """A typo in a pre-commit hook or a CI step must not pass as `0 incident(s) checked`."""
+    result = run_cli(["validate", "incidents/2026-11/no-such-incident", "--repo", str(repo)])
+    assert result.code == 2 and result.stderr.count("\n") == 1
+    assert "no such file or folder" in result.stderr
