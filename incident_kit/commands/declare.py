@@ -256,7 +256,7 @@ def _from_alert(
 ) -> Change:
     match = _open_match(store, delivery.dedup_key)
     if match is not None:
-        return _join(ctx, match, delivery, at)
+        return _join(ctx, match, delivery, at, asked_severity=severity)
     if delivery.status == "resolved":
         return Change(
             incident_id=None,
@@ -348,8 +348,18 @@ def _alert_summary(delivery: Delivery, service: str | None) -> str:
     return "\n".join(lines)
 
 
-def _join(ctx: Context, incident: IncidentFile, delivery: Delivery, at: datetime) -> Change:
-    """A re-delivery or the resolution of an alert whose incident is still open."""
+def _join(
+    ctx: Context,
+    incident: IncidentFile,
+    delivery: Delivery,
+    at: datetime,
+    *,
+    asked_severity: str | None = None,
+) -> Change:
+    """A re-delivery or the resolution of an alert whose incident is still open.
+
+    A `--severity` asked for does not change the joined incident's (that is `incident severity`,
+    its own audited change), but the reply says so rather than drop it silently."""
     alert = incident.data.get("alert") or {}
     counted = alert.get("occurrences")
     occurrences = counted if isinstance(counted, int) and not isinstance(counted, bool) else 1
@@ -375,6 +385,12 @@ def _join(ctx: Context, incident: IncidentFile, delivery: Delivery, at: datetime
             what += "; marked mitigated"
             subject += ", mitigated"
             status = "mitigated"
+    current = incident.data.get("severity")
+    if asked_severity and asked_severity != current:
+        message += (
+            f"; --severity {asked_severity} not applied, it stays {current} "
+            f"(`incident severity {incident.id} {asked_severity}` changes it)"
+        )
     document = edit.set_nested(document, ["alert", "status"], delivery.status)
     document = edit.set_nested(document, ["alert", "last_seen"], at)
     # a resolution is dated when the source says it ended (never later than now)

@@ -242,3 +242,13 @@ def test_validate_flags_an_open_incident_whose_key_its_id_does_not_carry(repo: P
     # once the incident is no longer open the key no longer routes alerts: nothing to flag
     assert run_cli(["cancel", first["id"], "--reason", "test", "--repo", str(repo)]).code == 0
     assert run_cli(["validate", "--repo", str(repo)]).code == 0
+
+
+def test_a_severity_asked_for_on_a_joining_alert_is_not_dropped_silently(repo: Path) -> None:
+    first = declare(repo, SEED)  # SEV-2 from the payload
+    again = declare(repo, SEED, "--severity", "SEV-1")
+    assert again["deduplicated"] is True and again["severity"] == "SEV-2"
+    assert "--severity SEV-1 not applied, it stays SEV-2" in again["message"]
+    assert f"incident severity {first['id']} SEV-1" in again["message"]
+    same = declare(repo, SEED, "--severity", "SEV-2")
+    assert "not applied" not in same["message"]
