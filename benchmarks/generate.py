@@ -382,6 +382,8 @@ class Generator:
         content = {
             "Summary": f"Customers saw errors for about {rng.randrange(10, 300)} minutes; "
             f"{rng.choice(ROOT_CAUSES).format(n=n).lower()}.",
+            "Impact": f"About {rng.randrange(1, 60)}% of requests failed; "
+            f"{rng.randrange(1, 40)}% of the monthly error budget burned.",
             "Root cause": "\n".join(
                 f"{i}. Why? {rng.choice(ROOT_CAUSES).format(n=rng.randrange(2, 900))}." for i in range(1, 6)
             ),
@@ -391,7 +393,9 @@ class Generator:
             "What went wrong": "- The runbook pointed at a dashboard that no longer exists",
         }
         for section, body in content.items():
-            prompt = re.compile(rf"(## {re.escape(section)}\n\n)<!--.*?-->\n", re.S)
+            prompt = re.compile(
+                rf"(## {re.escape(section)}\n\n(?:- [^\n]*\n)*)<!--.*?-->\n", re.S
+            )  # after any facts
             match = prompt.search(text)
             if match:
                 text = text[: match.start()] + match.group(1) + body + "\n" + text[match.end() :]

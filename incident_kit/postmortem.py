@@ -124,10 +124,10 @@ def render(
             "",
             "## Impact",
             "",
-            f"- Severity: {severity}",
-            f"- Service: {service}",
-            f"- Duration (impact start to resolution): {duration}",
-            f"- Incident Commander: {commander}",
+            *(
+                f"- {fact}: {value}"
+                for fact, value in zip(IMPACT_FACTS, (severity, service, duration, commander), strict=True)
+            ),
             "<!-- Users, requests or revenue affected; SLOs and error budget consumed. -->",
             "",
             "## Timeline",
@@ -191,8 +191,16 @@ def render(
     )
 
 
+# the facts the template fills into Impact: the impact itself is still for a person to write
+IMPACT_FACTS = ("Severity", "Service", "Duration (impact start to resolution)", "Incident Commander")
+_IMPACT_FACT_LINE = re.compile(
+    r"^- (?:" + "|".join(re.escape(fact) for fact in IMPACT_FACTS) + r"): .*$", re.M
+)
+
+
 def missing_sections(text: str, required: Sequence[str], source: str) -> list[str]:
-    """Required sections that are absent or still only the template's prompts."""
+    """Required sections that are absent or still only the template's prompts (and, in Impact,
+    the facts the template filled in)."""
     lines = text.split("\n")
     missing = []
     for title in required:
@@ -203,6 +211,8 @@ def missing_sections(text: str, required: Sequence[str], source: str) -> list[st
         content = "\n".join(lines[section.heading + 1 : section.end])
         if title == "Timeline":
             content = re.sub(r"```mermaid.*?```", "", content, flags=re.S)
+        elif title == "Impact":
+            content = _IMPACT_FACT_LINE.sub("", content)
         if not _COMMENT.sub("", content).strip():
             missing.append(title)
     return missing

@@ -31,6 +31,8 @@ SEED_PAYLOAD = {
 POSTMORTEM_TEXT = {
     "Summary": "Logins were slow for 40 minutes after a connection-pool change in the auth "
     "service; rolling back deployment 1234 restored p99 latency.",
+    "Impact": "About 30% of logins took longer than 2 s; 1,200 users gave up; the login SLO burned "
+    "8% of its monthly error budget.",
     "Root cause": "1. Why was login slow? Requests queued for database connections.\n"
     "2. Why did they queue? The pool was capped at 5 connections.\n"
     "3. Why was it capped? A config change meant for staging shipped to production.\n"
@@ -59,7 +61,9 @@ def _fill_postmortem(path: Path) -> None:
     """What the commander would write by hand in a pull request."""
     text = path.read_text("utf-8")
     for section, content in POSTMORTEM_TEXT.items():
-        prompt = re.compile(rf"(## {re.escape(section)}\n\n)<!--.*?-->\n", re.S)
+        prompt = re.compile(
+            rf"(## {re.escape(section)}\n\n(?:- [^\n]*\n)*)<!--.*?-->\n", re.S
+        )  # after any facts
         match = prompt.search(text)
         if match:
             text = text[: match.start()] + match.group(1) + content + "\n" + text[match.end() :]

@@ -270,8 +270,10 @@ def test_close_commits_the_post_mortem_it_judged_even_when_its_edits_were_not_co
         assert run_cli([*step, incident_id, "--repo", str(repo)]).code == 0
     pm = next((repo / "incidents").glob(f"*/{incident_id}*/postmortem.md"))
     text = pm.read_text()
-    for section in ("Summary", "Root cause", "Resolution"):
-        text = re.sub(rf"(## {section}\n\n)<!--.*?-->", r"\1Written.", text, count=1, flags=re.S)
+    for section in ("Summary", "Impact", "Root cause", "Resolution"):
+        text = re.sub(
+            rf"(## {section}\n\n(?:- [^\n]*\n)*)<!--.*?-->", r"\1Written.", text, count=1, flags=re.S
+        )
     text = text.replace(
         "## Action items\n\n",
         "## Action items\n\n- [ ] AI-1: Fix — owner: @bob — due: 2026-12-01 — type: prevent\n",
@@ -322,3 +324,27 @@ def test_forgiving_references_and_notes_typed_without_quotes(
     # the folder name, slug and all, still works
     folder = next((repo / "incidents").glob(f"*/{incident_id}*")).name
     assert run_cli(["show", folder, "--repo", str(repo)]).code == 0
+
+
+def test_the_impact_the_template_fills_with_facts_still_needs_a_person_to_write_it(repo: Path) -> None:
+    import re
+
+    incident_id = str(declare(repo)["id"])  # SEV-2 requires Summary, Impact, Root cause, Action items
+    for step in (["ack"], ["resolve"], ["postmortem"]):
+        assert run_cli([*step, incident_id, "--repo", str(repo)]).code == 0
+    pm = next((repo / "incidents").glob(f"*/{incident_id}*/postmortem.md"))
+    text = pm.read_text()
+    assert "- Severity: SEV-2" in text  # the facts are there from the start
+    for section in ("Summary", "Root cause"):
+        text = re.sub(rf"(## {section}\n\n)<!--.*?-->", r"\1Written.", text, count=1, flags=re.S)
+    text = text.replace(
+        "## Action items\n\n",
+        "## Action items\n\n- [ ] AI-1: Fix — owner: @bob — due: 2026-12-01 — type: prevent\n",
+    )
+    pm.write_text(text)
+    refused = run_cli(["close", incident_id, "--repo", str(repo)])
+    assert refused.code == 1 and "fill in Impact" in refused.stderr, refused.stderr
+    pm.write_text(
+        text.replace("<!-- Users, requests or revenue affected", "1,200 failed checkouts.\n<!-- Users")
+    )
+    assert run_cli(["close", incident_id, "--repo", str(repo)]).code == 0

@@ -122,8 +122,10 @@ def test_each_transition_posts_once_updates_status_and_close_archives(
     folder = next((wired / "incidents").glob("20*/inc-*"))
     pm = folder / "postmortem.md"
     text = pm.read_text()
-    for section in ("Summary", "Root cause", "Resolution"):
-        text = re.sub(rf"(## {section}\n\n)<!--.*?-->", r"\1Written.", text, count=1, flags=re.S)
+    for section in ("Summary", "Impact", "Root cause", "Resolution"):
+        text = re.sub(
+            rf"(## {section}\n\n(?:- [^\n]*\n)*)<!--.*?-->", r"\1Written.", text, count=1, flags=re.S
+        )
     text = text.replace(
         "## Action items\n\n",
         "## Action items\n\n- [ ] AI-1: Fix — owner: @bob — due: 2026-12-01 — type: prevent\n",
