@@ -33,7 +33,11 @@ class Context:
 
     def when(self, at: str | None) -> datetime:
         """The time an action happened: `--at`, else now."""
-        return clock.parse_when(at, self.now) if at else self.now
+        if at is None:
+            return self.now
+        if not at.strip():  # `--at "$WHEN"` with WHEN unset: not "now" by accident
+            raise InputError("--at is empty; leave it out for now, or give a time ('20m ago', 14:05)")
+        return clock.parse_when(at, self.now)
 
     def wants_push(self, push: bool | None) -> bool:
         return self.config.push if push is None else push

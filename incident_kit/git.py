@@ -431,7 +431,10 @@ def upstream(root: Path) -> tuple[str, str]:
         return remote, remote_branch
     remotes = run(root, "remote").stdout.split()
     if not remotes:
-        raise GitError("--push: this repository has no remote (git remote add origin URL)")
+        raise GitError(
+            "--push: this repository has no remote (git remote add origin URL); nothing was recorded, "
+            "run the command again without --push to commit locally"
+        )
     return ("origin" if "origin" in remotes else remotes[0]), branch
 
 

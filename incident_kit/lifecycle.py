@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from incident_kit.errors import RefusedError
+from incident_kit.model import STATUSES
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,15 @@ def check(action: str, status: str) -> Transition:
     rule = TRANSITIONS[action]
     if status in rule.sources:
         return rule
+    if status not in STATUSES:  # a hand edit: `triaged`, `None` (no status line at all)
+        raise RefusedError(
+            f"the file says status {status!r}, which is not a status ({', '.join(STATUSES)}); "
+            "fix it by hand (incident validate shows where) and run the command again"
+        )
+    if action == "postmortem" and status == "postmortem":
+        raise RefusedError(
+            "the post-mortem is already started: fill in its postmortem.md, then run `incident close`"
+        )
     allowed = allowed_actions(status)
     hint = ", ".join(allowed) if allowed else "none (this is a final state)"
     raise RefusedError(

@@ -185,3 +185,16 @@ def _escape_leading(match: re.Match[str]) -> str:
     if match.group(1):
         return "\\" + match.group(1)
     return match.group(2) + "\\" + match.group(3)
+
+
+_HANDLE = re.compile(r"^\w[\w.+@-]{0,63}$")
+_MASS = frozenset(("here", "channel", "everyone"))
+
+
+def person_handle(value: str) -> str | None:
+    """`@alice` or `alice` → `alice`; None for what is not one person's handle (spaces, markup,
+    `@here` and the other mass mentions)."""
+    handle = value.strip().removeprefix("@")
+    if not _HANDLE.match(handle) or handle.lower() in _MASS:
+        return None
+    return handle

@@ -19,7 +19,7 @@ from incident_kit.lifecycle import TRANSITIONS
 from incident_kit.model import OPEN_STATUSES
 from incident_kit.operations import Change, Outcome
 from incident_kit.publish import publish
-from incident_kit.sanitize import md_inline, safe_text, safe_url
+from incident_kit.sanitize import md_inline, person_handle, safe_text, safe_url
 from incident_kit.store import INCIDENT_FILE, IncidentFile, Store, as_datetime
 
 if TYPE_CHECKING:
@@ -52,16 +52,33 @@ def read_payload(spec: str, limit: int) -> bytes:
         except OSError as exc:
             raise InputError(f"cannot read alert payload {path}: {exc.strerror}") from None
     else:
+        stripped = spec.strip()
+        if stripped and stripped[0] not in "{[" and _is_file(stripped):
+            raise InputError(
+                f"--alert-payload {stripped!r} is a file name; to read the file, use @{stripped}"
+            )
         data = spec.encode("utf-8", "surrogateescape")
     if len(data) > limit:
         raise InputError(f"alert payload is larger than the {limit}-byte limit")
     return data
 
 
+def _is_file(name: str) -> bool:
+    try:
+        return Path(name).is_file()
+    except (OSError, ValueError):  # too long, or a NUL: not a file name anyone typed
+        return False
+
+
 def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -> int:
     if request.alert_payload is not None and request.title is not None:
         raise InputError("give either --alert-payload or --manual-incident --title, not both")
     severity = severity_rules.normalise(request.severity) if request.severity else None
+    if request.commander and person_handle(request.commander) is None:
+        raise InputError(
+            f"--commander {safe_text(request.commander, 64)!r}: "
+            "not a person's handle (one name, e.g. alice or @alice)"
+        )
     at = ctx.when(request.at)
     if request.alert_payload is not None:
         delivery = _parse(ctx, request)
@@ -162,7 +179,7 @@ def _new(
 ) -> Change:
     dedup_key = alert.get("dedup_key") if alert else None
     incident_id = ids.new_id(at, store.ids(ids.month_folder(at)), dedup_key=dedup_key)
-    commander = safe_text(commander, 64).lstrip("@") if commander else None
+    commander = person_handle(commander) if commander else None
     commander = commander or oncall.commander_for(ctx.config, service, at)
     folder = f"incidents/{ids.month_folder(at)}/{ids.folder_name(incident_id, title)}"
     who = ctx.actor.name

@@ -13,7 +13,7 @@ from incident_kit.frontmatter import Document
 from incident_kit.model import TERMINAL_STATUSES
 from incident_kit.operations import Change
 from incident_kit.publish import publish
-from incident_kit.sanitize import md_inline, safe_text, safe_url
+from incident_kit.sanitize import md_inline, person_handle, safe_text, safe_url
 from incident_kit.severity import normalise as normalise_severity
 from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
 
@@ -186,10 +186,12 @@ def link(
 
 
 def _person(value: str) -> str:
-    cleaned = safe_text(value, 64).lstrip("@")
-    if not cleaned or " " in cleaned:
-        raise InputError(f"{value!r} is not a person's handle (no spaces, e.g. alice or @alice)")
-    return cleaned
+    handle = person_handle(value)
+    if handle is None:
+        raise InputError(
+            f"{safe_text(value, 64)!r} is not a person's handle (one name, e.g. alice or @alice)"
+        )
+    return handle
 
 
 def _refuse_terminal(incident: IncidentFile, doing: str) -> None:

@@ -153,6 +153,10 @@ def test_illegal_transition_names_allowed_ones_and_changes_nothing(repo: Path) -
         ["note", "{id}", "x", "--at", "99999999999999d ago"],
         ["note", "{id}", "x", "--at", "0001-01-01T00:30:00+01:00"],
         ["note", "{id}", "x", "--at", "1970-01-01T00:00:00Z"],  # a typo'd year
+        ["note", "{id}", "x", "--at", ""],  # `--at "$WHEN"` with WHEN unset
+        ["assign", "{id}", "--commander", "@here"],  # a mass mention is not a person
+        ["assign", "{id}", "--role", "scribe=<!channel>"],
+        ["assign", "{id}", "--commander", "Alice Smith"],
         ["link", "{id}", "javascript:alert(1)"],
         ["assign", "{id}"],
     ],
@@ -348,3 +352,30 @@ def test_the_impact_the_template_fills_with_facts_still_needs_a_person_to_write_
         text.replace("<!-- Users, requests or revenue affected", "1,200 failed checkouts.\n<!-- Users")
     )
     assert run_cli(["close", incident_id, "--repo", str(repo)]).code == 0
+
+
+def test_refusals_that_say_what_to_do(repo: Path, tmp_path: Path) -> None:
+    incident = declare(repo)
+    incident_id = str(incident["id"])
+    # a status typed by hand is named as unknown, not as "a final state"
+    path = repo / str(incident["path"]) / "incident.md"
+    original = path.read_text()
+    path.write_text(original.replace("status: triage", "status: triaged"))
+    result = run_cli(["ack", incident_id, "--repo", str(repo)])
+    assert result.code == 1 and "status 'triaged', which is not a status" in result.stderr
+    assert "final state" not in result.stderr
+    path.write_text(original)
+    # a post-mortem started twice points at the file and at close
+    for step in ("ack", "resolve", "postmortem"):
+        assert run_cli([step, incident_id, "--repo", str(repo)]).code == 0
+    again = run_cli(["postmortem", incident_id, "--repo", str(repo)])
+    assert again.code == 1 and "already started" in again.stderr and "incident close" in again.stderr
+    # --push without a remote says nothing was recorded
+    before = commit_count(repo)
+    pushed = run_cli(["note", incident_id, "x", "--push", "--repo", str(repo)])
+    assert pushed.code == 1 and "nothing was recorded" in pushed.stderr and commit_count(repo) == before
+    # an alert payload given as a file name without @
+    payload = tmp_path / "alert.json"
+    payload.write_text('{"title": "x"}')
+    forgot = run_cli(["declare", "--alert-payload", str(payload), "--repo", str(repo)])
+    assert forgot.code == 2 and f"use @{payload}" in forgot.stderr
