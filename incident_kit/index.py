@@ -93,7 +93,7 @@ def _open_table(incidents: Sequence[IncidentSummary], as_of: datetime | None, ba
     rows = [
         [
             _incident_link(i, base),
-            cell(i.title),
+            cell(i.title) + (" (drill)" if i.kind == "drill" else ""),
             cell(i.status),
             cell(i.severity),
             cell(i.commander or NO_VALUE),

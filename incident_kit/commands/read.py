@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from incident_kit import git, timeline
 from incident_kit.context import Context, emit_json
@@ -12,6 +13,9 @@ from incident_kit.errors import InputError
 from incident_kit.frontmatter import format_timestamp
 from incident_kit.model import OPEN_STATUSES, STATUSES, IncidentSummary
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store
+
+if TYPE_CHECKING:
+    from incident_kit.listing import Entry
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -50,9 +54,8 @@ def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str
         entries = [e for e in entries if e.status in OPEN_STATUSES]
     elif status:
         entries = [e for e in entries if e.status == status]
-    order = {name: index for index, name in enumerate(STATUSES)}
-    entries.sort(key=lambda e: e.declared_at, reverse=True)  # newest first …
-    entries.sort(key=lambda e: (order.get(e.status, 99), e.severity))  # … within status and severity
+    entries.sort(key=lambda e: e.declared_at, reverse=True)  # newest first within each group
+    entries.sort(key=_list_order)
     if fmt == "json":
         if sys.stdout.isatty():
             emit_json([json.loads(e.item_json) for e in entries])  # indented for a person
@@ -64,9 +67,10 @@ def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str
             "no open incidents (incident list --all shows every incident)" if not show_all else "no incidents"
         )
         return 0
-    table = []
+    table = [["ID", "STATUS", "SEV", "COMMANDER", "SERVICE", "DECLARED", "TITLE"]]
     for entry in entries:
         f = entry.fields
+        drill = "[drill] " if f.get("kind") == "drill" else ""
         table.append(
             [
                 str(f.get("id") or entry.rel.rsplit("/", 1)[-1][:17]),
@@ -75,13 +79,25 @@ def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str
                 str(f.get("commander") or "-"),
                 str(f.get("service") or "-"),
                 str(f.get("declared_at") or "-"),
-                str(f.get("title") or ""),
+                drill + str(f.get("title") or ""),
             ]
         )
     widths = [max(len(row[col]) for row in table) for col in range(6)]
     out = ["  ".join(row[col].ljust(widths[col]) for col in range(6)) + "  " + row[6] for row in table]
     sys.stdout.write("\n".join(out) + "\n")
     return 0
+
+
+_STATUS_ORDER = {name: index for index, name in enumerate(STATUSES)}
+
+
+def _list_order(entry: Entry) -> tuple[bool, str, int]:
+    """Open incidents first and most severe first (a mitigated SEV-1 above a triage SEV-3);
+    the others by status, then severity."""
+    status = _STATUS_ORDER.get(entry.status, 99)
+    if entry.status in OPEN_STATUSES:
+        return (False, entry.severity, status)
+    return (True, f"{status:02d}", int(entry.severity[-1]) if entry.severity[-1:].isdigit() else 9)
 
 
 def show(ctx: Context, ref: str, *, fmt: str) -> int:

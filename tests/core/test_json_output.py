@@ -77,3 +77,34 @@ def test_json_errors_keep_stdout_empty(repo: Path) -> None:
     assert result.code == 1 and result.stdout == ""
     result = run_cli(["list", "--format", "yaml", "--repo", str(repo)])
     assert result.code == 2 and "choose one of text, json" in result.stderr
+
+
+def test_text_list_has_a_header_puts_the_most_severe_open_incident_first_and_marks_drills(repo: Path) -> None:
+    def declared(title: str, severity: str, *extra: str) -> str:
+        result = run_cli(
+            [
+                "declare",
+                "--manual-incident",
+                "--title",
+                title,
+                "--severity",
+                severity,
+                "--format",
+                "json",
+                "--repo",
+                str(repo),
+                *extra,
+            ]
+        )
+        assert result.code == 0, result.stderr
+        return str(json.loads(result.stdout)["id"])
+
+    sev1 = declared("Payments down", "SEV-1")
+    sev3 = declared("Search slow", "SEV-3")
+    drill = declared("Game day", "SEV-2", "--drill")
+    assert run_cli(["mitigate", sev1, "--repo", str(repo)]).code == 0  # mitigated, still the worst
+    lines = run_cli(["list", "--repo", str(repo)]).stdout.splitlines()
+    assert lines[0].split() == ["ID", "STATUS", "SEV", "COMMANDER", "SERVICE", "DECLARED", "TITLE"]
+    order = [line.split()[0] for line in lines[1:]]
+    assert order == [sev1, drill, sev3]
+    assert lines[2].endswith("[drill] Game day") and "[drill]" not in lines[1] + lines[3]

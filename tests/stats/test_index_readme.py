@@ -157,3 +157,19 @@ def test_hostile_fields_stay_inside_their_cells() -> None:
     assert not re.search(r"(?<!\\)\]\(javascript", readme)  # an escaped `\]` makes no link
     assert "\n## injected" not in readme and "\n# h" not in readme
     assert "(2026-03/a%29b%5Bc%5D%20d/)" in readme
+
+
+def test_an_open_drill_is_marked_in_the_open_table_too() -> None:
+    drill = incident(
+        "inc-20260302-dr11",
+        severity="SEV-1",
+        status="triage",
+        kind="drill",
+        title="Game day",
+        declared_at="2026-03-02 10:00",
+    )
+    real = incident(
+        "inc-20260302-rea1", severity="SEV-1", status="triage", title="Real", declared_at="2026-03-02 11:00"
+    )
+    open_table = section(render_index([drill, real], [], now=NOW), "Open incidents")
+    assert "| Game day (drill) |" in open_table and "| Real |" in open_table
