@@ -562,7 +562,7 @@ class Bench:
             main,
             step="declare",
         )
-        self.growth[label]["declare_alert"] = growth["declare"]
+        self.growth.setdefault(label, {})["declare_alert"] = growth["declare"]
 
     # -- the history repository ------------------------------------------------------------------
 
