@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import commit_count, git, run_cli, status_clean
+from support import postmortems
 
 
 def declare(repo: Path, title: str = "Checkout is down", *extra: str) -> dict[str, object]:
@@ -267,21 +268,11 @@ def test_a_clock_time_later_than_now_means_yesterday(repo: Path, monkeypatch: py
 
 def test_close_commits_the_post_mortem_it_judged_even_when_its_edits_were_not_committed(repo: Path) -> None:
     """Otherwise history holds a closed incident whose post-mortem fails validate."""
-    import re
-
     incident_id = str(declare(repo)["id"])  # SEV-2: a post-mortem is required
     for step in (["ack"], ["resolve"], ["postmortem"]):
         assert run_cli([*step, incident_id, "--repo", str(repo)]).code == 0
     pm = next((repo / "incidents").glob(f"*/{incident_id}*/postmortem.md"))
-    text = pm.read_text()
-    for section in ("Summary", "Impact", "Root cause", "Resolution"):
-        text = re.sub(
-            rf"(## {section}\n\n(?:- [^\n]*\n)*)<!--.*?-->", r"\1Written.", text, count=1, flags=re.S
-        )
-    text = text.replace(
-        "## Action items\n\n",
-        "## Action items\n\n- [ ] AI-1: Fix — owner: @bob — due: 2026-12-01 — type: prevent\n",
-    )
+    text = postmortems.fill(pm.read_text())
     pm.write_text(text)  # filled in, not committed
     result = run_cli(["close", incident_id, "--repo", str(repo)])
     assert result.code == 0, result.stderr
@@ -331,20 +322,12 @@ def test_forgiving_references_and_notes_typed_without_quotes(
 
 
 def test_the_impact_the_template_fills_with_facts_still_needs_a_person_to_write_it(repo: Path) -> None:
-    import re
-
     incident_id = str(declare(repo)["id"])  # SEV-2 requires Summary, Impact, Root cause, Action items
     for step in (["ack"], ["resolve"], ["postmortem"]):
         assert run_cli([*step, incident_id, "--repo", str(repo)]).code == 0
     pm = next((repo / "incidents").glob(f"*/{incident_id}*/postmortem.md"))
-    text = pm.read_text()
-    assert "- Severity: SEV-2" in text  # the facts are there from the start
-    for section in ("Summary", "Root cause"):
-        text = re.sub(rf"(## {section}\n\n)<!--.*?-->", r"\1Written.", text, count=1, flags=re.S)
-    text = text.replace(
-        "## Action items\n\n",
-        "## Action items\n\n- [ ] AI-1: Fix — owner: @bob — due: 2026-12-01 — type: prevent\n",
-    )
+    assert "- Severity: SEV-2" in pm.read_text()  # the facts are there from the start
+    text = postmortems.fill(pm.read_text(), ("Summary", "Root cause"))
     pm.write_text(text)
     refused = run_cli(["close", incident_id, "--repo", str(repo)])
     assert refused.code == 1 and "fill in Impact" in refused.stderr, refused.stderr
