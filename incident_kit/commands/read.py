@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from incident_kit import git, timeline
 from incident_kit.context import Context, emit_json
-from incident_kit.errors import InputError
+from incident_kit.errors import FileFormatError, InputError
 from incident_kit.frontmatter import format_timestamp
 from incident_kit.model import OPEN_STATUSES, STATUSES, IncidentSummary
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store
@@ -102,7 +102,17 @@ def _list_order(entry: Entry) -> tuple[bool, str, int]:
 
 def show(ctx: Context, ref: str, *, fmt: str) -> int:
     store = Store(ctx.root)
-    incident = store.read(store.resolve(ref))
+    folder = store.resolve(ref)
+    try:
+        incident = store.read(folder)
+    except FileFormatError as error:
+        if fmt == "json":
+            raise
+        # at 3 a.m. the file is still worth reading: show it as it is, and say what is wrong
+        text = store.read_text(folder / INCIDENT_FILE)
+        print(text.removeprefix("\ufeff"), end="" if text.endswith("\n") else "\n")
+        sys.stderr.write(f"incident: warning: {error.message} (shown as it is; incident validate explains)\n")
+        return 1
     if fmt == "json":
         from incident_kit.store import summary_of
 

@@ -108,3 +108,19 @@ def test_text_list_has_a_header_puts_the_most_severe_open_incident_first_and_mar
     order = [line.split()[0] for line in lines[1:]]
     assert order == [sev1, drill, sev3]
     assert lines[2].endswith("[drill] Game day") and "[drill]" not in lines[1] + lines[3]
+
+
+def test_show_still_shows_a_file_whose_frontmatter_is_broken(repo: Path) -> None:
+    result = run_cli(
+        ["declare", "--manual-incident", "--title", "Broken by hand", "--format", "json", "--repo", str(repo)]
+    )
+    incident_id = json.loads(result.stdout)["id"]
+    path = next((repo / "incidents").glob(f"*/{incident_id}*/incident.md"))
+    broken = path.read_text().replace("status: triage", 'status: "triage')  # an unclosed quote
+    path.write_text(broken)
+    shown = run_cli(["show", incident_id, "--repo", str(repo)])
+    assert shown.code == 1
+    assert shown.stdout == broken
+    assert shown.stderr.count("\n") == 1 and "warning:" in shown.stderr and "incident.md" in shown.stderr
+    as_json = run_cli(["show", incident_id, "--format", "json", "--repo", str(repo)])
+    assert as_json.code == 1 and as_json.stdout == ""  # JSON readers get an error, not a guess
