@@ -7,6 +7,7 @@ JSON or GitHub workflow annotations.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -84,8 +85,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_CONFLICT_START = re.compile(r"^<{7}(?: |$)", re.M)
+_CONFLICT_END = re.compile(r"^>{7}(?: |$)", re.M)
+
+
+def conflict_markers(rel: str, text: str) -> list[Problem]:
+    """`<<<<<<<` … `>>>>>>>` left by a merge (a lone `=======` is a Markdown heading underline)."""
+    start = _CONFLICT_START.search(text)
+    if start is None or _CONFLICT_END.search(text, start.end()) is None:
+        return []
+    line = text.count("\n", 0, start.start()) + 1
+    return [Problem(rel, line, "unresolved git merge conflict markers (<<<<<<< … >>>>>>>)", rule="conflict")]
+
+
 def check_incident(rel: str, folder_name: str, text: str) -> Checked:
     """Every per-file rule for one incident.md (`rel` is its repository path)."""
+    markers = conflict_markers(rel, text)
+    if markers:  # whatever else looks wrong follows from them
+        return Checked(None, None, None, markers)
     try:
         document = frontmatter.split(text, rel)
         data = frontmatter.load(document.frontmatter, rel)
@@ -242,7 +259,7 @@ def check_postmortem(
     rel: str, incident_id: str, text: str, status: str | None, required: Sequence[str]
 ) -> list[Problem]:
     """Action-item lines, and completeness once the incident is closed (a warning before)."""
-    problems = [
+    problems = conflict_markers(rel, text) + [
         Problem(rel, p.line, p.message, rule="action-items")
         for p in action_items.parse(incident_id, text, rel)[1]
     ]

@@ -249,3 +249,28 @@ def test_a_path_that_does_not_exist_is_an_error_not_a_green_check(repo: Path) ->
     result = run_cli(["validate", "incidents/2026-11/no-such-incident", "--repo", str(repo)])
     assert result.code == 2 and result.stderr.count("\n") == 1
     assert "no such file or folder" in result.stderr
+
+
+def test_merge_conflict_markers_are_reported_where_they_start(repo: Path) -> None:
+    result = run_cli(["declare", "--manual-incident", "--title", "Conflicted", "--repo", str(repo)])
+    assert result.code == 0
+    path = next((repo / "incidents").glob("*/*/incident.md"))
+    lines = path.read_text().split("\n")
+    at = len(lines) - 1
+    lines[at:at] = [
+        "<<<<<<< HEAD",
+        "- 2026-11-26T15:01:00Z — ours — alice",
+        "=======",
+        "- 2026-11-26T15:02:00Z — theirs — bob",
+        ">>>>>>> theirs",
+    ]
+    path.write_text("\n".join(lines))
+    checked = run_cli(["validate", "--repo", str(repo)])
+    assert checked.code == 1
+    assert (
+        f"incident.md:{at + 1}:" in checked.stdout
+        and "unresolved git merge conflict markers" in checked.stdout
+    )
+    # a lone ======= is a Markdown heading underline, not a conflict
+    path.write_text("\n".join(line for line in lines if not line.startswith(("<<<<<<<", ">>>>>>>"))))
+    assert "conflict" not in run_cli(["validate", "--repo", str(repo)]).stdout
