@@ -192,6 +192,8 @@ def test_assigning_who_already_holds_the_role_commits_nothing_and_says_so(repo: 
     assert again.code == 1 and again.stderr.count("\n") == 1
     assert "nothing to change, carol is Incident Commander and scribe is dan already" in again.stderr
     assert commit_count(repo) == before and status_clean(repo)
+    # role names are case-insensitive: Scribe is the scribe, who is already dan
+    assert "nothing to change" in run_cli([*args[:2], "--role", "Scribe = dan", "--repo", str(repo)]).stderr
     # a partly new assignment records only what changed
     assert run_cli([*args[:-2], "--role", "comms=erin", "--repo", str(repo)]).code == 0
     _, subject, trailers = last_commit(repo)
