@@ -105,8 +105,8 @@ def assign(
         raise InputError("assign needs --commander WHO and/or --role ROLE=WHO")
     parsed: dict[str, str] = {}
     for spec in roles:
-        role, equals, who = spec.strip().partition("=")
-        match = _ROLE.match(f"{role.strip().lower()}{equals}{who.strip()}")  # `Scribe = bob` is scribe=bob
+        role, equals, holder = spec.strip().partition("=")
+        match = _ROLE.match(f"{role.strip().lower()}{equals}{holder.strip()}")  # `Scribe = bob` is scribe=bob
         if not match:
             raise InputError(f"--role {spec!r}: use ROLE=WHO, e.g. --role scribe=bob")
         parsed[match.group(1)] = _person(match.group(2))
