@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -97,6 +98,31 @@ def run_cli(args: list[str], stdin: str | None = None) -> Result:
         code = handle(app, args)
     out = _capture.readouterr()
     return Result(code, out.out, out.err)
+
+
+def declare(
+    repo: Path, title: str = "Checkout is down", *extra: str, severity: str = "SEV-2"
+) -> dict[str, object]:
+    """`incident declare --manual-incident` in-process; its JSON result."""
+    result = run_cli(
+        [
+            "declare",
+            "--manual-incident",
+            "--title",
+            title,
+            "--severity",
+            severity,
+            "--format",
+            "json",
+            "--repo",
+            str(repo),
+            *extra,
+        ]
+    )
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert isinstance(document, dict)
+    return document
 
 
 def commit_count(root: Path) -> int:

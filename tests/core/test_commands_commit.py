@@ -6,30 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import commit_count, git, run_cli, status_clean
+from conftest import commit_count, declare, git, run_cli, status_clean
 from support import postmortems
-
-
-def declare(repo: Path, title: str = "Checkout is down", *extra: str) -> dict[str, object]:
-    result = run_cli(
-        [
-            "declare",
-            "--manual-incident",
-            "--title",
-            title,
-            "--severity",
-            "SEV-2",
-            "--format",
-            "json",
-            "--repo",
-            str(repo),
-            *extra,
-        ]
-    )
-    assert result.code == 0, result.stderr
-    document = json.loads(result.stdout)
-    assert isinstance(document, dict)
-    return document
 
 
 def last_commit(repo: Path) -> tuple[str, str, dict[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import declare, run_cli
 
 DECLARE_KEYS = {
     "id",
@@ -81,23 +81,7 @@ def test_json_errors_keep_stdout_empty(repo: Path) -> None:
 
 def test_text_list_has_a_header_puts_the_most_severe_open_incident_first_and_marks_drills(repo: Path) -> None:
     def declared(title: str, severity: str, *extra: str) -> str:
-        result = run_cli(
-            [
-                "declare",
-                "--manual-incident",
-                "--title",
-                title,
-                "--severity",
-                severity,
-                "--format",
-                "json",
-                "--repo",
-                str(repo),
-                *extra,
-            ]
-        )
-        assert result.code == 0, result.stderr
-        return str(json.loads(result.stdout)["id"])
+        return str(declare(repo, title, *extra, severity=severity)["id"])
 
     sev1 = declared("Payments down", "SEV-1")
     sev3 = declared("Search slow", "SEV-3")
