@@ -176,8 +176,7 @@ def commit_onto_head(
         "\n" in path or "\r" in path or path.startswith(("/", '"')) or "\\" in path for path in paths
     ):
         raise Unsupported("a path git's batch input cannot carry")
-    index = git_dir / "index"
-    if not index.is_file():
+    if not (git_dir / "index").is_file():
         raise Unsupported("no index")
     with IndexLock(git_dir) as staging:
         staged = staging.env
@@ -204,6 +203,7 @@ class IndexLock:
     """
 
     def __init__(self, git_dir: Path) -> None:
+        self.git_dir = git_dir
         self.lock = git_dir / "index.lock"
         self.index = git_dir / "index"
         self.copy = git_dir / COPY
@@ -221,7 +221,7 @@ class IndexLock:
         finally:
             os.close(fd)
         try:
-            _remove_copy(self.lock.parent)  # a killed run's: nobody else uses it while we hold the lock
+            _remove_copy(self.git_dir)  # a killed run's: nobody else uses it while we hold the lock
             try:
                 os.link(self.index, self.copy)  # git replaces, never rewrites, an index file
             except OSError:
@@ -235,7 +235,7 @@ class IndexLock:
         os.replace(self.copy, self.index)
 
     def __exit__(self, *_: object) -> None:
-        _remove_copy(self.lock.parent)
+        _remove_copy(self.git_dir)
         self.lock.unlink(missing_ok=True)
 
     @staticmethod

@@ -85,6 +85,10 @@ def _intro(as_of: datetime | None) -> str:
     return text + "\n"
 
 
+def _title(incident: IncidentSummary) -> str:
+    return cell(incident.title) + (" (drill)" if incident.kind == "drill" else "")
+
+
 def _open_table(incidents: Sequence[IncidentSummary], as_of: datetime | None, base: str | None) -> str:
     if not incidents:
         return "No open incidents.\n"
@@ -93,7 +97,7 @@ def _open_table(incidents: Sequence[IncidentSummary], as_of: datetime | None, ba
     rows = [
         [
             _incident_link(i, base),
-            cell(i.title) + (" (drill)" if i.kind == "drill" else ""),
+            _title(i),
             cell(i.status),
             cell(i.severity),
             cell(i.commander or NO_VALUE),
@@ -121,7 +125,7 @@ def _history_section(incidents: Sequence[IncidentSummary], limit: int, base: str
     rows = [
         [
             _incident_link(i, base),
-            cell(i.title) + (" (drill)" if i.kind == "drill" else ""),
+            _title(i),
             _status(i),
             cell(i.severity),
             cell(i.commander or NO_VALUE),

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from incident_kit.errors import InputError
+
 ELLIPSIS = "…"
 ZWSP = "\u200b"  # our only inserted character: breaks tokens without changing what people read
 
@@ -191,10 +193,12 @@ _HANDLE = re.compile(r"^\w[\w.+@-]{0,63}$")
 _MASS = frozenset(("here", "channel", "everyone"))
 
 
-def person_handle(value: str) -> str | None:
-    """`@alice` or `alice` → `alice`; None for what is not one person's handle (spaces, markup,
-    `@here` and the other mass mentions)."""
+def person_handle(value: str, option: str = "") -> str:
+    """`@alice` or `alice` → `alice`; refused for what is not one person's handle (spaces,
+    markup, `@here` and the other mass mentions). `option` names where it was given."""
     handle = value.strip().removeprefix("@")
     if not _HANDLE.match(handle) or handle.lower() in _MASS:
-        return None
+        raise InputError(
+            f"{option}{safe_text(value, 64)!r}: not a person's handle (one name, e.g. alice or @alice)"
+        )
     return handle

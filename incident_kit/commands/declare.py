@@ -74,11 +74,8 @@ def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -
     if request.alert_payload is not None and request.title is not None:
         raise InputError("give either --alert-payload or --manual-incident --title, not both")
     severity = severity_rules.normalise(request.severity) if request.severity else None
-    if request.commander and person_handle(request.commander) is None:
-        raise InputError(
-            f"--commander {safe_text(request.commander, 64)!r}: "
-            "not a person's handle (one name, e.g. alice or @alice)"
-        )
+    if request.commander:
+        person_handle(request.commander, "--commander ")  # refused before anything is written
     at = ctx.when(request.at)
     if request.alert_payload is not None:
         delivery = _parse(ctx, request)

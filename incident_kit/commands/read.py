@@ -91,13 +91,14 @@ def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str
 _STATUS_ORDER = {name: index for index, name in enumerate(STATUSES)}
 
 
-def _list_order(entry: Entry) -> tuple[bool, str, int]:
+def _list_order(entry: Entry) -> tuple[bool, int, int]:
     """Open incidents first and most severe first (a mitigated SEV-1 above a triage SEV-3);
     the others by status, then severity."""
     status = _STATUS_ORDER.get(entry.status, 99)
+    severity = int(entry.severity[-1]) if entry.severity[-1:].isdigit() else 9
     if entry.status in OPEN_STATUSES:
-        return (False, entry.severity, status)
-    return (True, f"{status:02d}", int(entry.severity[-1]) if entry.severity[-1:].isdigit() else 9)
+        return (False, severity, status)
+    return (True, status, severity)
 
 
 def show(ctx: Context, ref: str, *, fmt: str) -> int:

@@ -109,8 +109,8 @@ def assign(
         match = _ROLE.match(f"{role.strip().lower()}{equals}{holder.strip()}")  # `Scribe = bob` is scribe=bob
         if not match:
             raise InputError(f"--role {spec!r}: use ROLE=WHO, e.g. --role scribe=bob")
-        parsed[match.group(1)] = _person(match.group(2))
-    who = _person(commander) if commander else None
+        parsed[match.group(1)] = person_handle(match.group(2), f"--role {match.group(1)}=")
+    who = person_handle(commander, "--commander ") if commander else None
 
     def apply(incident: IncidentFile, document: Document) -> tuple[Document, str, str, dict[str, str]]:
         _refuse_terminal(incident, "assign people to")
@@ -184,15 +184,6 @@ def link(
         )
 
     return _run(ctx, ref, "link", at, apply, push=push, fmt=fmt)
-
-
-def _person(value: str) -> str:
-    handle = person_handle(value)
-    if handle is None:
-        raise InputError(
-            f"{safe_text(value, 64)!r} is not a person's handle (one name, e.g. alice or @alice)"
-        )
-    return handle
 
 
 def _refuse_terminal(incident: IncidentFile, doing: str) -> None:
