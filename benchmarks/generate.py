@@ -2,7 +2,7 @@
 
 Run it with the python of the install being benchmarked: it imports `incident_kit` so that every
 file is rendered and edited exactly as the tool does it (`incident_file.render`, `edit.set_fields`,
-`edit.add_entry`, `postmortem.render`, the commit message of `operations.Change`).
+`edit.add_entry`, `postmortem.render`, the commit message of `change.Change`).
 
     python benchmarks/generate.py bulk    --out DIR --incidents N [--seed S] [--months M]
     python benchmarks/generate.py history --out DIR --incidents N [--seed S] [--months M]
@@ -34,12 +34,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from incident_kit import edit, frontmatter, ids, lifecycle, postmortem, timeline
+from incident_kit import ids, lifecycle, postmortem, timeline
+from incident_kit.change import Change
 from incident_kit.config import default_text
 from incident_kit.config import parse as parse_config
-from incident_kit.git import Actor
-from incident_kit.incident_file import NewIncident, render
-from incident_kit.operations import Change
+from incident_kit.git.repository import Actor
+from incident_kit.markdown import frontmatter
+from incident_kit.new_incident import NewIncident, render
+from incident_kit.sanitize import human_text
 
 PEOPLE = (
     "alice",
@@ -240,7 +242,7 @@ class Generator:
                         "url": f"https://grafana.example.com/d/{service}?from={int(started.timestamp())}",
                     },
                 )
-            entries.append((started, f"Alert fired: {edit.human_text(title, 200)}", source))
+            entries.append((started, f"Alert fired: {human_text(title, 200)}", source))
             summary = (
                 f"Alert from {source} on {service}: {metric} is {value} against a threshold of {threshold}."
             )
@@ -315,7 +317,7 @@ class Generator:
                 break
             at = start + timedelta(seconds=rng.randrange(1, max(2, int((end - start).total_seconds()))))
             what = rng.choice(NOTES).format(n=rng.randrange(2, 5000), m=rng.randrange(5000, 9000))
-            document = edit.add_entry(document, at, edit.human_text(what), rng.choice(PEOPLE), source)
+            document = timeline.record(document, at, human_text(what), rng.choice(PEOPLE), source)
         return document
 
     def transition(
@@ -341,7 +343,7 @@ class Generator:
         if action == "cancel":
             reason = extra.get("reason", "false alarm: the synthetic check was misconfigured")
             updates["cancel_reason"] = reason
-            what = f"Cancelled: {edit.human_text(reason)}"
+            what = f"Cancelled: {human_text(reason)}"
         elif action == "merge":
             updates["merged_into"] = extra["into"]
             trailers["Merged-Into"] = extra["into"]
@@ -364,8 +366,8 @@ class Generator:
             pm_path = f"{incident.folder}/postmortem.md"
             writes[pm_path] = self._fill_postmortem(text, at) if extra.get("fill") else text
             what = "Post-mortem started: postmortem.md"
-        document = edit.set_fields(document, updates)
-        document = edit.add_entry(document, at, what, who, path)
+        document = document.with_values(updates)
+        document = timeline.record(document, at, what, who, path)
         state.update(updates)
         writes[path] = document.text()
         incident.files.update(writes)

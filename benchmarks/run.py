@@ -43,19 +43,18 @@ from measure import (
 HERE = Path(__file__).resolve().parent
 # incident_kit modules whose output the generated repositories contain: a change regenerates them
 FORMAT_SOURCES = (
-    "incident_file.py",
+    "new_incident.py",
     "postmortem.py",
-    "frontmatter.py",
+    "markdown/frontmatter.py",
+    "markdown/sections.py",
     "timeline.py",
-    "body.py",
-    "edit.py",
     "lifecycle.py",
     "ids.py",
     "sanitize.py",
-    "operations.py",
+    "change.py",
     "config.py",
     "data/config.yaml",
-    "index.py",
+    "reports/index_page.py",
     "commands/init.py",
     "commands/index.py",
 )

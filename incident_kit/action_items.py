@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from incident_kit import body as body_edit
+from incident_kit.markdown import sections
 from incident_kit.model import ACTION_ITEM_TYPES, ActionItem
 
 SECTION = "Action items"
@@ -32,7 +32,7 @@ class Problem:
 def parse(incident_id: str, text: str, source: str) -> tuple[list[ActionItem], list[Problem]]:
     """Every task line of the Action items section, and what is wrong with the bad ones."""
     lines = text.split("\n")
-    section = body_edit.find_section(lines, SECTION, source)
+    section = sections.find_section(lines, SECTION, source)
     items: list[ActionItem] = []
     problems: list[Problem] = []
     if section is None:

@@ -454,7 +454,7 @@ def stats(
     repo: Repo = None,
 ) -> None:
     """Counts, MTTA / time to mitigate / MTTR (median, p90), overdue action items."""
-    from incident_kit.commands import index as command
+    from incident_kit.commands import stats as command
 
     raise typer.Exit(
         command.stats(_ctx(repo), since=since, until=until, service=service, severity=severity, fmt=fmt)
@@ -469,8 +469,9 @@ def demo(
 ) -> None:
     """Walk one incident from alert to close in a scratch repository, offline."""
     from incident_kit.commands import demo as command
+    from incident_kit.error_handler import handle
 
-    raise typer.Exit(command.run(keep))
+    raise typer.Exit(command.run(keep, lambda args: handle(build_app(), args)))
 
 
 app = build_app()

@@ -12,10 +12,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from incident_kit import clock, git
+from incident_kit import clock
 from incident_kit.config import Config
 from incident_kit.config import load as load_config
 from incident_kit.errors import InputError
+from incident_kit.git import repository
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,9 @@ class Context:
     by: str | None = None
 
     @cached_property
-    def actor(self) -> git.Actor:
+    def actor(self) -> repository.Actor:
         """Who acts (asked of git only by the commands that write)."""
-        return git.resolve_actor(self.root, self.by, self.env)
+        return repository.resolve_actor(self.root, self.by, self.env)
 
     def when(self, at: str | None) -> datetime:
         """The time an action happened: `--at`, else now."""
@@ -44,10 +45,10 @@ class Context:
 
 
 def open_context(repo: Path | None, by: str | None = None, *, need_config: bool = True) -> Context:
-    git.forget_settings()
-    root = git.toplevel(repo or Path.cwd())
+    repository.forget_settings()
+    root = repository.toplevel(repo or Path.cwd())
     env = dict(os.environ)
-    config = load_config(root, git.git_dir(root) / "incident-kit") if need_config else Config()
+    config = load_config(root, repository.git_dir(root) / "incident-kit") if need_config else Config()
     return Context(root=root, config=config, now=clock.now(), env=env, by=by)
 
 
@@ -69,7 +70,7 @@ def emit_json(document: Any) -> None:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
-        from incident_kit.frontmatter import format_timestamp
+        from incident_kit.markdown.frontmatter import format_timestamp
 
         # a naive time (typed by hand without a zone) is shown as written; validate flags it
         return format_timestamp(value) if value.tzinfo else value.isoformat()

@@ -100,9 +100,47 @@ def _letter_pairs() -> tuple[str, ...]:
     return tuple(a + b for a in ALPHABET for b in ALPHABET)
 
 
+# Where each part of `inc-YYYYMMDD-xxxx` sits. The hot loops read thousands of folder names, so
+# these are slices (a regex per name costs ~10x more); every caller goes through the helpers.
+ID_LENGTH = 17
+_DAY = slice(4, 12)
+_MONTH = slice(4, 10)
+_CODE = slice(13, 17)
+
+
+def id_part(folder: str) -> str:
+    """The id at the start of a folder name: `inc-20261126-7kqz-db-down` -> `inc-20261126-7kqz`."""
+    return folder[:ID_LENGTH]
+
+
+def day_of(incident_id: str) -> str:
+    """The declaration day of an id (or folder name): `inc-20261126-7kqz` -> `20261126`."""
+    return incident_id[_DAY]
+
+
 def code_of(incident_id: str) -> str:
-    """The random part of an id: `inc-20261126-7kqz` -> `7kqz`."""
-    return incident_id[13:17]
+    """The random part of an id (or folder name): `inc-20261126-7kqz` -> `7kqz`."""
+    return incident_id[_CODE]
+
+
+def month_of(incident_id: str) -> str | None:
+    """The month folder an id, or a prefix of one as long as `inc-YYYYMM`, lives in; else None."""
+    digits = incident_id[_MONTH]
+    if not (incident_id.startswith("inc-") and len(digits) == 6 and digits.isdigit()):
+        return None
+    return f"{digits[:4]}-{digits[4:]}"
+
+
+def with_spoken_code(ref: str) -> str:
+    """`s5bo` as typed after hearing "s-5-b-oh" is `s5b0`: ids never hold i, l, o or u.
+
+    In a full id only the code is read aloud, never the date or a folder name's slug."""
+    if ref.startswith("inc-"):
+        return ref[: _CODE.start] + code_of(ref).translate(_SPOKEN) + ref[_CODE.stop :]
+    return ref.translate(_SPOKEN) if "-" not in ref else ref
+
+
+_SPOKEN = str.maketrans({"o": "0", "i": "1", "l": "1"})  # Crockford: read aloud, o is 0, i and l are 1
 
 
 def folder_name(incident_id: str, title: str) -> str:

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from incident_kit import body as body_edit
-from incident_kit.frontmatter import format_timestamp, render_scalar
+from incident_kit.markdown import sections
+from incident_kit.markdown.frontmatter import format_timestamp, render_scalar
 from incident_kit.timeline import Entry
 
 SECTIONS = (
@@ -204,7 +204,7 @@ def missing_sections(text: str, required: Sequence[str], source: str) -> list[st
     lines = text.split("\n")
     missing = []
     for title in required:
-        section = body_edit.find_section(lines, title, source)
+        section = sections.find_section(lines, title, source)
         if section is None:
             missing.append(title)
             continue

@@ -54,7 +54,7 @@ def dispatch(
         return Outcome(
             PENDING, f"{plan} not dispatched yet: GITHUB_TOKEN is not set; `incident sync` retries"
         )
-    from incident_kit.github_api import DispatchUncertain, GitHubClient
+    from incident_kit.github.client import DispatchUncertain, GitHubClient
 
     inputs = {"incident_id": incident_id, "deployment_id": deployment_id or ""}
     try:

@@ -97,6 +97,11 @@ def safe_text(text: object, max_len: int = 200) -> str:
     return out
 
 
+def human_text(text: str, max_len: int = 1000) -> str:
+    """A person's note for the timeline: one inert line; no raw HTML, pings or commands."""
+    return safe_text(text, max_len).replace("<", "&lt;").replace(">", "&gt;")
+
+
 def md_inline(text: object, max_len: int = 1000) -> str:
     """Text that stays literal inside one Markdown list item or table cell (GFM).
 

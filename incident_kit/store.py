@@ -12,14 +12,15 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from incident_kit import fastscan, frontmatter
+from incident_kit import ids
 from incident_kit.errors import FileFormatError, NotFoundError
 from incident_kit.ids import id_from_folder
-from incident_kit.model import OPEN_STATUSES, SUMMARY_KEYS, IncidentSummary
+from incident_kit.markdown import field_scan as fastscan
+from incident_kit.markdown import frontmatter
+from incident_kit.model import OPEN_STATUSES
 
 INCIDENTS = "incidents"
 INCIDENT_FILE = "incident.md"
@@ -91,19 +92,18 @@ class Store:
             raise NotFoundError("no incident id given")
         if not wanted.startswith("inc-") and len(wanted) >= 9 and wanted[:8].isdigit():
             wanted = "inc-" + wanted  # `20261126-k3f7`
-        wanted = _crockford(wanted)
-        months = None
-        if wanted.startswith("inc-") and len(wanted) >= 10 and wanted[4:10].isdigit():
-            months = [f"{wanted[4:8]}-{wanted[8:10]}"]
+        wanted = ids.with_spoken_code(wanted)
+        month = ids.month_of(wanted)
+        months = [month] if month else None
         matches: list[Path] = []
         for month, name in self.names(months):
-            incident_id = name[:17]
+            incident_id = ids.id_part(name)
             if incident_id == wanted or name == wanted:
                 folder = self.incidents / month / name
                 if id_from_folder(name) and folder.is_dir() and not folder.is_symlink():
                     return folder
             if (
-                name.startswith(wanted) or (len(wanted) >= 2 and incident_id[13:17].startswith(wanted))
+                name.startswith(wanted) or (len(wanted) >= 2 and ids.code_of(incident_id).startswith(wanted))
             ) and id_from_folder(name):
                 matches.append(self.incidents / month / name)
         matches = [m for m in matches if m.is_dir() and not m.is_symlink()]
@@ -120,10 +120,15 @@ class Store:
     def _did_you_mean(self, wanted: str) -> str:
         """A full id whose date is off (declared just before midnight UTC): the same code on
         another day, if exactly one incident has it."""
-        if not (len(wanted) == 17 and wanted.startswith("inc-") and wanted[4:12].isdigit()):
+        if not ids.ID_PATTERN.match(wanted):
             return ""
+        code = ids.code_of(wanted)
         same_code = [
-            name[:17] for _, name in self.names() if name[13:17] == wanted[13:17] and id_from_folder(name)
+            ids.id_part(name)
+            for _, name in self.names()
+            if ids.code_of(name) == code and id_from_folder(name)
+            for _, name in self.names()
+            if ids.code_of(name) == code and id_from_folder(name)
         ]
         return f"; did you mean {same_code[0]}?" if len(same_code) == 1 else ""
 
@@ -151,7 +156,7 @@ class Store:
     def ids(self, month: str | None = None) -> set[str]:
         """Ids in use (in one month folder: where a new id of that month could clash)."""
         names = self.names([month] if month else None)
-        return {name[:17] for _, name in names if id_from_folder(name)}
+        return {ids.id_part(name) for _, name in names if id_from_folder(name)}
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -237,72 +242,3 @@ def new_temp_file(folder: Path, prefix: str, suffix: str = "") -> tuple[int, str
         except FileExistsError:
             continue
     raise FileExistsError(f"{folder}: no free temporary file name")
-
-
-def as_datetime(value: Any) -> datetime | None:
-    """A frontmatter timestamp as an aware UTC datetime (naive values are taken as UTC)."""
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
-    if isinstance(value, str) and len(value.strip()) > 10:  # a date alone is not a timestamp
-        text = value.strip().replace(" ", "T", 1)
-        try:
-            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-        except ValueError:
-            return None
-        return as_datetime(parsed)
-    return None
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
-
-
-def flat_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """The summary fields of full frontmatter data, flattened like `fastscan.scan` returns them."""
-    alert = data.get("alert") if isinstance(data.get("alert"), dict) else {}
-    slack = data.get("slack") if isinstance(data.get("slack"), dict) else {}
-    fields = {key: data.get(key) for key in SUMMARY_KEYS}
-    fields["alert.dedup_key"] = (alert or {}).get("dedup_key")
-    fields["slack.channel_name"] = (slack or {}).get("channel_name")
-    return fields
-
-
-def summary_from(rel: str, fields: dict[str, Any]) -> IncidentSummary:
-    """An incident's summary from its flat fields (full frontmatter or a fast scan)."""
-    folder_name = rel.rsplit("/", 1)[-1]
-    return IncidentSummary(
-        id=str(fields.get("id") or id_from_folder(folder_name) or folder_name),
-        title=str(fields.get("title") or ""),
-        status=str(fields.get("status") or ""),
-        severity=str(fields.get("severity") or ""),
-        kind=str(fields.get("kind") or "incident"),
-        service=_text(fields.get("service")),
-        commander=_text(fields.get("commander")),
-        source=_text(fields.get("source")),
-        path=rel,
-        impact_started_at=as_datetime(fields.get("impact_started_at")),
-        detected_at=as_datetime(fields.get("detected_at")),
-        declared_at=as_datetime(fields.get("declared_at")),
-        acknowledged_at=as_datetime(fields.get("acknowledged_at")),
-        mitigated_at=as_datetime(fields.get("mitigated_at")),
-        resolved_at=as_datetime(fields.get("resolved_at")),
-        postmortem_at=as_datetime(fields.get("postmortem_at")),
-        closed_at=as_datetime(fields.get("closed_at")),
-        dedup_key=_text(fields.get("alert.dedup_key")),
-        merged_into=_text(fields.get("merged_into")),
-        slack_channel=_text(fields.get("slack.channel_name")),
-    )
-
-
-def summary_of(incident: IncidentFile) -> IncidentSummary:
-    return summary_from(incident.rel, flat_fields(incident.data))
-
-
-_SPOKEN = str.maketrans({"o": "0", "i": "1", "l": "1"})  # Crockford: read aloud, o is 0, i and l are 1
-
-
-def _crockford(ref: str) -> str:
-    """`s5bo` as typed after hearing "s-5-b-oh" is `s5b0`: ids never hold i, l, o or u."""
-    if ref.startswith("inc-"):
-        return ref[:13] + ref[13:17].translate(_SPOKEN) + ref[17:]  # not the folder name's slug
-    return ref.translate(_SPOKEN) if "-" not in ref else ref

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from incident_kit import body as body_edit
-from incident_kit.frontmatter import format_timestamp
+from incident_kit.markdown import sections
+from incident_kit.markdown.frontmatter import Document, format_timestamp
 
 SECTION = "Timeline"
 SEPARATOR = " — "
@@ -51,7 +51,7 @@ def format_entry(at: datetime, what: str, who: str) -> str:
 def entries(body: str, source: str) -> list[Entry]:
     """Every top-level list item of the Timeline section."""
     lines = body.split("\n")
-    section = body_edit.find_section(lines, SECTION, source)
+    section = sections.find_section(lines, SECTION, source)
     if section is None:
         return []
     found: list[Entry] = []
@@ -78,10 +78,15 @@ def add_entry(body: str, at: datetime, what: str, who: str, source: str) -> str:
     """Insert an entry before the first later one, else after the last item."""
     line = format_entry(at, what, who)
     lines = body.split("\n")
-    section = body_edit.find_section(lines, SECTION, source)
+    section = sections.find_section(lines, SECTION, source)
     if section is None:
-        return body_edit.add_section(body, SECTION, [line])
+        return sections.add_section(body, SECTION, [line])
     for entry in entries(body, source):
         if entry.at is not None and entry.at > at:
-            return "\n".join(body_edit.insert_lines(lines, entry.line - 1, [line]))
-    return body_edit.append_to_section(body, SECTION, line, source)
+            return "\n".join(sections.insert_lines(lines, entry.line - 1, [line]))
+    return sections.append_to_section(body, SECTION, line, source)
+
+
+def record(document: Document, at: datetime, what: str, who: str, source: str) -> Document:
+    """`document` with one entry added to its Timeline (see `add_entry`)."""
+    return document.with_body(add_entry(document.body, at, what, who, source))

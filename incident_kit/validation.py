@@ -16,11 +16,12 @@ from importlib import resources
 from itertools import pairwise
 from typing import Any
 
-from incident_kit import action_items, frontmatter, lifecycle, postmortem, timeline
+from incident_kit import action_items, lifecycle, postmortem, timeline
 from incident_kit.errors import FileFormatError
-from incident_kit.ids import alert_codes, code_of, id_from_folder
+from incident_kit.ids import alert_codes, code_of, day_of, id_from_folder
+from incident_kit.markdown import frontmatter
 from incident_kit.model import OPEN_STATUSES
-from incident_kit.store import as_datetime
+from incident_kit.summaries.fields import as_datetime
 
 ERROR = "error"
 WARNING = "warning"
@@ -142,7 +143,7 @@ def _dedup_problems(
     key = alert.get("dedup_key") if isinstance(alert, Mapping) else None
     if not isinstance(key, str) or not folder_id or status not in OPEN_STATUSES:
         return []
-    if code_of(folder_id) in alert_codes(key, folder_id[4:12]):
+    if code_of(folder_id) in alert_codes(key, day_of(folder_id)):
         return []
     message = (
         "alert.dedup_key is not the key this incident was declared for (its id does not carry it): "
@@ -234,9 +235,9 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
 def _timeline_problems(rel: str, body: str, offset: int) -> list[Problem]:
     try:
         lines = body.split("\n")
-        from incident_kit import body as body_edit
+        from incident_kit.markdown import sections
 
-        section = body_edit.find_section(lines, timeline.SECTION, rel, offset + 1)
+        section = sections.find_section(lines, timeline.SECTION, rel, offset + 1)
     except FileFormatError as error:
         return [problem_from_message(rel, error.message, "timeline")]
     if section is None:

@@ -10,17 +10,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incident_kit import edit, ids, oncall
+from incident_kit import ids, oncall, timeline
 from incident_kit import severity as severity_rules
+from incident_kit.change import Change, Outcome
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import FileFormatError, InputError
-from incident_kit.incident_file import NewIncident, render
 from incident_kit.lifecycle import TRANSITIONS
 from incident_kit.model import OPEN_STATUSES
-from incident_kit.operations import Change, Outcome
-from incident_kit.publish import publish
-from incident_kit.sanitize import md_inline, person_handle, safe_text, safe_url
-from incident_kit.store import INCIDENT_FILE, IncidentFile, Store, as_datetime
+from incident_kit.new_incident import NewIncident, render
+from incident_kit.sanitize import human_text, md_inline, person_handle, safe_text, safe_url
+from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
+from incident_kit.summaries.fields import as_datetime
+from incident_kit.transaction import record
 
 if TYPE_CHECKING:
     from incident_kit.alerts.model import Delivery
@@ -84,7 +85,7 @@ def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -
         if not request.title or not request.title.strip():
             raise InputError("a manual incident needs --title 'what is broken'")
         operation = lambda store: _manual(ctx, store, request, severity, at)  # noqa: E731
-    outcome = publish(ctx, operation, push=push)
+    outcome = record(ctx, operation, push=push)
     _report(outcome, fmt)
     return 0
 
@@ -134,9 +135,7 @@ def _manual(
     title = safe_text(request.title, 200)
     service = ctx.config.canonical_service(safe_text(request.service, 100) if request.service else None)
     summary = (
-        edit.human_text(request.summary)
-        if request.summary
-        else "<!-- What is broken, for whom, since when. -->"
+        human_text(request.summary) if request.summary else "<!-- What is broken, for whom, since when. -->"
     )
     return _new(
         ctx,
@@ -232,9 +231,9 @@ def _open_match(store: Store, dedup_key: str) -> IncidentFile | None:
     """
     codes = ids.AlertCodes(dedup_key)
     found = [
-        (name[4:12], day_codes.index(name[13:17]), month, name)  # a later code was taken later
+        (ids.day_of(name), day_codes.index(ids.code_of(name)), month, name)  # later codes: taken later
         for month, name in store.names()
-        if name[13:17] in (day_codes := codes.on(name[4:12])) and ids.id_from_folder(name)
+        if ids.code_of(name) in (day_codes := codes.on(ids.day_of(name))) and ids.id_from_folder(name)
     ]
     for _, _, month, name in sorted(found, reverse=True):
         folder = store.incidents / month / name
@@ -382,7 +381,7 @@ def _join(
     trailers = {"Action": "alert", "Dedup-Key": delivery.dedup_key}
     if delivery.status == "firing":
         occurrences += 1
-        document = edit.set_nested(document, ["alert", "occurrences"], occurrences)
+        document = document.with_value(["alert", "occurrences"], occurrences)
         what = f"Alert fired again (occurrence {occurrences}): {md_inline(delivery.title, 200)}"
         subject = f"alert fired again (occurrence {occurrences})"
         message = f"Alert joined {incident.id} (occurrence {occurrences})"
@@ -394,7 +393,7 @@ def _join(
             from incident_kit import lifecycle
 
             updates = lifecycle.stamps(TRANSITIONS["mitigate"], incident.data, at)
-            document = edit.set_fields(document, updates)
+            document = document.with_values(updates)
             trailers["Transition"] = f"{status} -> mitigated"
             what += "; marked mitigated"
             subject += ", mitigated"
@@ -405,12 +404,12 @@ def _join(
             f"; --severity {asked_severity} not applied, it stays {current} "
             f"(`incident severity {incident.id} {asked_severity}` changes it)"
         )
-    document = edit.set_nested(document, ["alert", "status"], delivery.status)
-    document = edit.set_nested(document, ["alert", "last_seen"], at)
+    document = document.with_value(["alert", "status"], delivery.status)
+    document = document.with_value(["alert", "last_seen"], at)
     # a resolution is dated when the source says it ended (never later than now)
     when = delivery.ended_at if delivery.status == "resolved" and delivery.ended_at else at
     when = min(when, at)
-    document = edit.add_entry(document, when, what, delivery.source, incident.source)
+    document = timeline.record(document, when, what, delivery.source, incident.source)
     return Change(
         incident_id=incident.id,
         subject=subject,

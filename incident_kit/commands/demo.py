@@ -10,14 +10,15 @@ import json
 import os
 import re
 import shlex
-import subprocess
 import tempfile
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 from incident_kit import clock
 from incident_kit.errors import InputError, RefusedError
-from incident_kit.frontmatter import format_timestamp
+from incident_kit.git import process as git_process
+from incident_kit.markdown.frontmatter import format_timestamp
 
 SEED_PAYLOAD = {
     "source": "production_monitor",
@@ -44,15 +45,15 @@ POSTMORTEM_TEXT = {
 
 
 def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    git_process.run(root, *args)
 
 
-def _step(title: str, args: list[str], expect: int = 0) -> None:
-    from incident_kit.cli import app
-    from incident_kit.error_handler import handle
+RunCommand = Callable[[list[str]], int]
 
+
+def _step(run_command: RunCommand, title: str, args: list[str], expect: int = 0) -> None:
     print(f"\n== {title}\n$ incident {shlex.join(args)}", flush=True)
-    code = handle(app, args)
+    code = run_command(args)
     if code != expect:
         raise RefusedError(f"demo step failed: incident {shlex.join(args)} (exit {code})")
 
@@ -76,7 +77,8 @@ def _fill_postmortem(path: Path) -> None:
     path.write_text(text, "utf-8")
 
 
-def run(keep: Path | None) -> int:
+def run(keep: Path | None, run_command: RunCommand) -> int:
+    """Walk the demo; `run_command` runs one `incident` command line in-process, its exit code."""
     # the demo is offline whatever the shell exports: no Slack, no GitHub, no pushes
     for name in ("SLACK_BOT_TOKEN", "GITHUB_TOKEN", "GITHUB_REPOSITORY"):
         os.environ.pop(name, None)
@@ -87,12 +89,12 @@ def run(keep: Path | None) -> int:
                 f"--keep {keep}: must be a new or empty folder (the demo writes a repository there)"
             )
         keep.mkdir(parents=True, exist_ok=True)
-        return _walk(keep.resolve(), kept=True)
+        return _walk(keep.resolve(), run_command, kept=True)
     with tempfile.TemporaryDirectory(prefix="incident-demo-") as scratch:
-        return _walk(Path(scratch), kept=False)
+        return _walk(Path(scratch), run_command, kept=False)
 
 
-def _walk(root: Path, *, kept: bool) -> int:
+def _walk(root: Path, run_command: RunCommand, *, kept: bool) -> int:
     print(f"incident-kit demo: a scratch repository in {root}")
     _git(root, "init", "-q", "-b", "main")
     _git(root, "config", "user.name", "alice")
@@ -103,10 +105,11 @@ def _walk(root: Path, *, kept: bool) -> int:
     def ago(minutes: int) -> str:
         return format_timestamp(now - timedelta(minutes=minutes))
 
-    _step("Scaffold the repository", ["init", *repo])
+    _step(run_command, "Scaffold the repository", ["init", *repo])
     payload = root / "alert.json"
     payload.write_text(json.dumps(SEED_PAYLOAD), "utf-8")
     _step(
+        run_command,
         "An alert arrives (the seed's native payload)",
         [
             "declare",
@@ -121,6 +124,7 @@ def _walk(root: Path, *, kept: bool) -> int:
     )
     payload.unlink()
     _step(
+        run_command,
         "The alert fires again: it joins the open incident",
         [
             "declare",
@@ -133,12 +137,17 @@ def _walk(root: Path, *, kept: bool) -> int:
             *repo,
         ],
     )
-    _step("Tell people (no Slack token here: the console channel prints the same messages)", ["sync", *repo])
+    _step(
+        run_command,
+        "Tell people (no Slack token here: the console channel prints the same messages)",
+        ["sync", *repo],
+    )
     from incident_kit.store import Store
 
     incident_id = next(iter(Store(root).ids()))
-    _step("The on-call engineer acknowledges", ["ack", incident_id[-4:], "--at", ago(45), *repo])
+    _step(run_command, "The on-call engineer acknowledges", ["ack", incident_id[-4:], "--at", ago(45), *repo])
     _step(
+        run_command,
         "A note for the timeline",
         [
             "note",
@@ -150,25 +159,29 @@ def _walk(root: Path, *, kept: bool) -> int:
         ],
     )
     _step(
+        run_command,
         "Mitigate by rolling back the deployment",
         ["mitigate", incident_id[-4:], "--rollback", "1234", "--at", ago(20), *repo],
     )
-    _step("The fix is verified", ["resolve", incident_id[-4:], "--at", ago(5), *repo])
+    _step(run_command, "The fix is verified", ["resolve", incident_id[-4:], "--at", ago(5), *repo])
     _step(
+        run_command,
         "Closing now is refused: a SEV-2 needs its post-mortem",
         ["close", incident_id[-4:], *repo],
         expect=1,
     )
-    _step("Start the blameless post-mortem", ["postmortem", incident_id[-4:], *repo])
+    _step(run_command, "Start the blameless post-mortem", ["postmortem", incident_id[-4:], *repo])
     store = Store(root)
     folder = store.resolve(incident_id)
     _fill_postmortem(folder / "postmortem.md")
     _git(root, "commit", "-qam", f"{incident_id}: write the post-mortem")
     print("\n== The commander writes the post-mortem (a normal commit, as in a pull request)")
-    _step("Close the incident", ["close", incident_id[-4:], *repo])
-    _step("Tell people: mitigation, resolution (the final communication), close", ["sync", *repo])
-    _step("The audit trail is git history", ["log", incident_id[-4:], *repo])
-    _step("Everything, as JSON", ["list", "--format", "json", *repo])
+    _step(run_command, "Close the incident", ["close", incident_id[-4:], *repo])
+    _step(
+        run_command, "Tell people: mitigation, resolution (the final communication), close", ["sync", *repo]
+    )
+    _step(run_command, "The audit trail is git history", ["log", incident_id[-4:], *repo])
+    _step(run_command, "Everything, as JSON", ["list", "--format", "json", *repo])
     print(
         f"\nDone. Look at {folder.relative_to(root)}/incident.md and postmortem.md"
         + (f" in {root}" if kept else " (the scratch repository is removed now; use --keep DIR to keep it)")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from incident_kit import config, git
+from incident_kit import config
+from incident_kit.change import Change
 from incident_kit.context import open_context
-from incident_kit.operations import Change, execute
+from incident_kit.git import repository
+from incident_kit.reports.index_page import INDEX_PATH
 from incident_kit.store import Store
+from incident_kit.transaction import execute
 
-INDEX_PATH = "incidents/README.md"
 WORKFLOWS = ("incident-alert.yml", "incident-sync.yml", "incident-validate.yml")
 
 
@@ -46,7 +48,7 @@ def run(repo: Path | None, by: str | None) -> int:
             result={"written": sorted(writes)},
         )
 
-    with git.lock(ctx.root):
+    with repository.lock(ctx.root):
         outcome = execute(ctx.root, operation, ctx.actor)
     for rel in outcome.change.result["written"]:
         print(f"wrote {rel}")

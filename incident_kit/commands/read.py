@@ -7,39 +7,20 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from incident_kit import git, timeline
+from incident_kit import ids, timeline
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import FileFormatError, InputError
-from incident_kit.frontmatter import format_timestamp
-from incident_kit.model import OPEN_STATUSES, STATUSES, IncidentSummary
+from incident_kit.git import history
+from incident_kit.markdown.frontmatter import format_timestamp
+from incident_kit.model import OPEN_STATUSES, STATUSES
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store
 
 if TYPE_CHECKING:
-    from incident_kit.listing import Entry
+    from incident_kit.summaries.cache import Entry
 
 
 def _ts(value: datetime | None) -> str | None:
     return format_timestamp(value) if value else None
-
-
-def summary_json(item: IncidentSummary) -> dict[str, object]:
-    return {
-        "id": item.id,
-        "title": item.title,
-        "status": item.status,
-        "severity": item.severity,
-        "kind": item.kind,
-        "commander": item.commander,
-        "service": item.service,
-        "source": item.source,
-        "declared_at": _ts(item.declared_at),
-        "acknowledged_at": _ts(item.acknowledged_at),
-        "mitigated_at": _ts(item.mitigated_at),
-        "resolved_at": _ts(item.resolved_at),
-        "closed_at": _ts(item.closed_at),
-        "dedup_key": item.dedup_key,
-        "path": item.path,
-    }
 
 
 def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str) -> int:
@@ -47,7 +28,7 @@ def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str
     decoding either (each incident's JSON object is cached as text)."""
     if status and status not in (*STATUSES, "open"):
         raise InputError(f"--status {status!r}: choose open or one of {', '.join(STATUSES)}")
-    from incident_kit.listing import load_entries
+    from incident_kit.summaries.cache import load_entries
 
     entries = load_entries(ctx.root)
     if status == "open" or (status is None and not show_all and fmt == "text"):
@@ -73,7 +54,7 @@ def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str
         drill = "[drill] " if f.get("kind") == "drill" else ""
         table.append(
             [
-                str(f.get("id") or entry.rel.rsplit("/", 1)[-1][:17]),
+                str(f.get("id") or ids.id_part(entry.rel.rsplit("/", 1)[-1])),
                 str(f.get("status") or "-"),
                 str(f.get("severity") or "-"),
                 str(f.get("commander") or "-"),
@@ -115,7 +96,7 @@ def show(ctx: Context, ref: str, *, fmt: str) -> int:
         sys.stderr.write(f"incident: warning: {error.message} (shown as it is; incident validate explains)\n")
         return 1
     if fmt == "json":
-        from incident_kit.store import summary_of
+        from incident_kit.summaries.fields import summary_json, summary_of
 
         document = summary_json(summary_of(incident))
         document["frontmatter"] = incident.data
@@ -135,7 +116,7 @@ def show(ctx: Context, ref: str, *, fmt: str) -> int:
 def log(ctx: Context, ref: str, *, fmt: str) -> int:
     store = Store(ctx.root)
     folder = store.resolve(ref)
-    commits = git.log(ctx.root, store.rel(folder))
+    commits = history.log(ctx.root, store.rel(folder))
     if fmt == "json":
         emit_json(
             [

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from incident_kit import action_items
+from incident_kit import action_items, ids
+from incident_kit.change import Change
 from incident_kit.context import Context
 from incident_kit.errors import DeliveryError
-from incident_kit.operations import Change
-from incident_kit.publish import publish
-from incident_kit.store import POSTMORTEM_FILE, Store, summary_of
-from incident_kit.sync import (
-    SyncResults,
-    apply_results,
-    links_from_env,
-    sync_issues,
-    sync_people,
-    sync_remediation,
-)
-from incident_kit.sync_plan import needs_sync, pending_events, slack_state
+from incident_kit.store import POSTMORTEM_FILE, Store
+from incident_kit.summaries.fields import summary_of
+from incident_kit.sync.dispatches import sync_remediation
+from incident_kit.sync.issues import sync_issues
+from incident_kit.sync.people import sync_people
+from incident_kit.sync.plan import needs_sync, pending_events, slack_state
+from incident_kit.sync.results import SyncResults, apply_results, links_from_env
+from incident_kit.transaction import record
 
 
 def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
@@ -41,7 +38,7 @@ def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
     sync_people(notifier, backend, store, incidents, ctx.config, links, ctx.now, results)
     sync_remediation(ctx.env, incidents, ctx.config, results)
     if ctx.env.get("GITHUB_TOKEN", "").strip():
-        from incident_kit.github_api import GitHubClient
+        from incident_kit.github.client import GitHubClient
 
         try:
             client = GitHubClient.from_env(
@@ -57,9 +54,9 @@ def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
             print(f"GITHUB_TOKEN is not set: {waiting} action item(s) wait for their GitHub issue")
     if results.changed():
         touched = sorted(
-            {rel.split("/")[2][:17] for rel in [*results.slack, *results.issues, *results.ticked]}
+            {ids.id_part(rel.split("/")[2]) for rel in [*results.slack, *results.issues, *results.ticked]}
         )
-        outcome = publish(
+        outcome = record(
             ctx,
             lambda fresh: Change(
                 incident_id=None,

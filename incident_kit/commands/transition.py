@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from incident_kit import edit, lifecycle, postmortem, timeline
+from incident_kit import lifecycle, postmortem, timeline
+from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError, RefusedError
 from incident_kit.ids import id_from_folder
-from incident_kit.operations import Change
-from incident_kit.publish import publish
-from incident_kit.sanitize import safe_text
-from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, IncidentFile, Store, as_datetime
+from incident_kit.sanitize import human_text, safe_text
+from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, IncidentFile, Store
+from incident_kit.summaries.fields import as_datetime
+from incident_kit.transaction import record
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def run(ctx: Context, request: TransitionRequest, *, push: bool | None, fmt: str
     remedy = None
     if request.action == "mitigate" and (request.rollback or request.hotfix):
         remedy = _trigger(ctx, request)
-    outcome = publish(ctx, lambda store: _change(ctx, store, request, at, remedy), push=push)
+    outcome = record(ctx, lambda store: _change(ctx, store, request, at, remedy), push=push)
     result = dict(outcome.change.result) | {"commit": outcome.commit}
     if fmt == "json":
         emit_json(result)
@@ -80,11 +81,11 @@ def _change(
     trailers = {"Action": request.action, "Transition": f"{status} -> {rule.target}"}
 
     if request.action == "cancel":
-        reason = edit.human_text(request.reason or request.message or "", 500)
+        reason = human_text(request.reason or request.message or "", 500)
         updates["cancel_reason"] = safe_text(request.reason or request.message, 500)
         what = f"Cancelled: {reason}"
     elif request.action == "reopen" and request.reason:
-        what = f"Reopened: {edit.human_text(request.reason, 500)}"
+        what = f"Reopened: {human_text(request.reason, 500)}"
     elif request.action == "merge":
         target = _merge_target(store, incident, request.into or "")
         updates["merged_into"] = target
@@ -116,9 +117,9 @@ def _change(
             writes[f"{incident.rel}/{POSTMORTEM_FILE}"] = checked
 
     if request.message and request.action != "cancel":
-        what += f" — {edit.human_text(request.message, 1000)}"
-    document = edit.set_fields(incident.document, updates)
-    document = edit.add_entry(document, at, what, ctx.actor.name, incident.source)
+        what += f" — {human_text(request.message, 1000)}"
+    document = incident.document.with_values(updates)
+    document = timeline.record(document, at, what, ctx.actor.name, incident.source)
     writes[f"{incident.rel}/{INCIDENT_FILE}"] = document.text()
     return Change(
         incident_id=incident.id,

@@ -6,16 +6,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from incident_kit import body, edit
+from incident_kit import timeline
+from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError, RefusedError
-from incident_kit.frontmatter import Document
+from incident_kit.markdown import sections as body
+from incident_kit.markdown.frontmatter import Document
 from incident_kit.model import TERMINAL_STATUSES
-from incident_kit.operations import Change
-from incident_kit.publish import publish
-from incident_kit.sanitize import md_inline, person_handle, safe_text, safe_url
+from incident_kit.sanitize import human_text, md_inline, person_handle, safe_text, safe_url
 from incident_kit.severity import normalise as normalise_severity
 from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
+from incident_kit.transaction import record
 
 _ROLE = re.compile(r"^([a-z][a-z0-9_-]{0,31})=(.+)$")
 
@@ -38,7 +39,7 @@ def _run(
     def operation(store: Store) -> Change:
         incident = store.read(store.resolve(ref), summary_only=summary_only)
         document, what, subject, trailers = apply(incident, incident.document)
-        document = edit.add_entry(document, at, what, ctx.actor.name, incident.source)
+        document = timeline.record(document, at, what, ctx.actor.name, incident.source)
         return Change(
             incident_id=incident.id,
             subject=subject,
@@ -52,7 +53,7 @@ def _run(
             },
         )
 
-    outcome = publish(ctx, operation, push=push)
+    outcome = record(ctx, operation, push=push)
     result = dict(outcome.change.result) | {"commit": outcome.commit}
     if fmt == "json":
         emit_json(result)
@@ -80,9 +81,9 @@ def severity(
         _refuse_terminal(incident, "change the severity of")
         what = f"Severity {old} → {new}"
         if reason:
-            what += f": {edit.human_text(reason, 500)}"
+            what += f": {human_text(reason, 500)}"
         return (
-            edit.set_fields(document, {"severity": new}),
+            document.with_values({"severity": new}),
             what,
             f"severity {old} → {new}",
             {"Severity": f"{old} -> {new}"},
@@ -118,7 +119,7 @@ def assign(
         trailers: dict[str, str] = {}
         if who and who != incident.data.get("commander"):
             old = incident.data.get("commander") or "unassigned"
-            document = edit.set_fields(document, {"commander": who})
+            document = document.with_values({"commander": who})
             changes.append(f"Incident Commander {old} → {who}")
             trailers["Commander"] = who
         current = incident.data.get("roles")
@@ -126,7 +127,7 @@ def assign(
         new_roles = {role: person for role, person in parsed.items() if merged.get(role) != person}
         if new_roles:
             merged.update(new_roles)
-            document = edit.set_nested(document, ["roles"], merged)
+            document = document.with_value(["roles"], merged)
             changes += [f"{role}: {person}" for role, person in new_roles.items()]
             trailers["Roles"] = ", ".join(f"{r}={p}" for r, p in new_roles.items())
         if not changes:  # a repeated command at 3 a.m.: say so, commit nothing
@@ -141,7 +142,7 @@ def assign(
 
 
 def note(ctx: Context, ref: str, text: str, *, at: str | None, push: bool | None, fmt: str) -> int:
-    cleaned = edit.human_text(text, 2000)
+    cleaned = human_text(text, 2000)
     if not cleaned:
         raise InputError("the note is empty")
 
@@ -173,7 +174,7 @@ def link(
         if any(isinstance(item, dict) and item.get("url") == checked for item in links):
             raise RefusedError(f"{incident.id} already links {checked}")
         links.append({"title": safe_text(title or checked, 200), "url": checked})
-        document = edit.set_nested(document, ["links"], links)
+        document = document.with_value(["links"], links)
         line = f"- [{label}](<{checked}>)"
         document = document.with_body(body.append_to_section(document.body, "Links", line, incident.source))
         return (

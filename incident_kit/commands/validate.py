@@ -14,10 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from incident_kit import git
 from incident_kit.config import CONFIG_PATH, Config, parse
 from incident_kit.context import check_format
 from incident_kit.errors import ConfigError, FileFormatError, InputError
+from incident_kit.git import history, repository
 from incident_kit.ids import id_from_folder
 from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store
 from incident_kit.validation import (
@@ -32,7 +32,7 @@ from incident_kit.validation import (
 
 def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str | None) -> int:
     fmt = check_format(fmt, ("text", "github", "json"))
-    root = git.toplevel(repo or Path.cwd())
+    root = repository.toplevel(repo or Path.cwd())
     store = Store(root)
     config, problems = _config(root)
     folders, check_config = _targets(store, paths, changed_since)
@@ -72,12 +72,10 @@ def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> t
     if paths and changed_since:
         raise InputError("give PATHs or --changed-since REF, not both")
     if changed_since:
-        result = git.run(
-            store.root, "diff", "--name-only", "-z", f"{changed_since}...HEAD", "--", INCIDENTS, check=False
-        )
-        if result.returncode != 0:
+        changed = history.changed_since(store.root, changed_since, INCIDENTS)
+        if changed is None:
             raise InputError(f"--changed-since {changed_since!r}: not a commit git knows (fetch it first?)")
-        paths = [p for p in result.stdout.split("\0") if p]
+        paths = changed
         if not paths:
             return [], False
     if not paths:
@@ -153,7 +151,7 @@ def _check_folder(
     merged_into = None
     if checked.status == "merged":
         try:
-            from incident_kit import frontmatter
+            from incident_kit.markdown import frontmatter
 
             data = frontmatter.load(frontmatter.split(text, rel_md).frontmatter, rel_md)
             merged_into = str(data.get("merged_into") or "") or None

@@ -7,9 +7,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incident_kit import frontmatter
-from incident_kit.fastscan import NESTED, WANTED, scan
-from incident_kit.store import as_datetime, flat_fields, summary_from
+from incident_kit.markdown import frontmatter
+from incident_kit.markdown.field_scan import NESTED, WANTED, scan
+from incident_kit.summaries.fields import as_datetime, flat_fields, summary_from
 
 KEYS = [*sorted(WANTED), "links", "roles", "custom", "alert", "slack"]
 PLAIN = st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Zs"]), max_size=30)
@@ -107,7 +107,7 @@ def _same(got: Any, want: Any) -> bool:
 def test_the_files_the_tool_writes_are_scanned_without_fallback() -> None:
     from datetime import UTC, datetime
 
-    from incident_kit.incident_file import NewIncident, render
+    from incident_kit.new_incident import NewIncident, render
 
     at = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
     text = render(

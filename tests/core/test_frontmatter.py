@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from incident_kit import frontmatter as fm
 from incident_kit.errors import FileFormatError
+from incident_kit.markdown import frontmatter as fm
 
 T = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 

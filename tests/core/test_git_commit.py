@@ -441,6 +441,6 @@ def test_a_concurrent_git_commit_waits_for_the_index_lock_instead_of_taking_the_
 
 
 def test_clean_message_trims_only_what_git_trims() -> None:
-    from incident_kit.git import clean_message
+    from incident_kit.git.commit import clean_message
 
     assert clean_message("a\u2028b\fc\u00a0 \t\n\n\n\nActor: bob \n\n") == "a\u2028b\fc\u00a0\n\nActor: bob\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import git, run_cli
 
-from incident_kit.listing import cache_path, load_summaries
+from incident_kit.summaries.cache import cache_path, load_summaries
 
 
 def listed(repo: Path) -> dict[str, dict[str, str]]:
@@ -84,7 +84,7 @@ def test_a_broken_file_is_skipped_with_a_warning_naming_it(repo: Path) -> None:
 
 def test_config_cache_follows_edits_and_survives_deletion(repo: Path) -> None:
     from incident_kit.config import load
-    from incident_kit.git import git_dir
+    from incident_kit.git.repository import git_dir
 
     cache_dir = git_dir(repo) / "incident-kit"
     assert load(repo, cache_dir).default_severity == "SEV-3"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import commit_count, git, run_cli, status_clean
 
-from incident_kit import frontmatter
-from incident_kit.body import headings
+from incident_kit.markdown import frontmatter
+from incident_kit.markdown.sections import headings
 
 HOSTILE = sorted((Path(__file__).parents[1] / "alerts" / "hostile").glob("*.json"))
 TEMPLATE_KEYS = {

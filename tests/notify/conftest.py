@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fakes.api_server import GITHUB_TOKEN, SLACK_TOKEN, FakeApiServer
 
-from incident_kit.github_api import GitHubClient
+from incident_kit.github.client import GitHubClient
 from incident_kit.notify.slack import SlackNotifier
 
 

@@ -9,7 +9,7 @@ import pytest
 from fakes.api_server import GITHUB_TOKEN, FakeApiServer
 
 from incident_kit.errors import DeliveryError
-from incident_kit.github_api import GitHubClient, IssueRef, action_item_marker
+from incident_kit.github.client import GitHubClient, IssueRef, action_item_marker
 
 LABEL = "incident-action-item"
 MARKER = action_item_marker("inc-20261126-k3f7", "AI-1")

@@ -310,7 +310,7 @@ def test_token_selects_slack_and_its_url(api: FakeApiServer) -> None:
 
 def test_importing_the_package_does_not_import_the_clients() -> None:
     code = (
-        "import sys, incident_kit.notify, incident_kit.notify.slack, incident_kit.github_api;"
+        "import sys, incident_kit.notify, incident_kit.notify.slack, incident_kit.github.client;"
         "print(sorted(m for m in ('slack_sdk', 'github', 'requests') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from conftest import git, make_repo
 
-from incident_kit import frontmatter
+from incident_kit.markdown import frontmatter
 
 CLI = [sys.executable, "-m", "incident_kit"]
 # lock files git creates and removes itself; a SIGKILL can leave them behind

@@ -16,7 +16,7 @@ the chosen point; the test waits for the marker and SIGKILLs the CLI's whole pro
 - `after-commit`: the commit exists (a post-commit hook), the CLI has not reported yet.
 
 The `before-*`/`after-*` points are the plumbing the CLI commits with when no hook is installed
-(`git_tree.py`); the two hook points make it run `git commit` (after `git add`), as a hook must
+(`git/tree_commit.py`); the two hook points make it run `git commit` (after `git add`), as a hook must
 run.
 
 After the kill the person does what they would do: if `git log` does not show the change,
@@ -322,12 +322,12 @@ def test_a_stale_lock_on_the_remote_is_named_when_the_push_gives_up(
     (the random campaign hit it); every later push is refused. The tool retries (a lock can be
     a concurrent push's), then must say what blocks it: the advice `git pull --rebase && git
     push` cannot help while the lock is there. In-process, with the retries cut short."""
-    import incident_kit.publish as publish_module
+    from incident_kit import transaction
 
     remote, work, incident_id = pushed
     (remote / "refs" / "heads" / "main.lock").write_text("")
-    monkeypatch.setattr(publish_module, "PUSH_BUDGET_SECONDS", 2.0)
-    monkeypatch.setattr(publish_module.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(transaction, "PUSH_BUDGET_SECONDS", 2.0)
+    monkeypatch.setattr(transaction, "pause", lambda seconds: None)
     result = run_cli(["note", incident_id, "blocked by a stale lock", "--push", "--repo", str(work)])
     assert result.code == 1
     assert one_line_error(result.stderr), result.stderr

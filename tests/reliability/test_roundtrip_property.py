@@ -31,8 +31,8 @@ from conftest import PINNED_NOW, git, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incident_kit import frontmatter
 from incident_kit.ids import ALPHABET
+from incident_kit.markdown import frontmatter
 
 from .helpers import env_int
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from support.golden import assert_golden
 from support.stats_data import NOW, incident, sample_action_items, sample_incidents
 
-from incident_kit.index import GENERATED_MARKER, render_index
+from incident_kit.reports.index_page import GENERATED_MARKER, render_index
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -13,16 +13,16 @@ from support import mermaid as mermaid_support
 from support.mermaid import assert_mermaid_parses, check_mermaid, extract_mermaid_blocks
 from support.stats_data import NOW, incident, sample_action_items, sample_incidents
 
-from incident_kit.charts import (
+from incident_kit.reports.charts import (
     fenced,
     line_chart,
     mermaid_label,
     quoted,
     stacked_bar_chart,
 )
-from incident_kit.index import render_index
-from incident_kit.stats import compute_stats
-from incident_kit.stats_render import render_markdown
+from incident_kit.reports.index_page import render_index
+from incident_kit.reports.stats.compute import compute_stats
+from incident_kit.reports.stats.render import render_markdown
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "stats.md"
 HOSTILE = 'a"b] c[d] %%{init: {"theme": "dark"}}%% ;e# `f` <g> & h:i\nj\\k | {l} \u202e'

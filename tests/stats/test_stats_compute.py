@@ -12,8 +12,8 @@ import pytest
 from support.stats_data import NOW, incident, item, sample_action_items, sample_incidents
 
 from incident_kit.errors import InputError
-from incident_kit.stats import Stats, compute_stats
-from incident_kit.stats_times import Durations
+from incident_kit.reports.stats.compute import Stats, compute_stats
+from incident_kit.reports.stats.durations import Durations
 
 
 def stats(**filters: object) -> Stats:

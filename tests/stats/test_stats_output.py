@@ -12,9 +12,9 @@ from support.mermaid import extract_mermaid_blocks
 from support.stats_data import NOW, incident, item, sample_action_items, sample_incidents
 
 from incident_kit.model import IncidentSummary
-from incident_kit.stats import compute_stats
-from incident_kit.stats_json import as_dict, render_json
-from incident_kit.stats_render import render_markdown, render_text
+from incident_kit.reports.stats.compute import compute_stats
+from incident_kit.reports.stats.render import render_markdown, render_text
+from incident_kit.reports.stats.to_json import as_dict, render_json
 
 GOLDEN = Path(__file__).parent / "golden"
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")

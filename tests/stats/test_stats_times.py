@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from support.stats_data import at, incident
 
-from incident_kit.stats_render import format_duration
-from incident_kit.stats_times import duration_seconds, median, p90, summarize
+from incident_kit.reports.stats.durations import duration_seconds, median, p90, summarize
+from incident_kit.reports.stats.render import format_duration
 
 
 @pytest.mark.parametrize(

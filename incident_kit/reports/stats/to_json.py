@@ -11,8 +11,8 @@ import json
 from datetime import date
 from typing import Any
 
-from incident_kit.stats import Stats
-from incident_kit.stats_times import Durations, utc
+from incident_kit.reports.stats.compute import Stats
+from incident_kit.reports.stats.durations import Durations, utc
 
 
 def as_dict(stats: Stats) -> dict[str, Any]:

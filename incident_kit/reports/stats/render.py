@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from incident_kit.charts import fenced, incidents_per_month_chart, resolve_trend_chart
-from incident_kit.md_table import cell, table
-from incident_kit.stats import Count, Filters, Stats
-from incident_kit.stats_times import Durations, MetricStats
+from incident_kit.markdown.tables import cell, table
+from incident_kit.reports.charts import fenced, incidents_per_month_chart, resolve_trend_chart
+from incident_kit.reports.stats.compute import Count, Filters, Stats
+from incident_kit.reports.stats.durations import Durations, MetricStats
 
 NO_VALUE = "—"
 # Reports list the worst few; JSON has them all.

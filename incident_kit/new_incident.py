@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from incident_kit.frontmatter import render_scalar
+from incident_kit.markdown.frontmatter import render_scalar
 from incident_kit.timeline import format_entry
 
 STATUS_COMMENT = "# triage | investigating | mitigated | resolved | postmortem | closed | cancelled | merged"

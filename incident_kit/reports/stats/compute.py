@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 
 from incident_kit.errors import InputError
 from incident_kit.model import SEVERITIES, STATUSES, ActionItem, IncidentSummary
-from incident_kit.stats_times import (
+from incident_kit.reports.stats.durations import (
     METRICS,
     MetricStats,
     MonthDurations,

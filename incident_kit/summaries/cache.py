@@ -18,34 +18,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from incident_kit import action_items, fastscan, frontmatter
+from incident_kit import action_items
 from incident_kit.errors import FileFormatError
-from incident_kit.frontmatter import format_timestamp
 from incident_kit.ids import id_from_folder
+from incident_kit.markdown import field_scan as fastscan
+from incident_kit.markdown import frontmatter
+from incident_kit.markdown.frontmatter import format_timestamp
 from incident_kit.model import ActionItem, IncidentSummary
-from incident_kit.store import (
-    INCIDENT_FILE,
-    INCIDENTS,
-    POSTMORTEM_FILE,
-    Store,
-    as_datetime,
-    flat_fields,
-    new_temp_file,
-    summary_from,
-)
+from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store, new_temp_file
+from incident_kit.summaries.fields import as_datetime, flat_fields, list_item, summary_from
 
 CACHE_NAME = "summaries.v3"
 _HEADER = "incident-kit summaries 3"
 
-# the keys `list --format json` prints for each incident, in order
-LIST_KEYS = (
-    "id", "title", "status", "severity", "kind", "commander", "service", "source", "declared_at",
-    "acknowledged_at", "mitigated_at", "resolved_at", "closed_at", "dedup_key", "path",
-)  # fmt: skip
-
 
 def cache_path(root: Path) -> Path:
-    from incident_kit.git import git_dir
+    from incident_kit.git.repository import git_dir
 
     return git_dir(root) / "incident-kit" / CACHE_NAME
 
@@ -114,16 +102,6 @@ def load_rows(root: Path, *, warn: bool = True) -> list[Row]:
 
 def load_summaries(root: Path, *, warn: bool = True) -> list[IncidentSummary]:
     return [summary_from(rel, fields) for rel, fields in load_rows(root, warn=warn)]
-
-
-def list_item(rel: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """The object `list --format json` prints for an incident."""
-    item = {key: fields.get(key) for key in LIST_KEYS[:-2]}
-    item["id"] = item["id"] or rel.rsplit("/", 1)[-1][:17]
-    item["kind"] = item["kind"] or "incident"
-    item["dedup_key"] = fields.get("alert.dedup_key")
-    item["path"] = rel
-    return item
 
 
 def _new_entry(rel: str, fields: dict[str, Any]) -> Entry:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from incident_kit.stats import MonthCount
-from incident_kit.stats_times import MonthDurations
+from incident_kit.reports.stats.compute import MonthCount
+from incident_kit.reports.stats.durations import MonthDurations
 
 _ALLOWED_PUNCTUATION = frozenset(" -_.,/+()")
 _MAX_LABEL = 60

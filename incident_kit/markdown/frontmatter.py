@@ -50,6 +50,17 @@ class Document:
     def with_body(self, body: str) -> Document:
         return replace(self, body=body)
 
+    def with_values(self, updates: Mapping[str, Any]) -> Document:
+        """Top-level keys set to new values, each edited in place (`set_value`)."""
+        text = self.frontmatter
+        for key, value in updates.items():
+            text = set_value(text, [key], value)
+        return self.with_frontmatter(text)
+
+    def with_value(self, path: Sequence[str], value: Any) -> Document:
+        """One (possibly nested) key set to a new value, edited in place (`set_value`)."""
+        return self.with_frontmatter(set_value(self.frontmatter, path, value))
+
 
 def split(text: str, source: str) -> Document:
     """Split a file's text; `source` names the file in errors."""
@@ -213,7 +224,7 @@ def _plain_is_string(text: str) -> bool:
         return False
     # the line scanner resolves plain scalars exactly as the YAML 1.2 loader does (and declines
     # numbers and anything unusual): no YAML library is imported to write a status
-    from incident_kit import fastscan
+    from incident_kit.markdown import field_scan as fastscan
 
     try:
         return bool(fastscan.resolve_plain(text) == text)

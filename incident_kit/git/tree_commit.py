@@ -21,12 +21,12 @@ or skip-worktree, a SHA-256 repository, a symlink or folder on the way) is `Unsu
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from incident_kit.errors import GitError
+from incident_kit.git.process import run_bytes, stale_lock_message, start
 
 TREE_MODE = b"40000"
 _TYPES = {TREE_MODE: b"tree", b"160000": b"commit"}
@@ -74,14 +74,7 @@ class _Mktree:
     """One `git mktree --batch` for all the trees of a commit; it answers each with its id."""
 
     def __init__(self, root: Path) -> None:
-        self.process = subprocess.Popen(
-            ["git", "mktree", "-z", "--batch"],
-            cwd=root,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=_environment(None),
-        )
+        self.process = start(root, ["mktree", "-z", "--batch"])
 
     def write(self, entries: Iterable[Entry]) -> bytes:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -112,36 +105,12 @@ class Unsupported(Exception):
     `git commit` does it instead."""
 
 
-def _environment(env: Mapping[str, str] | None) -> dict[str, str]:
-    full_env = dict(os.environ)
-    full_env.setdefault("LC_ALL", "C")
-    full_env["GIT_TERMINAL_PROMPT"] = "0"
-    full_env.update(env or {})
-    return full_env
-
-
-def _git(root: Path, args: Sequence[str], data: bytes, env: Mapping[str, str] | None = None) -> bytes:
-    result = subprocess.run(
-        ["git", *args], cwd=root, input=data, capture_output=True, env=_environment(env), check=False
-    )
-    if result.returncode != 0:
-        from incident_kit.git import _STALE_LOCK, stale_lock_message
-
-        text = result.stderr.decode("utf-8", "replace")
-        stale = _STALE_LOCK.search(text)
-        if stale:
-            raise GitError(stale_lock_message(stale.group(1) or stale.group(2)))
-        lines = text.strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {lines[0] if lines else f'exit {result.returncode}'}")
-    return result.stdout
-
-
 def _read_trees(
     root: Path, base: str, folders: Sequence[str]
 ) -> dict[str, tuple[bytes, dict[bytes, Entry]] | None]:
     """HEAD's tree id and listing of each folder ("" is the root); None where it has none."""
     specs = [f"{base}^{{tree}}" if not folder else f"{base}:{folder}" for folder in folders]
-    out = _git(root, ["cat-file", "--batch"], "".join(f"{spec}\n" for spec in specs).encode())
+    out = run_bytes(root, ["cat-file", "--batch"], "".join(f"{spec}\n" for spec in specs).encode())
     listings: dict[str, tuple[bytes, dict[bytes, Entry]] | None] = {}
     position = 0
     for folder in folders:
@@ -180,14 +149,14 @@ def commit_onto_head(
         raise Unsupported("no index")
     with IndexLock(git_dir) as staging:
         staged = staging.env
-        _git(root, ["update-index", "--add", "--", *paths], b"", staged)
+        run_bytes(root, ["update-index", "--add", "--", *paths], b"", staged)
         blobs = _staged_blobs(root, paths, staged)
         tree = _write_tree_onto(root, base, blobs)
-        sha = _git(root, ["commit-tree", tree, "-p", base, "-F", "-"], message.encode("utf-8"), env)
+        sha = run_bytes(root, ["commit-tree", tree, "-p", base, "-F", "-"], message.encode("utf-8"), env)
         # the index first, still under the lock: HEAD never points at a commit the index lacks
         staging.install()
         subject = message.split("\n", 1)[0]
-        _git(root, ["update-ref", "-m", f"commit: {subject}", "HEAD", sha.decode().strip(), base], b"")
+        run_bytes(root, ["update-ref", "-m", f"commit: {subject}", "HEAD", sha.decode().strip(), base], b"")
     return sha.decode().strip()
 
 
@@ -210,7 +179,6 @@ class IndexLock:
         self.env = {"GIT_INDEX_FILE": str(self.copy)}
 
     def __enter__(self) -> IndexLock:
-        from incident_kit.git import stale_lock_message
 
         try:
             fd = os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
@@ -264,7 +232,7 @@ def _remove_copy(git_dir: Path) -> None:
 
 def _staged_blobs(root: Path, paths: Sequence[str], env: Mapping[str, str]) -> dict[str, Entry]:
     """Each path's mode and blob id as `update-index` staged them (git's own conversion rules)."""
-    out = _git(
+    out = run_bytes(
         root, ["ls-files", "-s", "-t", "-v", "-z", "--", *paths], b"", {**env, "GIT_LITERAL_PATHSPECS": "1"}
     )
     blobs: dict[str, Entry] = {}

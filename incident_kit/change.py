@@ -1,0 +1,46 @@
+"""One change to the incident files, as data: what to write, the commit message, the result.
+
+An operation is a pure function from the repository's current files (`Store`) to a `Change`.
+Keeping it a function rather than a diff is what lets `--push` re-run it on the fresh remote
+state after a rejected push, so id allocation and dedup are decided again instead of text-merged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from incident_kit.git.repository import Actor
+from incident_kit.store import Store
+
+
+@dataclass(frozen=True)
+class Change:
+    incident_id: str | None
+    subject: str  # the commit subject after "<id>: "
+    writes: Mapping[str, str]  # repository-relative path -> the file's complete new text
+    trailers: Mapping[str, str] = field(default_factory=dict)
+    result: Mapping[str, Any] = field(default_factory=dict)
+    detail: str = ""  # optional commit body paragraph
+
+    def message(self, actor: Actor) -> str:
+        subject = f"{self.incident_id}: {self.subject}" if self.incident_id else self.subject
+        trailers = dict(self.trailers)
+        if self.incident_id:
+            trailers = {"Incident": self.incident_id, **trailers}
+        trailers["Actor"] = actor.name
+        lines = [subject, ""]
+        if self.detail:
+            lines += [self.detail, ""]
+        lines += [f"{key}: {value}" for key, value in trailers.items()]
+        return "\n".join(lines) + "\n"
+
+
+Operation = Callable[[Store], Change]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    change: Change
+    commit: str | None  # None when the change wrote nothing

@@ -1,0 +1,1 @@
+"""Git, the only door to it: every subprocess runs through `git.process`."""

@@ -1,0 +1,1 @@
+"""Markdown files with YAML frontmatter: reading, scanning and surgical edits (pure)."""

@@ -1,0 +1,1 @@
+"""What people read about many incidents: stats, charts, the index page (pure)."""

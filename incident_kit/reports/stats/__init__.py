@@ -1,0 +1,1 @@
+"""`incident stats`: the numbers, their durations, and their JSON, text and Markdown forms."""

@@ -1,0 +1,1 @@
+"""One line of facts per incident, for list, stats, the index and dedup."""

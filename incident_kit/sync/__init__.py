@@ -1,0 +1,1 @@
+"""`incident sync`: what is owed to people and tools, and delivering it."""
