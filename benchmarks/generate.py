@@ -36,8 +36,8 @@ from typing import IO, Any
 
 from incident_kit import ids, lifecycle, postmortem, timeline
 from incident_kit.change import Change
-from incident_kit.config import default_text
-from incident_kit.config import parse as parse_config
+from incident_kit.config.loading import default_text
+from incident_kit.config.reader import parse as parse_config
 from incident_kit.git.repository import Actor
 from incident_kit.markdown import frontmatter
 from incident_kit.new_incident import NewIncident, render

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from incident_kit import clock
-from incident_kit.config import Config
-from incident_kit.config import load as load_config
+from incident_kit.config.loading import load as load_config
+from incident_kit.config.settings import Config
 from incident_kit.errors import InputError
 from incident_kit.git import repository
 

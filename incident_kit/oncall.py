@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from incident_kit.config import Config, Rotation
+from incident_kit.config.settings import Config, Rotation
 
 
 def on_call(rotation: Rotation, at: datetime) -> str:

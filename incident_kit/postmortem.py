@@ -15,21 +15,33 @@ from incident_kit.markdown import sections
 from incident_kit.markdown.frontmatter import format_timestamp, render_scalar
 from incident_kit.timeline import Entry
 
-SECTIONS = (
-    "Summary",
-    "Impact",
-    "Timeline",
-    "Root cause",
-    "Trigger",
-    "Detection",
-    "Resolution",
-    "Contributing factors",
-    "What went well",
-    "What went wrong",
-    "Where we got lucky",
-    "Action items",
-    "Lessons learned",
+# The template, one section after another: its title and the prompt a writer sees (an HTML
+# comment, which GitHub does not render). `{commander}` and `{due}` are filled in.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("Summary", "<!-- Two or three sentences: what happened, who was affected, how it ended. -->"),
+    ("Impact", "<!-- Users, requests or revenue affected; SLOs and error budget consumed. -->"),
+    ("Timeline", ""),
+    (
+        "Root cause",
+        "<!-- Five whys: ask why until you reach a cause you can act on.\n"
+        "1. Why did the service fail?\n2. Why ...?\n3. Why ...?\n4. Why ...?\n5. Why ...? -->",
+    ),
+    ("Trigger", "<!-- The change or event that set it off (a deploy, a traffic spike, a config push). -->"),
+    ("Detection", "<!-- Could we have detected it sooner? -->"),
+    ("Resolution", "<!-- What fixed it, and how we verified the fix. -->"),
+    ("Contributing factors", "<!-- Conditions that made it possible or worse. -->"),
+    ("What went well", "<!-- -->"),
+    ("What went wrong", "<!-- -->"),
+    ("Where we got lucky", "<!-- -->"),
+    (
+        "Action items",
+        "<!-- One task per line; sync opens a GitHub issue for each and adds its reference:\n"
+        "- [ ] AI-1: Add a circuit breaker to the client — owner: @{commander} — due: {due} — type: prevent\n"
+        "     type is one of prevent / mitigate / detect / process. -->",
+    ),
+    ("Lessons learned", "<!-- -->"),
 )
+SECTION_TITLES = tuple(title for title, _ in SECTIONS)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 PHASES = (
@@ -103,92 +115,39 @@ def render(
     due = (now + timedelta(days=14)).date().isoformat()
     timeline_lines = [entry.raw for entry in entries] or ["<!-- no timeline entries -->"]
     source = fields.get("source") or "a person"
-    return "\n".join(
-        [
-            "---",
-            f"incident: {incident_id}",
-            f"title: {render_scalar(title)}",
-            f"severity: {severity}",
-            f"authors: [{render_scalar(author)}]",
-            f"created_at: {format_timestamp(now)}",
-            "---",
-            "",
-            f"# Post-mortem: {title}",
-            "",
-            "> Blameless: we describe what happened and why it made sense to the people involved",
-            "> at the time. We look for causes in systems and processes, not for someone to blame.",
-            "",
-            "## Summary",
-            "",
-            "<!-- Two or three sentences: what happened, who was affected, how it ended. -->",
-            "",
-            "## Impact",
-            "",
-            *(
-                f"- {fact}: {value}"
-                for fact, value in zip(IMPACT_FACTS, (severity, service, duration, commander), strict=True)
-            ),
-            "<!-- Users, requests or revenue affected; SLOs and error budget consumed. -->",
-            "",
-            "## Timeline",
-            "",
-            phase_diagram(times),
-            "",
-            *timeline_lines,
-            "",
-            "## Root cause",
-            "",
-            "<!-- Five whys: ask why until you reach a cause you can act on.",
-            "1. Why did the service fail?",
-            "2. Why ...?",
-            "3. Why ...?",
-            "4. Why ...?",
-            "5. Why ...? -->",
-            "",
-            "## Trigger",
-            "",
-            "<!-- The change or event that set it off (a deploy, a traffic spike, a config push). -->",
-            "",
-            "## Detection",
-            "",
+    facts = {
+        "Impact": [
+            f"- {fact}: {value}"
+            for fact, value in zip(IMPACT_FACTS, (severity, service, duration, commander), strict=True)
+        ],
+        "Timeline": [phase_diagram(times), "", *timeline_lines],
+        "Detection": [
             f"- Detected by: {source}",
             f"- Detected at: {format_timestamp(detected) if detected else 'unknown'}",
             f"- Time to acknowledge: {tta}",
-            "<!-- Could we have detected it sooner? -->",
-            "",
-            "## Resolution",
-            "",
-            "<!-- What fixed it, and how we verified the fix. -->",
-            "",
-            "## Contributing factors",
-            "",
-            "<!-- Conditions that made it possible or worse. -->",
-            "",
-            "## What went well",
-            "",
-            "<!-- -->",
-            "",
-            "## What went wrong",
-            "",
-            "<!-- -->",
-            "",
-            "## Where we got lucky",
-            "",
-            "<!-- -->",
-            "",
-            "## Action items",
-            "",
-            "<!-- One task per line; sync opens a GitHub issue for each and adds its reference:",
-            f"- [ ] AI-1: Add a circuit breaker to the client — owner: @{commander} — due: {due}"
-            " — type: prevent",
-            "     type is one of prevent / mitigate / detect / process. -->",
-            "",
-            "## Lessons learned",
-            "",
-            "<!-- -->",
-            "",
-        ]
-    )
+        ],
+    }
+    lines = [
+        "---",
+        f"incident: {incident_id}",
+        f"title: {render_scalar(title)}",
+        f"severity: {severity}",
+        f"authors: [{render_scalar(author)}]",
+        f"created_at: {format_timestamp(now)}",
+        "---",
+        "",
+        f"# Post-mortem: {title}",
+        "",
+        "> Blameless: we describe what happened and why it made sense to the people involved",
+        "> at the time. We look for causes in systems and processes, not for someone to blame.",
+        "",
+    ]
+    for section, prompt in SECTIONS:
+        lines += [f"## {section}", "", *facts.get(section, [])]
+        if prompt:
+            lines += prompt.replace("{commander}", str(commander)).replace("{due}", due).split("\n")
+        lines.append("")
+    return "\n".join(lines)
 
 
 # the facts the template fills into Impact: the impact itself is still for a person to write

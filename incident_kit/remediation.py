@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from incident_kit.config import Config
+from incident_kit.config.settings import Config
 from incident_kit.errors import DeliveryError
 
 DISPATCHED = "dispatched"
@@ -32,7 +32,7 @@ class Outcome:
 
 
 def target(config: Config, plan: str) -> str | Mapping[str, Any] | None:
-    value = config.github.get(f"{plan}_workflow")
+    value = getattr(config.github, f"{plan}_workflow")
     return value if isinstance(value, (str, Mapping)) and value else None
 
 
@@ -62,7 +62,7 @@ def dispatch(
         if isinstance(where, Mapping):
             client.repository_dispatch(str(where.get("event_type")), inputs)
         else:
-            client.dispatch_workflow(where, ref=str(config.github.get("ref") or "main"), inputs=inputs)
+            client.dispatch_workflow(where, ref=config.github.ref, inputs=inputs)
     except DispatchUncertain as error:
         return Outcome(
             UNKNOWN, f"{plan} dispatch outcome unknown ({error.message}); not retried automatically"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from incident_kit.config import Config
+from incident_kit.config.settings import Config
 from incident_kit.errors import InputError
 from incident_kit.model import SEVERITIES
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from incident_kit import config
 from incident_kit.change import Change
+from incident_kit.config.loading import default_text
+from incident_kit.config.settings import CONFIG_PATH
 from incident_kit.context import open_context
 from incident_kit.git import repository
 from incident_kit.reports.index_page import INDEX_PATH
@@ -20,7 +21,7 @@ def scaffold_files() -> dict[str, str]:
     """Every file init would write, by repository-relative path."""
     from incident_kit.commands.index import render_current
 
-    files = {config.CONFIG_PATH: config.default_text(), INDEX_PATH: render_current(None)}
+    files = {CONFIG_PATH: default_text(), INDEX_PATH: render_current(None)}
     workflows = resources.files("incident_kit").joinpath("data/workflows")
     for name in WORKFLOWS:
         entry = workflows.joinpath(name)

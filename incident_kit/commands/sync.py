@@ -111,7 +111,7 @@ def _backend(env: Mapping[str, str]) -> str:
 
 
 def _dry_run(ctx: Context, store: Store, incidents: list) -> int:  # type: ignore[type-arg]
-    archive = bool(ctx.config.slack.get("archive_on_close"))
+    archive = ctx.config.slack.archive_on_close
     backend = _backend(ctx.env)
     if backend == "console":
         print("SLACK_BOT_TOKEN is not set: this plans what the console would print, not Slack")

@@ -14,7 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from incident_kit.config import CONFIG_PATH, Config, parse
+from incident_kit.config.reader import parse
+from incident_kit.config.settings import CONFIG_PATH, Config
 from incident_kit.context import check_format
 from incident_kit.errors import ConfigError, FileFormatError, InputError
 from incident_kit.git import history, repository

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from incident_kit.config import Config
+from incident_kit.config.settings import Config
 from incident_kit.store import IncidentFile
 from incident_kit.sync.results import SyncResults
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from incident_kit import action_items
-from incident_kit.config import Config
+from incident_kit.config.settings import Config
 from incident_kit.errors import DeliveryError
 from incident_kit.model import ActionItem
 from incident_kit.sanitize import safe_text
@@ -25,7 +25,7 @@ def sync_issues(
     links: Links,
     results: SyncResults,
 ) -> None:
-    labels = [str(label) for label in config.github.get("labels") or ["incident-action-item"]]
+    labels = list(config.github.labels)
     work: list[tuple[IncidentFile, str, list[ActionItem]]] = []
     for incident in incidents:
         path = incident.folder / POSTMORTEM_FILE
@@ -43,7 +43,7 @@ def sync_issues(
     except DeliveryError as error:
         results.pending.append(f"GitHub issues: {error.message}")
         return
-    logins = dict(config.github.get("logins") or {})
+    logins = dict(config.github.logins)
     for incident, rel, items in work:
         for item in items:
             try:

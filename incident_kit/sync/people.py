@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from incident_kit import timeline
-from incident_kit.config import Config
+from incident_kit.config.settings import Config
 from incident_kit.errors import DeliveryError
 from incident_kit.markdown.frontmatter import format_timestamp
 from incident_kit.model import TERMINAL_STATUSES, IncidentSummary
@@ -42,7 +42,7 @@ def sync_people(
     now: datetime,
     results: SyncResults,
 ) -> None:
-    archive = bool(config.slack.get("archive_on_close"))
+    archive = config.slack.archive_on_close
     for incident in incidents:
         summary = summary_of(incident)
         state = slack_state(incident.data, backend)
@@ -73,9 +73,9 @@ def _deliver(
     from incident_kit.notify.messages import Event, render_slack, render_status, render_topic
 
     url = links.folder(incident.rel)
-    announcement = str(config.slack.get("announcement_channel") or "#incidents")
+    announcement = config.slack.announcement_channel
     if not state.get("channel_id"):
-        pattern = str(config.slack.get("channel_pattern") or "inc-{date}-{slug}")
+        pattern = config.slack.channel_pattern
         name = channel_name(
             pattern,
             incident_id=summary.id,
@@ -127,11 +127,7 @@ def _deliver(
     if not state.get("status_ts"):
         state["status_ts"] = notifier.post(channel_id, status, key=f"{summary.id}/status").ts
     state["announced"] = current_state(summary)
-    if (
-        config.slack.get("archive_on_close")
-        and summary.status in TERMINAL_STATUSES
-        and not state.get("archived")
-    ):
+    if config.slack.archive_on_close and summary.status in TERMINAL_STATUSES and not state.get("archived"):
         notifier.archive(channel_id)
         state["archived"] = True
         results.delivered.append(f"{summary.id}: archived #{state.get('channel_name')}")
@@ -152,10 +148,10 @@ def _mark_announced(state: dict[str, Any], pending: PendingEvent, summary: Incid
 
 
 def _invitees(summary: IncidentSummary, config: Config) -> list[str]:
-    people = dict(config.slack.get("users") or {})
+    people = dict(config.slack.users)
     wanted = [summary.commander] if summary.commander else []
     wanted += list(config.stakeholders.get(summary.severity, ()))
-    wanted += [str(w) for w in config.slack.get("invite") or ()]
+    wanted += list(config.slack.invite)
     out: list[str] = []
     for who in wanted:
         if not who or str(who).startswith("#"):

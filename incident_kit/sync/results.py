@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from incident_kit import action_items, timeline
-from incident_kit.config import Config
+from incident_kit.config.settings import Config
 from incident_kit.model import ActionItem
 from incident_kit.store import Store
 
@@ -50,7 +50,7 @@ def links_from_env(env: Mapping[str, str], config: Config) -> Links:
     if not repo:
         return Links(None)
     server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
-    ref = str(config.github.get("ref") or "main")
+    ref = config.github.ref
     return Links(f"{server}/{repo}/blob/{ref}")
 
 

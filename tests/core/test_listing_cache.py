@@ -83,7 +83,7 @@ def test_a_broken_file_is_skipped_with_a_warning_naming_it(repo: Path) -> None:
 
 
 def test_config_cache_follows_edits_and_survives_deletion(repo: Path) -> None:
-    from incident_kit.config import load
+    from incident_kit.config.loading import load
     from incident_kit.git.repository import git_dir
 
     cache_dir = git_dir(repo) / "incident-kit"

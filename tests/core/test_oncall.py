@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from incident_kit.config import parse
+from incident_kit.config.reader import parse
 from incident_kit.errors import ConfigError
 from incident_kit.oncall import commander_for
 

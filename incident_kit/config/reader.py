@@ -1,142 +1,23 @@
-"""`incidents/config.yaml`: one typed object, validated with errors that name line and key."""
+"""Building the typed `Config` from parsed YAML, with errors that name the line and dotted key."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 
+from incident_kit.config.settings import (
+    CONFIG_PATH,
+    Config,
+    GitHubSettings,
+    Override,
+    Rotation,
+    Service,
+    SeverityRule,
+    SlackSettings,
+)
 from incident_kit.errors import ConfigError
 from incident_kit.model import SEVERITIES
-
-CONFIG_PATH = "incidents/config.yaml"
-
-
-@dataclass(frozen=True)
-class Rotation:
-    name: str
-    members: tuple[str, ...]
-    period_days: int
-    handoff: time
-    timezone: str
-    start: date
-
-
-@dataclass(frozen=True)
-class Override:
-    who: str
-    start: datetime
-    end: datetime
-    rotation: str | None = None
-
-
-@dataclass(frozen=True)
-class Service:
-    name: str
-    aliases: tuple[str, ...] = ()
-    owners: tuple[str, ...] = ()
-    rotation: str | None = None
-
-
-@dataclass(frozen=True)
-class SeverityRule:
-    min_ratio: float
-    severity: str
-
-
-@dataclass(frozen=True)
-class Config:
-    default_severity: str = "SEV-3"
-    severity_descriptions: Mapping[str, str] = field(default_factory=dict)
-    required_sections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    severity_rules: tuple[SeverityRule, ...] = ()
-    services: Mapping[str, Service] = field(default_factory=dict)
-    rotations: Mapping[str, Rotation] = field(default_factory=dict)
-    overrides: tuple[Override, ...] = ()
-    default_rotation: str | None = None
-    stakeholders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    push: bool = False
-    max_payload_bytes: int = 256 * 1024
-    max_depth: int = 32
-    resolved_marks_mitigated: bool = True
-    insufficient_data_as_alert: bool = False
-    severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    slack: Mapping[str, Any] = field(default_factory=dict)
-    github: Mapping[str, Any] = field(default_factory=dict)
-
-    def canonical_service(self, name: str | None) -> str | None:
-        """Map an alias (a seed spec_id, a job label) to the configured service name."""
-        if not name:
-            return name
-        lowered = name.lower()
-        for service in self.services.values():
-            if lowered == service.name.lower() or lowered in (a.lower() for a in service.aliases):
-                return service.name
-        return name
-
-
-def default_text() -> str:
-    from importlib import resources
-
-    return resources.files("incident_kit").joinpath("data/config.yaml").read_text("utf-8")
-
-
-def load(root: Path, cache_dir: Path | None = None) -> Config:
-    """The repository's configuration; the built-in defaults when the file is absent.
-
-    With `cache_dir`, the parsed (and validated) data is kept as JSON keyed by the file's
-    size, mtime, ctime and inode, so most commands import no YAML library at all (~20 ms).
-    """
-    path = root / CONFIG_PATH
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return Config()
-    key = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-    cache = cache_dir / "config.json" if cache_dir is not None else None
-    if cache is not None:
-        try:
-            cached = json.loads(cache.read_text("utf-8"))
-            if cached.get("key") == key:
-                return _Reader(CONFIG_PATH, check_zones=False).config(cached["data"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, ConfigError):
-            pass
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{CONFIG_PATH}: cannot read: {exc}") from None
-    config = parse(text, CONFIG_PATH)
-    if cache is not None:
-        _write_cache(cache, key, text)
-    return config
-
-
-def _write_cache(cache: Path, key: list[int], text: str) -> None:
-    """Best effort; only a configuration that parsed and validated gets here."""
-    from ruamel.yaml import YAML
-
-    try:
-        data = _jsonable(YAML(typ="safe", pure=False).load(text))
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        temp = cache.with_suffix(".tmp")
-        temp.write_text(json.dumps({"key": key, "data": data}), "utf-8")
-        os.replace(temp, cache)
-    except Exception:
-        return
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def parse(text: str, source: str = CONFIG_PATH) -> Config:
@@ -151,7 +32,7 @@ def parse(text: str, source: str = CONFIG_PATH) -> Config:
         data = None  # the round-trip parse below reports it with its line
     else:
         try:
-            return Config() if data is None else _Reader(source).config(data)
+            return Config() if data is None else ConfigReader(source).config(data)
         except ConfigError:
             pass
     return _parse_with_lines(text, source)
@@ -171,10 +52,10 @@ def _parse_with_lines(text: str, source: str) -> Config:
         raise ConfigError(f"{source}: invalid YAML: {str(exc).splitlines()[0]}") from None
     if data is None:
         return Config()
-    return _Reader(source).config(data)
+    return ConfigReader(source).config(data)
 
 
-class _Reader:
+class ConfigReader:
     """Walks the round-trip tree so every error can name its line and dotted key."""
 
     def __init__(self, source: str, *, check_zones: bool = True) -> None:
@@ -255,8 +136,8 @@ class _Reader:
             stakeholders=self.stakeholders(data),
             push=self.boolean(data, "push", "push", False),
             **self.alerts(data),
-            slack=dict(self.mapping(data, "slack", "slack")),
-            github=dict(self.mapping(data, "github", "github")),
+            slack=self.slack(data),
+            github=self.github(data),
         )
 
     def boolean(self, node: Any, key: str, where: str, default: bool) -> bool:
@@ -430,3 +311,47 @@ class _Reader:
             ),
             "severity_maps": maps,
         }
+
+    def slack(self, data: Any) -> SlackSettings:
+        node = self.mapping(data, "slack", "slack")
+        defaults = SlackSettings()
+        return SlackSettings(
+            announcement_channel=self.text(
+                node, "announcement_channel", "slack", defaults.announcement_channel
+            ),
+            channel_pattern=self.text(node, "channel_pattern", "slack", defaults.channel_pattern),
+            invite=self.strings(node, "invite", "slack.invite"),
+            archive_on_close=self.boolean(node, "archive_on_close", "slack.archive_on_close", False),
+            users=self.names(node, "users", "slack.users"),
+        )
+
+    def github(self, data: Any) -> GitHubSettings:
+        node = self.mapping(data, "github", "github")
+        defaults = GitHubSettings()
+        return GitHubSettings(
+            labels=self.strings(node, "labels", "github.labels") or defaults.labels,
+            rollback_workflow=self.workflow(node, "rollback_workflow"),
+            hotfix_workflow=self.workflow(node, "hotfix_workflow"),
+            ref=self.text(node, "ref", "github", defaults.ref),
+            logins=self.names(node, "logins", "github.logins"),
+        )
+
+    def text(self, node: Any, key: str, where: str, default: str) -> str:
+        value = node.get(key)
+        if value is None or value == "":
+            return default
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise self.fail(node, key, f"{where}.{key}", f"must be text, not {value!r}")
+        return str(value)
+
+    def names(self, node: Any, key: str, where: str) -> dict[str, str]:
+        value = self.mapping(node, key, where)
+        return {str(k): str(v) for k, v in value.items() if v is not None}
+
+    def workflow(self, node: Any, key: str) -> str | Mapping[str, Any] | None:
+        value = node.get(key)
+        if value is None or isinstance(value, str):
+            return value or None
+        if isinstance(value, Mapping) and value.get("event_type"):
+            return {str(k): v for k, v in value.items()}
+        raise self.fail(node, key, f"github.{key}", "must be a workflow file name or {event_type: NAME}")
