@@ -461,6 +461,33 @@ def stats(
     )
 
 
+@command("resolve-conflicts")
+def resolve_conflicts(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Incident files (default: every one a merge left conflicted).")
+    ] = None,
+    repo: Repo = None,
+) -> None:
+    """Finish a merge made without the merge driver: merge conflicted incident files by its rules."""
+    from incident_kit.commands import resolve_conflicts as command
+
+    raise typer.Exit(command.run(repo, paths or []))
+
+
+@command("merge-file")
+def merge_file(
+    base: Annotated[Path, typer.Argument(help="The common ancestor's version (git's %O).")],
+    current: Annotated[Path, typer.Argument(help="Our version; the result is written here (%A).")],
+    other: Annotated[Path, typer.Argument(help="Their version (%B).")],
+    marker_size: Annotated[int, typer.Option("--marker-size", help="Conflict marker length (%L).")] = 7,
+    path: Annotated[str | None, typer.Option("--path", help="The file's path, for messages (%P).")] = None,
+) -> None:
+    """git's merge driver for incident files (set up by the tool; see docs/merging.md)."""
+    from incident_kit.commands import merge_file as command
+
+    raise typer.Exit(command.run(base, current, other, marker_size=marker_size, path=path))
+
+
 @command()
 def demo(
     keep: Annotated[

@@ -16,7 +16,7 @@ from incident_kit import clock
 from incident_kit.config.loading import load as load_config
 from incident_kit.config.settings import Config
 from incident_kit.errors import InputError
-from incident_kit.git import repository
+from incident_kit.git import merge_driver, repository
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Context:
 def open_context(repo: Path | None, by: str | None = None, *, need_config: bool = True) -> Context:
     repository.forget_settings()
     root = repository.toplevel(repo or Path.cwd())
+    merge_driver.ensure_registered(root)
     env = dict(os.environ)
     config = load_config(root, repository.git_dir(root) / "incident-kit") if need_config else Config()
     return Context(root=root, config=config, now=clock.now(), env=env, by=by)
