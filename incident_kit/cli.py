@@ -64,6 +64,13 @@ Push = Annotated[
     typer.Option("--push/--no-push", help="Push the commit (default: config `push`)."),
 ]
 Fmt = Annotated[str, typer.Option("--format", help="text or json.")]
+Override = Annotated[
+    bool,
+    typer.Option(
+        "--override",
+        help="With --push: apply it even if someone else changed this since your clone last saw it.",
+    ),
+]
 Ref = Annotated[
     str, typer.Argument(metavar="ID", help="Incident id, unique prefix, or its last four characters.")
 ]
@@ -150,13 +157,14 @@ def _transition(
     fmt: str,
     repo: Path | None,
     by: str | None,
+    override: bool = False,
     **extra: object,
 ) -> None:
     from incident_kit.commands import transition as command
 
     request = command.TransitionRequest(action=action, ref=ref, at=at, message=message, **extra)  # type: ignore[arg-type]
     fmt = _fmt(fmt)
-    raise typer.Exit(command.run(_ctx(repo, by), request, push=push, fmt=fmt))
+    raise typer.Exit(command.run(_ctx(repo, by), request, push=push, fmt=fmt, override=override))
 
 
 @command()
@@ -165,12 +173,13 @@ def ack(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """Acknowledge: triage → investigating."""
-    _transition("ack", ref, at, message, push, fmt, repo, by)
+    _transition("ack", ref, at, message, push, fmt, repo, by, override)
 
 
 @command()
@@ -184,12 +193,13 @@ def mitigate(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """Impact is contained: → mitigated (records the rollback or hotfix plan)."""
-    _transition("mitigate", ref, at, message, push, fmt, repo, by, rollback=rollback, hotfix=hotfix)
+    _transition("mitigate", ref, at, message, push, fmt, repo, by, override, rollback=rollback, hotfix=hotfix)
 
 
 @command()
@@ -198,12 +208,13 @@ def resolve(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """The fix is verified: → resolved (stamps mitigation too if it was skipped)."""
-    _transition("resolve", ref, at, message, push, fmt, repo, by)
+    _transition("resolve", ref, at, message, push, fmt, repo, by, override)
 
 
 @command()
@@ -213,12 +224,13 @@ def reopen(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """It is not over: mitigated or resolved → investigating."""
-    _transition("reopen", ref, at, message, push, fmt, repo, by, reason=reason)
+    _transition("reopen", ref, at, message, push, fmt, repo, by, override, reason=reason)
 
 
 @command()
@@ -227,12 +239,13 @@ def cancel(
     reason: Annotated[str | None, typer.Option("--reason", help="Why this is not an incident.")] = None,
     at: At = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """A false alarm: → cancelled."""
-    _transition("cancel", ref, at, None, push, fmt, repo, by, reason=reason)
+    _transition("cancel", ref, at, None, push, fmt, repo, by, override, reason=reason)
 
 
 @command()
@@ -242,12 +255,13 @@ def merge(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """A duplicate: → merged, pointing at the surviving incident."""
-    _transition("merge", ref, at, message, push, fmt, repo, by, into=into)
+    _transition("merge", ref, at, message, push, fmt, repo, by, override, into=into)
 
 
 @command()
@@ -256,12 +270,13 @@ def postmortem(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """Start the blameless post-mortem: resolved → postmortem, writes postmortem.md."""
-    _transition("postmortem", ref, at, message, push, fmt, repo, by)
+    _transition("postmortem", ref, at, message, push, fmt, repo, by, override)
 
 
 @command()
@@ -270,12 +285,13 @@ def close(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """Done: → closed (checks the post-mortem the severity requires)."""
-    _transition("close", ref, at, message, push, fmt, repo, by)
+    _transition("close", ref, at, message, push, fmt, repo, by, override)
 
 
 @command()
@@ -285,6 +301,7 @@ def severity(
     reason: Annotated[str | None, typer.Option("--reason", help="Why.")] = None,
     at: At = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
@@ -293,7 +310,9 @@ def severity(
     from incident_kit.commands import update
 
     raise typer.Exit(
-        update.severity(_ctx(repo, by), ref, level, reason=reason, at=at, push=push, fmt=_fmt(fmt))
+        update.severity(
+            _ctx(repo, by), ref, level, reason=reason, at=at, push=push, fmt=_fmt(fmt), override=override
+        )
     )
 
 
@@ -307,6 +326,7 @@ def assign(
     ] = None,
     at: At = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
@@ -323,6 +343,7 @@ def assign(
             at=at,
             push=push,
             fmt=_fmt(fmt),
+            override=override,
         )
     )
 

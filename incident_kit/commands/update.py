@@ -33,6 +33,8 @@ def _run(
     push: bool | None,
     fmt: str,
     summary_only: bool = False,
+    decides: tuple[str, ...] = (),
+    override: bool = False,
 ) -> int:
     at = ctx.when(at_text)
 
@@ -45,6 +47,7 @@ def _run(
             subject=subject,
             writes={f"{incident.rel}/{INCIDENT_FILE}": document.text()},
             trailers={"Action": action, **trailers},
+            decides=decides,
             result={
                 "id": incident.id,
                 "path": incident.rel,
@@ -53,7 +56,7 @@ def _run(
             },
         )
 
-    outcome = record(ctx, operation, push=push)
+    outcome = record(ctx, operation, push=push, override=override)
     result = dict(outcome.change.result) | {"commit": outcome.commit}
     if fmt == "json":
         emit_json(result)
@@ -71,6 +74,7 @@ def severity(
     at: str | None,
     push: bool | None,
     fmt: str,
+    override: bool = False,
 ) -> int:
     new = normalise_severity(level)
 
@@ -89,7 +93,18 @@ def severity(
             {"Severity": f"{old} -> {new}"},
         )
 
-    return _run(ctx, ref, "severity", at, apply, push=push, fmt=fmt, summary_only=True)
+    return _run(
+        ctx,
+        ref,
+        "severity",
+        at,
+        apply,
+        push=push,
+        fmt=fmt,
+        summary_only=True,
+        decides=("severity",),
+        override=override,
+    )
 
 
 def assign(
@@ -101,6 +116,7 @@ def assign(
     at: str | None,
     push: bool | None,
     fmt: str,
+    override: bool = False,
 ) -> int:
     if not commander and not roles:
         raise InputError("assign needs --commander WHO and/or --role ROLE=WHO")
@@ -138,7 +154,8 @@ def assign(
         what = "; ".join(changes)
         return document, what, "assign " + what, trailers
 
-    return _run(ctx, ref, "assign", at, apply, push=push, fmt=fmt)
+    decides = ("commander",) if who else ()
+    return _run(ctx, ref, "assign", at, apply, push=push, fmt=fmt, decides=decides, override=override)
 
 
 def note(ctx: Context, ref: str, text: str, *, at: str | None, push: bool | None, fmt: str) -> int:

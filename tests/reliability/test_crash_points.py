@@ -322,12 +322,12 @@ def test_a_stale_lock_on_the_remote_is_named_when_the_push_gives_up(
     (the random campaign hit it); every later push is refused. The tool retries (a lock can be
     a concurrent push's), then must say what blocks it: the advice `git pull --rebase && git
     push` cannot help while the lock is there. In-process, with the retries cut short."""
-    from incident_kit import transaction
+    from incident_kit import pushing
 
     remote, work, incident_id = pushed
     (remote / "refs" / "heads" / "main.lock").write_text("")
-    monkeypatch.setattr(transaction, "PUSH_BUDGET_SECONDS", 2.0)
-    monkeypatch.setattr(transaction, "pause", lambda seconds: None)
+    monkeypatch.setattr(pushing, "PUSH_BUDGET_SECONDS", 2.0)
+    monkeypatch.setattr(pushing, "pause", lambda seconds: None)
     result = run_cli(["note", incident_id, "blocked by a stale lock", "--push", "--repo", str(work)])
     assert result.code == 1
     assert one_line_error(result.stderr), result.stderr
