@@ -9,7 +9,7 @@ later run pays one small file read, not a `git config`.
 
 from __future__ import annotations
 
-import shlex
+import re
 import sys
 from pathlib import Path
 
@@ -24,11 +24,17 @@ ATTRIBUTES = (
     f"incidents/**/postmortem.md merge={NAME}",
 )
 _MARKER = "incident-kit/merge-driver"
+_SHELL_SAFE = re.compile(r"[A-Za-z0-9_./+-]+")
 
 
 def command() -> str:
     """What git runs: this very installation, so the driver works without `incident` on PATH."""
-    return f"{shlex.quote(sys.executable)} -m incident_kit merge-file %O %A %B --marker-size %L --path %P"
+    python = sys.executable
+    if not _SHELL_SAFE.fullmatch(python):
+        import shlex  # rarely needed: spared on every run (~0.5 ms)
+
+        python = shlex.quote(python)
+    return f"{python} -m incident_kit merge-file %O %A %B --marker-size %L --path %P"
 
 
 def ensure_registered(root: Path) -> None:
@@ -42,8 +48,8 @@ def ensure_registered(root: Path) -> None:
         pass
     key = f"merge.{NAME}.driver"
     current = run(root, "config", "--get", key, check=False).stdout.strip()
-    # a driver the person set up by hand is theirs; ours (an older path) is brought up to date
-    if current != wanted and (not current or " merge-file " in current):
+    # a driver the person set up by hand is theirs; ours (another Python's path) is brought up to date
+    if current != wanted and (not current or " -m incident_kit merge-file " in current):
         if run(root, "config", key, wanted, check=False).returncode != 0:
             return
         run(root, "config", f"merge.{NAME}.name", "incident-kit: merge incident files", check=False)

@@ -210,3 +210,14 @@ def test_resolve_conflicts_mends_markers_committed_from_a_web_editor(repo: Path)
     assert "<<<<<<<" not in mended and "=======" not in mended
     assert mended.index("Paged payments") < mended.index("Cache flushed")
     assert run_cli(["validate", "--repo", str(repo)]).code == 0
+
+
+def test_the_driver_leaves_a_file_it_cannot_read_to_git_line_by_line(tmp_path: Path) -> None:
+    from incident_kit.commands import merge_file
+
+    base, ours, theirs = (tmp_path / name for name in ("base", "ours", "theirs"))
+    base.write_bytes(b"caf\xe9\nline\n")
+    ours.write_bytes(b"caf\xe9\nline\nours\n")
+    theirs.write_bytes(b"top\ncaf\xe9\nline\n")
+    assert merge_file.run(base, ours, theirs, marker_size=7, path="incidents/x/incident.md") == 0
+    assert ours.read_bytes() == b"top\ncaf\xe9\nline\nours\n"
