@@ -56,7 +56,7 @@ def push_with_retry(ctx: Context, operation: Operation, *, override: bool = Fals
         try:
             _catch_up(ctx, operation, remote_name, branch)
         except remote.RemoteUnreachable as error:
-            return _commit_offline(ctx, operation, error)
+            return _commit_offline(ctx, guarded, error)  # an earlier attempt may have caught up
         base = repository.head(ctx.root) if repository.has_commits(ctx.root) else None
         outcome = execute(ctx.root, guarded, ctx.actor)
         if outcome.commit is None and not remote.ahead_of(ctx.root, remote_name, branch):
