@@ -467,11 +467,17 @@ def validate(
         str | None,
         typer.Option("--changed-since", metavar="REF", help="Only incidents changed since REF."),
     ] = None,
+    print_schema: Annotated[
+        bool,
+        typer.Option("--print-schema", help="Print the incident JSON schema with this team's severities."),
+    ] = False,
     repo: Repo = None,
 ) -> None:
     """Check incident files, post-mortems and the config; exit 1 on any error."""
     from incident_kit.commands import validate as command
 
+    if print_schema:
+        raise typer.Exit(command.print_schema(repo))
     raise typer.Exit(command.run(repo, paths or [], fmt=fmt, changed_since=changed_since))
 
 

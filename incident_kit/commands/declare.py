@@ -241,6 +241,7 @@ def _new(
             timeline=entries,
             alert=alert,
             links=links,
+            severities=ctx.config.severity_scale.levels,
         )
     )
     result: dict[str, Any] = {
@@ -376,7 +377,7 @@ def _from_alert(
         alert["started_at"] = started
         started = at
     links = tuple(
-        {"title": md_inline(link.title, 100), "url": url}
+        {"title": safe_text(link.title, 100), "url": url}  # plain here; the body escapes it
         for link in delivery.links[:10]
         if (url := safe_url(link.url))
     )

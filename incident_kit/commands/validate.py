@@ -52,6 +52,16 @@ def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str
     return 1 if any(p.level == ERROR for p in problems) else 0
 
 
+def print_schema(repo: Path | None) -> int:
+    """The incident frontmatter schema with the config's severity levels, for editors."""
+    from incident_kit.validation import schema
+
+    root = repository.toplevel(repo or Path.cwd())
+    config, _ = _config(root)
+    sys.stdout.write(json.dumps(schema(config.severity_scale.levels), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 def _config(root: Path) -> tuple[Config, list[Problem]]:
     """The config (what of it is usable, when it is broken) and every problem found in it: the
     reader's first error, and the references, unknown keys and overlaps (`config.references`)."""
