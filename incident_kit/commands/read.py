@@ -16,6 +16,7 @@ from incident_kit.errors import FileFormatError, InputError
 from incident_kit.git import history
 from incident_kit.markdown.frontmatter import format_timestamp
 from incident_kit.model import OPEN_STATUSES, STATUSES
+from incident_kit.sanitize import plain
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store
 from incident_kit.summaries.fields import as_datetime
 
@@ -193,7 +194,7 @@ def show(ctx: Context, ref: str, *, fmt: str) -> int:
         document = summary_json(summary_of(incident))
         document["frontmatter"] = incident.data
         document["timeline"] = [
-            {"at": _ts(e.at), "what": e.what, "who": e.who, "line": e.line}
+            {"at": _ts(e.at), "what": plain(e.what), "who": e.who, "line": e.line}
             for e in timeline.entries(incident.document.body, incident.source)
         ]
         document["postmortem"] = (

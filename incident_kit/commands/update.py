@@ -13,7 +13,7 @@ from incident_kit.errors import InputError, RefusedError
 from incident_kit.markdown import sections as body
 from incident_kit.markdown.frontmatter import Document
 from incident_kit.model import TERMINAL_STATUSES
-from incident_kit.sanitize import human_text, md_inline, person_handle, safe_text, safe_url
+from incident_kit.sanitize import human_text, md_inline, person_handle, plain, safe_text, safe_url
 from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
 from incident_kit.transaction import record
 
@@ -49,7 +49,7 @@ def _run(
                 "id": incident.id,
                 "path": incident.rel,
                 "status": incident.data.get("status"),
-                "change": what,
+                "change": plain(what),  # what a person reads: no Markdown escapes or entities
                 "at": at,
             },
         )
