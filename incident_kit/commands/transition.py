@@ -69,16 +69,19 @@ def _trigger(ctx: Context, request: TransitionRequest) -> dict[str, Any]:
 def _change(
     ctx: Context, store: Store, request: TransitionRequest, at: datetime, remedy: dict[str, Any] | None = None
 ) -> Change:
-    incident = store.read(store.resolve(request.ref), summary_only=True)
+    folder = store.resolve(request.ref)
+    incident = store.read(folder, summary_only=True)
     status = str(incident.data.get("status"))
     rule = lifecycle.check(request.action, status)
+    if request.action == "reopen" and status in lifecycle.UNDONE:
+        incident = store.read(folder)  # undoing clears keys the summary does not carry
     updates: dict[str, Any] = lifecycle.stamps(rule, incident.data, at)
-    target = str(updates["status"])
+    new_status = str(updates["status"])
     what = rule.summary
     notes: list[str] = []
     moved = _check_times(incident, request, updates)
     writes: dict[str, str] = {}
-    trailers = {"Action": request.action, "Transition": f"{status} -> {target}"}
+    trailers = {"Action": request.action, "Transition": f"{status} -> {new_status}"}
 
     if request.action == "reopen" and status in lifecycle.UNDONE:
         what = _undo(incident, request, status, trailers)
@@ -134,14 +137,14 @@ def _change(
     writes[f"{incident.rel}/{INCIDENT_FILE}"] = document.text()
     return Change(
         incident_id=incident.id,
-        subject=f"{request.action} ({status} → {target})",
+        subject=f"{request.action} ({status} → {new_status})",
         writes=writes,
         trailers=trailers,
         result={
             "id": incident.id,
             "path": incident.rel,
             "from": status,
-            "status": target,
+            "status": new_status,
             "severity": incident.data.get("severity"),
             "commander": incident.data.get("commander"),
             "at": at,
