@@ -42,7 +42,8 @@ def test_a_misspelt_rotation_zone_falls_back_to_utc_and_keeps_the_rest() -> None
     rotation = loaded.config.rotations["primary"]
     assert rotation.timezone == "UTC" and rotation.members == ("alice", "bob", "carol")
     assert loaded.config.severity_rules and loaded.config.services  # the rest of the file counts
-    assert loaded.problems[0].startswith("incidents/config.yaml:50: oncall.rotations.primary.timezone:")
+    line = line_of(default_text(), "timezone: Europe/Berlin")
+    assert loaded.problems[0].startswith(f"incidents/config.yaml:{line}: oncall.rotations.primary.timezone:")
     assert not loaded.whole_file
 
 
@@ -81,8 +82,9 @@ def test_a_file_that_is_not_yaml_gives_the_built_in_defaults_and_says_so() -> No
 def test_the_warning_is_one_line_naming_the_first_problem_and_counting_the_others() -> None:
     text = broken("push: false", "push: maybe").replace("period_days: 7", "period_days: -1")
     warning = lenient(text).warning()
+    line = line_of(default_text(), "period_days: 7")
     assert warning == (
-        "incidents/config.yaml:48: oncall.rotations.primary.period_days: must be a whole number >= 1, "
+        f"incidents/config.yaml:{line}: oncall.rotations.primary.period_days: must be a whole number >= 1, "
         "not -1; using the default for that part until it is fixed; 1 more config problem(s) "
         "(`incident validate` lists them)"
     )
@@ -154,9 +156,10 @@ def test_a_rotation_nobody_can_find_leaves_the_incident_without_a_commander_and_
     incident = json.loads(result.stdout)
     assert incident["commander"] is None
     text = (repo / incident["path"] / "incident.md").read_text()
+    line = line_of(default_text(), "default_rotation: primary")
     assert (
         "no commander assigned yet (incident assign); incidents/config.yaml has an error "
-        "(line 44, oncall.default\\_rotation), so defaults were used for that part"
+        f"(line {line}, oncall.default\\_rotation), so defaults were used for that part"
     ) in text
 
 
