@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli
+from support.cli import run_cli
+from support.repos import git
 
 FOLDER = "incidents/2026-11/inc-20261126-aaaa-broken"
 GOOD = """---
