@@ -4,6 +4,10 @@ Imports of anything heavy happen inside the command bodies, so `incident --help`
 command pay only for what they use. Typer inspects the signature of every registered command
 when it builds the parser (~20 ms for all of them), so `main` registers only the command being
 run; `incident --help` and anything unknown get the full set.
+
+Why this module is long: it is the whole command-line surface, one short function per command
+that declares its options and hands over to `commands/`; kept in one file so the options read
+as one reference and the register-only-what-runs trick has one home.
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from incident_kit.error_handler import run_app
+
+if TYPE_CHECKING:
+    from incident_kit.context import Context
 
 COMMANDS: dict[str, Callable[..., None]] = {}
 
@@ -88,7 +95,9 @@ Ref = Annotated[
 Message = Annotated[str | None, typer.Option("--message", "-m", help="A note for the timeline entry.")]
 
 
-def _ctx(repo: Path | None, by: str | None = None, *, need_config: bool = True, forgiving: bool = False):  # type: ignore[no-untyped-def]
+def _ctx(
+    repo: Path | None, by: str | None = None, *, need_config: bool = True, forgiving: bool = False
+) -> Context:
     from incident_kit.context import open_context
 
     return open_context(repo, by, need_config=need_config, forgiving=forgiving)
@@ -175,11 +184,24 @@ def _transition(
     fmt: str,
     repo: Path | None,
     by: str | None,
-    **extra: object,
+    *,
+    reason: str | None = None,
+    into: str | None = None,
+    rollback: str | None = None,
+    hotfix: bool = False,
 ) -> None:
     from incident_kit.commands import transition as command
 
-    request = command.TransitionRequest(action=action, ref=ref, at=at, message=message, **extra)  # type: ignore[arg-type]
+    request = command.TransitionRequest(
+        action=action,
+        ref=ref,
+        at=at,
+        message=message,
+        reason=reason,
+        into=into,
+        rollback=rollback,
+        hotfix=hotfix,
+    )
     fmt = _fmt(fmt)
     raise typer.Exit(command.run(_ctx(repo, by, forgiving=True), request, push=push, fmt=fmt))
 

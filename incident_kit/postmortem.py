@@ -41,7 +41,6 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ),
     ("Lessons learned", "<!-- -->"),
 )
-SECTION_TITLES = tuple(title for title, _ in SECTIONS)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 PHASES = (

@@ -1,6 +1,6 @@
 """Payload severities → SEV-1..SEV-4: built-in maps per format, overridable from config.
 
-The defaults are research/alert-formats.md §4. An unknown value maps to None so the core can
+The defaults are listed per source in docs/alert-sources.md. An unknown value maps to None so the core can
 apply its own rules and default; the raw value is always kept for the record.
 """
 

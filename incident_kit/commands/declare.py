@@ -1,5 +1,10 @@
 """`incident declare`: a new incident from an alert payload or by hand — or, for an alert
-that is already being handled, one more occurrence (or its resolution) on that incident."""
+that is already being handled, one more occurrence (or its resolution) on that incident.
+
+Why this module is long: declaring by hand and the three outcomes of an alert delivery (new,
+joined, resolved) share one request, one id allocation and one dedup search; each outcome is a
+short function below.
+"""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from incident_kit import action_items, ids
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import DeliveryError
-from incident_kit.store import POSTMORTEM_FILE, Store
+from incident_kit.store import POSTMORTEM_FILE, IncidentFile, Store
 from incident_kit.summaries.fields import summary_of
 from incident_kit.sync.dispatches import sync_remediation
 from incident_kit.sync.issues import sync_issues
@@ -127,7 +127,7 @@ def _write_interval(env: Mapping[str, str]) -> float:
         return 1.0
 
 
-def _items_without_issue(store: Store, incidents: list) -> int:  # type: ignore[type-arg]
+def _items_without_issue(store: Store, incidents: list[IncidentFile]) -> int:
     count = 0
     for incident in incidents:
         path = incident.folder / POSTMORTEM_FILE
@@ -141,7 +141,7 @@ def _backend(env: Mapping[str, str]) -> str:
     return "slack" if env.get("SLACK_BOT_TOKEN", "").strip() else "console"
 
 
-def _dry_run(ctx: Context, store: Store, incidents: list, plan: list[str]) -> int:  # type: ignore[type-arg]
+def _dry_run(ctx: Context, store: Store, incidents: list[IncidentFile], plan: list[str]) -> int:
     archive = ctx.config.slack.archive_on_close
     backend = _backend(ctx.env)
     if backend == "console":

@@ -7,7 +7,8 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli
+from support.cli import run_cli
+from support.repos import git
 
 from incident_kit.config.degraded import lenient
 from incident_kit.config.loading import default_text

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import declare, git, run_cli
 from ruamel.yaml import YAML
+from support.cli import declare, run_cli
+from support.repos import git
 
 from incident_kit.config.loading import default_text
 from incident_kit.config.references import ERROR, WARNING, Finding, check

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import declare, git, make_repo, run_cli
+from support.cli import declare, run_cli
+from support.repos import git, make_repo
 
 from incident_kit.markdown import frontmatter
 

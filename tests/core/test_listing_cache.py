@@ -6,7 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from conftest import git, run_cli
+from support.cli import run_cli
+from support.repos import git
 
 from incident_kit.summaries.cache import cache_path, load_summaries
 

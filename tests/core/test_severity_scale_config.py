@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli
+from support.cli import run_cli
+from support.repos import git
 
 from incident_kit.notify.messages import severity_emoji
 

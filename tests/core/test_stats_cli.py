@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import commit_count, run_cli, status_clean
+from support.cli import run_cli
 from support.mermaid import assert_mermaid_parses, extract_mermaid_blocks
+from support.repos import commit_count, status_clean
 
 
 def build(repo: Path, title: str, steps: list[tuple[str, str]], *extra: str) -> str:

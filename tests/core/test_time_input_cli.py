@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import commit_count, declare, git, run_cli
+from support.cli import declare, run_cli
+from support.repos import commit_count, git
 
 from incident_kit import timeline
 from incident_kit.markdown import frontmatter

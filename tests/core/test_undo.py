@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import commit_count, declare, git, run_cli, status_clean
 from support import postmortems
+from support.cli import declare, run_cli
+from support.repos import commit_count, git, status_clean
 
 from incident_kit.markdown import frontmatter
 

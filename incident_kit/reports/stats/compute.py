@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from incident_kit.errors import InputError
-from incident_kit.model import SEVERITIES, STATUSES, ActionItem, IncidentSummary
+from incident_kit.model import KINDS, SEVERITIES, STATUSES, ActionItem, IncidentSummary
 from incident_kit.reports.stats.durations import (
     METRICS,
     MetricStats,
@@ -37,8 +37,6 @@ from incident_kit.reports.stats.durations import (
     resolve_trend,
     utc,
 )
-
-KINDS_ORDER = ("incident", "drill")
 
 
 @dataclass(frozen=True)
@@ -162,7 +160,7 @@ def compute_stats(
         undated=sum(1 for i in selected if reference_time(i) is None),
         by_status=_counts((i.status for i in selected), STATUSES),
         by_severity=_counts((i.severity for i in selected), severities),
-        by_kind=_counts((i.kind for i in selected), KINDS_ORDER),
+        by_kind=_counts((i.kind for i in selected), KINDS),
         by_service=_service_counts(selected),
         by_month=_by_month(selected, severities),
         excluded_from_times=Exclusions(
