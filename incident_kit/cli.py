@@ -45,8 +45,8 @@ def build_app(only: str | None = None) -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
     )
+    application.callback()(_group)
     if only in COMMANDS:
-        application.callback()(_group)
         application.command(name=only)(COMMANDS[only])
     else:
         for name, func in COMMANDS.items():
@@ -54,7 +54,20 @@ def build_app(only: str | None = None) -> typer.Typer:
     return application
 
 
-def _group() -> None:
+def _show_version(value: bool) -> None:
+    if value:
+        from incident_kit import __version__
+
+        print(f"incident-kit {__version__}")
+        raise typer.Exit(0)
+
+
+def _group(
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_show_version, help="Show the version and exit."),
+    ] = False,
+) -> None:
     """Run production incidents as Markdown files in git; every change is a commit."""
 
 
