@@ -103,11 +103,29 @@ def _fmt(fmt: str) -> str:
 
 
 @command()
-def init(repo: Repo = None, by: By = None) -> None:
+def init(
+    upgrade: Annotated[
+        bool,
+        typer.Option("--upgrade", help="Re-pin the installed workflows' managed steps; keep the rest."),
+    ] = False,
+    action_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--action-ref", metavar="SHA", help="Commit of the incident-kit action the workflows run."
+        ),
+    ] = None,
+    action_repo: Annotated[
+        str | None,
+        typer.Option("--action-repo", metavar="OWNER/NAME", help="Where that action lives (a fork)."),
+    ] = None,
+    repo: Repo = None,
+    by: By = None,
+) -> None:
     """Scaffold incidents/config.yaml, the index and the GitHub workflows, in one commit."""
     from incident_kit.commands import init as command
 
-    raise typer.Exit(command.run(repo, by))
+    run = command.upgrade if upgrade else command.run
+    raise typer.Exit(run(repo, by, action_ref=action_ref, action_repo=action_repo))
 
 
 @command()
