@@ -20,7 +20,7 @@ from incident_kit.workflows import managed
 GITHUB_WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 PACKAGED = REPO_ROOT / "incident_kit" / "data" / "workflows"
 SHIPPED = ["incident-alert.yml", "incident-sync.yml", "incident-validate.yml"]
-ALL_OURS = [*SHIPPED, "ci.yml"]
+ALL_OURS = [*SHIPPED, "ci.yml", "release.yml"]
 WRITERS = ["incident-alert.yml", "incident-sync.yml"]
 
 
@@ -78,6 +78,21 @@ def test_scripts_never_expand_templates_and_credentials_stay_off_disk(name: str)
 def test_writers_queue_and_never_cancel(name: str) -> None:
     concurrency = workflow(name)["concurrency"]
     assert concurrency == {"group": "incident-write-${{ github.repository }}", "queue": "max"}
+
+
+def test_the_release_runs_on_version_tags_with_least_privilege() -> None:
+    data = workflow("release.yml")
+    assert data["on"] == {"push": {"tags": ["v*"]}}
+    jobs = data["jobs"]
+    assert jobs["build"]["permissions"] == {"contents": "read"}
+    assert jobs["publish"]["permissions"] == {"id-token": "write"}
+    assert jobs["publish"]["environment"]["name"] == "pypi"
+    # the job that runs the build holds no token worth stealing; the ones that sign do not build
+    for name, job in jobs.items():
+        runs = [step for step in job["steps"] if "run" in step]
+        assert not runs or "id-token" not in job["permissions"], name
+    uses = [step["uses"].split("@")[0] for job in jobs.values() for step in job["steps"] if "uses" in step]
+    assert "actions/attest-build-provenance" in uses and "pypa/gh-action-pypi-publish" in uses
 
 
 def test_validate_is_read_only_and_never_pull_request_target() -> None:
