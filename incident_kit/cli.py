@@ -513,6 +513,14 @@ def stats(
 
 
 @command()
+def doctor(repo: Repo = None) -> None:
+    """What the setup is missing: tokens, workflows pinned and current, branch, Slack scopes, labels."""
+    from incident_kit.commands import doctor as command
+
+    raise typer.Exit(command.run(repo))
+
+
+@command()
 def demo(
     keep: Annotated[
         Path | None, typer.Option("--keep", help="Build the demo repository here and keep it.")
