@@ -269,3 +269,52 @@ def test_validate_passes_a_pull_request_with_a_valid_incident(tmp_path: Path, ru
     assert result.status == "success", result.log()
     assert "Validation passed" in result.summary
     assert "added" in result.summary and "incident.md" in result.summary
+
+
+def test_the_action_runs_one_command_itself_and_refuses_a_command_that_is_not_a_name(
+    tmp_path: Path, runner: Runner
+) -> None:
+    remote = runner.seed(tmp_path)
+    uses = f"{ACTION}@{runner.action.sha} # v{__version__}"
+    workflow = f"""
+on: {{workflow_dispatch: {{}}}}
+permissions: {{}}
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    permissions: {{contents: read}}
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with: {{persist-credentials: false}}
+      - id: validate
+        uses: {uses}
+        with:
+          command: validate
+          args: |
+            --format
+            json
+      - id: hostile
+        if: always()
+        uses: {uses}
+        with: {{command: "validate; touch pwned"}}
+"""
+    result = run_job(
+        workflow,
+        event_name="workflow_dispatch",
+        event=workflow_dispatch_event({}),
+        workdir=tmp_path / "run",
+        remote=remote,
+        actions={ACTION: runner.action.git_dir},
+        cache=runner.cache,
+    )
+
+    validate = result.step("validate")
+    assert validate.outcome == "success", result.log()
+    assert validate.outputs["exit-code"] == "0"
+    assert '"ok": true' in validate.step_output("run")
+    hostile = result.step("hostile")
+    assert hostile.outcome == "failure" and hostile.outputs["exit-code"] == ""
+    assert "command must be a command name" in hostile.step_output("run")
+    assert not (result.workspace / "pwned").exists()
+    # The second use in the job found the environment the first one set up.
+    assert {s.id: s.outcome for s in hostile.steps}["restore"] == "skipped"
