@@ -54,21 +54,18 @@ def build_app(only: str | None = None) -> typer.Typer:
     return application
 
 
-def _version(value: bool) -> None:
+def _show_version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError, version
+        from incident_kit import __version__
 
-        try:
-            print(f"incident-kit {version('incident-kit')}")
-        except PackageNotFoundError:
-            print("incident-kit (version unknown: not installed as a package)")
+        print(f"incident-kit {__version__}")
         raise typer.Exit(0)
 
 
 def _group(
-    show_version: Annotated[
+    version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+        typer.Option("--version", is_eager=True, callback=_show_version, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Run production incidents as Markdown files in git; every change is a commit."""
@@ -110,11 +107,29 @@ def _fmt(fmt: str) -> str:
 
 
 @command()
-def init(repo: Repo = None, by: By = None) -> None:
+def init(
+    upgrade: Annotated[
+        bool,
+        typer.Option("--upgrade", help="Re-pin the installed workflows' managed steps; keep the rest."),
+    ] = False,
+    action_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--action-ref", metavar="SHA", help="Commit of the incident-kit action the workflows run."
+        ),
+    ] = None,
+    action_repo: Annotated[
+        str | None,
+        typer.Option("--action-repo", metavar="OWNER/NAME", help="Where that action lives (a fork)."),
+    ] = None,
+    repo: Repo = None,
+    by: By = None,
+) -> None:
     """Scaffold incidents/config.yaml, the index and the GitHub workflows, in one commit."""
     from incident_kit.commands import init as command
 
-    raise typer.Exit(command.run(repo, by))
+    run = command.upgrade if upgrade else command.run
+    raise typer.Exit(run(repo, by, action_ref=action_ref, action_repo=action_repo))
 
 
 @command()
@@ -538,6 +553,14 @@ def stats(
             _ctx(repo, forgiving=True), since=since, until=until, service=service, severity=severity, fmt=fmt
         )
     )
+
+
+@command()
+def doctor(repo: Repo = None) -> None:
+    """What the setup is missing: tokens, workflows pinned and current, branch, Slack scopes, labels."""
+    from incident_kit.commands import doctor as command
+
+    raise typer.Exit(command.run(repo))
 
 
 @command()

@@ -47,6 +47,8 @@ def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str
         statuses[folder] = facts
     problems += _duplicate_ids(store, set(folders) if (paths or changed_since) else None)
     problems += _merge_targets(store, statuses)
+    if check_config:  # the whole repository is being checked, not a pull request's incidents
+        problems += _stale_workflows(root)
     problems.sort(key=lambda p: (p.path, p.line, p.level, p.message))
     _report(problems, fmt, checked=len(folders))
     return 1 if any(p.level == ERROR for p in problems) else 0
@@ -281,6 +283,24 @@ def _merge_targets(
         )
         for folder, target in wanted.items()
         if target not in known
+    ]
+
+
+def _stale_workflows(root: Path) -> list[Problem]:
+    """Installed workflows that run an older incident-kit than this one (a warning)."""
+    from incident_kit import __version__
+    from incident_kit.workflows.installed import stale_pins
+
+    return [
+        Problem(
+            stale.rel,
+            stale.line,
+            f"runs incident-kit {'v' + stale.version if stale.version else '(release unknown)'}, older "
+            f"than this one (v{__version__}); run `incident init --upgrade` and commit the result",
+            WARNING,
+            "workflows",
+        )
+        for stale in stale_pins(root)
     ]
 
 
