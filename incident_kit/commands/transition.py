@@ -256,22 +256,32 @@ def required_sections(ctx: Context, severity: str) -> tuple[str, ...]:
 
 
 def _check_postmortem(ctx: Context, store: Store, incident: IncidentFile, status: str) -> str | None:
-    """The post-mortem's text when the severity requires one and it is finished; refuses if not."""
+    """The post-mortem's text, judged by the rules `incident validate` applies to a closed
+    incident (`validation.check_postmortem`, the one gate); refuses naming each problem."""
+    from incident_kit.validation import ERROR, check_postmortem
+
     severity = str(incident.data.get("severity"))
     required = required_sections(ctx, severity)
-    if not required:
-        return None
     path = incident.folder / POSTMORTEM_FILE
-    if status == "resolved" or not path.exists():
+    if required and (status == "resolved" or not path.exists()):
         raise RefusedError(
             f"{incident.id} is {severity}: a post-mortem is required before close; "
             f"run `incident postmortem {incident.id}` and fill in: {', '.join(required)}"
         )
+    if not path.exists():
+        return None
     text = store.read_text(path)
-    missing = postmortem.missing_sections(text, required, store.rel(path))
-    if missing:
+    judged = check_postmortem(store.rel(path), incident.id, text, "closed", required)
+    problems = [p for p in judged if p.level == ERROR]
+    if problems:
+        shown = "; ".join(f"{p.path}:{p.line}: {p.message}" for p in problems[:MAX_SHOWN_PROBLEMS])
+        more = len(problems) - MAX_SHOWN_PROBLEMS
+        rest = f"; and {more} more (incident validate lists them all)" if more > 0 else ""
         raise RefusedError(
-            f"{incident.id}: the post-mortem is not finished; fill in {', '.join(missing)} "
-            f"in {store.rel(path)}"
+            f"{incident.id}: the post-mortem is not finished, fix {len(problems)} problem(s) "
+            f"and close again: {shown}{rest}"
         )
     return text
+
+
+MAX_SHOWN_PROBLEMS = 10  # the refusal is one line; validate has the full list
