@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from incident_kit import clock, ids, oncall, timeline
 from incident_kit import severity as severity_rules
 from incident_kit.change import Change, Outcome
 from incident_kit.context import Context, emit_json, warn
-from incident_kit.errors import FileFormatError, InputError
+from incident_kit.errors import FileFormatError, IncidentKitError, InputError
 from incident_kit.lifecycle import STALE_DETECTION, TRANSITIONS
 from incident_kit.model import OPEN_STATUSES
 from incident_kit.new_incident import NewIncident, render
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class DeclareRequest:
+    manual: bool = False  # --manual-incident
     title: str | None = None
     alert_payload: str | None = None
     alert_format: str | None = None
@@ -86,9 +87,63 @@ def _is_file(name: str) -> bool:
         return False
 
 
-def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -> int:
+# every outcome `declare --format json` reports, in its `outcome` field
+CREATED, JOINED, RESOLVED, IGNORED, REFUSED = "created", "joined", "resolved", "ignored", "refused"
+
+
+def main(open_ctx: Callable[[], Context], request: DeclareRequest, *, push: bool | None, fmt: str) -> int:
+    """`incident declare` as the CLI runs it: under `--format json` every outcome, a refusal
+    or a delivery that is not an alert included, prints one JSON document with an `outcome`
+    (the error still goes to stderr as one line, with its exit code)."""
+    try:
+        return run(open_ctx(), request, push=push, fmt=fmt)
+    except IncidentKitError as error:
+        if fmt == "json":
+            from incident_kit.alerts.model import NotAnAlert  # loaded already if that is what it is
+
+            ignored = isinstance(error, NotAnAlert)
+            from incident_kit.error_handler import redact
+
+            message = redact(" ".join(error.message.split()))  # what stderr says, too
+            document = no_incident(IGNORED if ignored else REFUSED, message)
+            if not ignored:
+                document["exit_code"] = error.exit_code
+            emit_json(document)
+        raise
+
+
+def no_incident(outcome: str, message: str) -> dict[str, Any]:
+    """The JSON of a `declare` that touched no incident."""
+    return {
+        "outcome": outcome,
+        "id": None,
+        "path": None,
+        "status": None,
+        "severity": None,
+        "commander": None,
+        "created": False,
+        "deduplicated": False,
+        "commit": None,
+        "message": message,
+    }
+
+
+def check_request(request: DeclareRequest) -> None:
+    """The flags that must go together, or must not (`--title` alone declares by hand)."""
     if request.alert_payload is not None and request.title is not None:
-        raise InputError("give either --alert-payload or --manual-incident --title, not both")
+        raise InputError("--title goes with --manual-incident; an alert brings its own title")
+    if request.alert_payload is not None and request.manual:
+        raise InputError("give --alert-payload JSON|@FILE|- or --title 'what is broken', not both")
+    if request.alert_payload is None and request.title is None:
+        raise InputError(
+            "--manual-incident needs --title 'what is broken'"
+            if request.manual
+            else "give --alert-payload JSON|@FILE|- or --title 'what is broken' (declares by hand)"
+        )
+
+
+def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -> int:
+    check_request(request)
     severity = ctx.config.severity_scale.normalise(request.severity) if request.severity else None
     if request.commander:
         person_handle(request.commander, "--commander ")  # refused before anything is written
@@ -250,6 +305,7 @@ def _new(
         )
     )
     result: dict[str, Any] = {
+        "outcome": CREATED,
         "id": incident_id,
         "path": folder,
         "status": "triage",
@@ -335,21 +391,8 @@ def _from_alert(
     if match is not None:
         return _join(ctx, match, delivery, at, asked_severity=severity)
     if delivery.status == "resolved":
-        return Change(
-            incident_id=None,
-            subject="",
-            writes={},
-            result={
-                "id": None,
-                "path": None,
-                "status": None,
-                "severity": None,
-                "commander": None,
-                "created": False,
-                "deduplicated": False,
-                "message": f"resolved alert {delivery.dedup_key!r} has no open incident; nothing declared",
-            },
-        )
+        message = f"resolved alert {delivery.dedup_key!r} has no open incident; nothing declared"
+        return Change(incident_id=None, subject="", writes={}, result=no_incident(IGNORED, message))
     service = ctx.config.canonical_service(
         safe_text(request.service, 100) if request.service else delivery.service
     )
@@ -492,6 +535,7 @@ def _join(
         writes={f"{incident.rel}/{INCIDENT_FILE}": document.text()},
         trailers=trailers,
         result={
+            "outcome": JOINED if delivery.status == "firing" else RESOLVED,
             "id": incident.id,
             "path": incident.rel,
             "status": status,
