@@ -408,6 +408,27 @@ def note(
 
 
 @command()
+def update(
+    ref: Ref,
+    text: Annotated[
+        list[str],
+        typer.Argument(help="Where things stand, for stakeholders (quotes optional: the words are joined)."),
+    ],
+    at: At = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Post a stakeholder update: the timeline, then (sync) the incident and announcement channels."""
+    from incident_kit.commands import update as command
+
+    raise typer.Exit(
+        command.stakeholder_update(_ctx(repo, by), ref, " ".join(text), at=at, push=push, fmt=_fmt(fmt))
+    )
+
+
+@command()
 def link(
     ref: Ref,
     url: Annotated[str, typer.Argument(help="http(s) URL: dashboard, PR, ticket, doc.")],

@@ -32,6 +32,7 @@ TEMPLATE_KEYS = {
     "resolved_at",
     "postmortem_at",
     "closed_at",
+    "last_update_at",
     "cancel_reason",
     "merged_into",
     "alert",
