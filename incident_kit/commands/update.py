@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from incident_kit import timeline, updates
+from incident_kit import clock, timeline, updates
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError, RefusedError
@@ -33,8 +33,9 @@ def _run(
     push: bool | None,
     fmt: str,
     summary_only: bool = False,
+    moment: clock.When | None = None,  # already read from `at_text`
 ) -> int:
-    when = ctx.moment(at_text)
+    when = moment or ctx.moment(at_text)
     at = when.at
 
     def operation(store: Store) -> Change:
@@ -164,17 +165,17 @@ def stakeholder_update(
     cleaned = human_text(text, 2000)
     if not cleaned:
         raise InputError("the update is empty; say where things stand, e.g. 'error rate back to normal'")
-    when = ctx.when(at)
+    moment = ctx.moment(at)
 
     def apply(incident: IncidentFile, document: Document) -> tuple[Document, str, str, dict[str, str]]:
         _refuse_terminal(incident, "post an update on")
         last = as_datetime(incident.data.get("last_update_at"))
-        if last is None or when >= last:  # a back-dated update does not move the clock back
-            document = document.with_values({"last_update_at": when})
+        if last is None or moment.at >= last:  # a back-dated update does not move the clock back
+            document = document.with_values({"last_update_at": moment.at})
         subject = "update: " + safe_text(text, 60)
         return document, updates.PREFIX + cleaned, subject, {"Update": "stakeholders"}
 
-    return _run(ctx, ref, "update", at, apply, push=push, fmt=fmt)
+    return _run(ctx, ref, "update", at, apply, push=push, fmt=fmt, moment=moment)
 
 
 def link(

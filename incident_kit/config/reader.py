@@ -6,11 +6,9 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
+from incident_kit.config.communication import read_announce, read_updates
 from incident_kit.config.settings import (
-    ANNOUNCE_EVENTS,
     CONFIG_PATH,
-    DEFAULT_ANNOUNCE,
-    DEFAULT_UPDATE_EVERY,
     Config,
     GitHubSettings,
     Override,
@@ -18,7 +16,6 @@ from incident_kit.config.settings import (
     Service,
     SeverityRule,
     SlackSettings,
-    UpdateSettings,
 )
 from incident_kit.errors import ConfigError
 from incident_kit.severity import DEFAULT_SCALE, Scale
@@ -162,7 +159,7 @@ class ConfigReader:
             **self.alerts(data),
             slack=self.slack(data),
             github=self.github(data),
-            updates=self.updates(data),
+            updates=read_updates(self, data),
         )
 
     def _default_severity(self, data: Mapping[str, Any]) -> str:
@@ -367,42 +364,8 @@ class ConfigReader:
             invite=self.strings(node, "invite", "slack.invite"),
             archive_on_close=self.boolean(node, "archive_on_close", "slack.archive_on_close", False),
             users=self.names(node, "users", "slack.users"),
-            announce=self.announce(node),
+            announce=read_announce(self, node),
         )
-
-    def announce(self, slack: Any) -> dict[str, tuple[str, ...]]:
-        """`slack.announce`: per severity, the events the announcement channel hears."""
-        node = self.mapping(slack, "announce", "slack.announce")
-        out = dict(DEFAULT_ANNOUNCE)
-        for name in node:
-            where = f"slack.announce.{name}"
-            events = self.strings(node, name, where)
-            if unknown := [event for event in events if event not in ANNOUNCE_EVENTS]:
-                message = f"unknown event {unknown[0]!r}; events: {', '.join(ANNOUNCE_EVENTS)}"
-                raise self.fail(node, name, where, message)
-            out[self.severity(node, name, where, name)] = events
-        return out
-
-    def updates(self, data: Any) -> UpdateSettings:
-        """`updates.every`: per severity, minutes (`30`, `30m`, `1h`; `off` or null: none)."""
-        node = self.mapping(self.mapping(data, "updates", "updates"), "every", "updates.every")
-        every = dict(DEFAULT_UPDATE_EVERY)
-        for name, value in node.items():
-            where = f"updates.every.{name}"
-            every[self.severity(node, name, where, name)] = self.minutes(node, name, where, value)
-        return UpdateSettings(every={sev: minutes for sev, minutes in every.items() if minutes})
-
-    def minutes(self, node: Any, key: str, where: str, value: Any) -> int:
-        text = str(value).strip().lower()
-        if value is None or value is False or text in ("off", "none", "0"):
-            return 0
-        scale = 60 if text.endswith("h") else 1
-        digits = text.removesuffix("h").removesuffix("m").removesuffix("min").strip()
-        if isinstance(value, bool) or not digits.isdigit() or not 0 < int(digits) * scale <= 7 * 24 * 60:
-            raise self.fail(
-                node, key, where, f"{value!r} is not a cadence like 30m or 1h (up to a week), or off"
-            )
-        return int(digits) * scale
 
     def github(self, data: Any) -> GitHubSettings:
         node = self.mapping(data, "github", "github")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
@@ -67,13 +67,14 @@ ENTRY_PREFIX: dict[str, str] = {
 }
 # entries the tool writes about things told otherwise (lifecycle, alerts, links): not notes;
 # the rest — what people wrote, a duplicate merged in, a role assigned — is a note
+_REOPEN_PREFIXES = ("Reopened", "Un-cancelled", "Un-merged")  # `reopen`, and its undo of a cancel or merge
 _TOOL_PREFIXES = (
     "Declared",
     "Alert ",
     "Acknowledged",
     "Mitigated",
     "Resolved",
-    "Reopened",
+    *_REOPEN_PREFIXES,
     "Cancelled",
     "Merged into ",
     "Post-mortem started",
@@ -192,7 +193,9 @@ def _lifecycle(
         # told `resolved`, then reopened and resolved again: the stamp moved
         if now in ("mitigated", "resolved") and before_at and stamp and _stamp_text(stamp) != before_at:
             path = ["reopened", "investigating", *PATH[PATH.index("mitigated") : PATH.index(now) + 1]]
-    elif now in PATH and _went_back(before, now):  # reopened (or a cancel or merge undone)
+    elif now in PATH and before in ("cancelled", "merged"):  # undone: back as it was
+        path = ["reopened"]
+    elif now in PATH and before in PATH and PATH.index(now) < PATH.index(before):  # reopened
         path = ["reopened", *PATH[1 : PATH.index(now) + 1]]
     elif now in PATH:
         start = PATH.index(before) + 1 if before in PATH else 1
@@ -203,12 +206,6 @@ def _lifecycle(
     return _fold(incident, entries, path, stamps)
 
 
-def _went_back(before: str, now: str) -> bool:
-    if before in ("cancelled", "merged"):
-        return True
-    return before in PATH and PATH.index(now) < PATH.index(before)
-
-
 def _fold(
     incident: IncidentSummary, entries: Sequence[Entry], path: Sequence[str], stamps: Mapping[str, Any]
 ) -> list[Milestone]:
@@ -217,7 +214,7 @@ def _fold(
     reopened_at = None
     for index, status in enumerate(path):
         if status == "reopened":
-            entry = _last(entries, "Reopened")
+            entry = _last(entries, _REOPEN_PREFIXES)
             reopened_at = entry.at if entry else None
             # no entry (a hand edit): told just before what followed it
             later = [
@@ -251,10 +248,12 @@ def _fold(
             )
         )
         pending_also = []
+    if found and found[-1].kind == "reopened":  # nothing after it: the status it came back to
+        found[-1] = replace(found[-1], current=incident.status)
     return found
 
 
-def _last(entries: Sequence[Entry], prefix: str) -> Entry | None:
+def _last(entries: Sequence[Entry], prefix: str | tuple[str, ...]) -> Entry | None:
     for entry in reversed(entries):
         if entry.what.startswith(prefix):
             return entry

@@ -195,7 +195,7 @@ def _after(shown: IncidentSummary, milestone: Milestone) -> IncidentSummary:
     if milestone.kind == "commander_changed":
         return replace(shown, commander=milestone.current)
     if milestone.kind == "reopened":
-        return replace(shown, status="investigating")
+        return replace(shown, status=milestone.current or "investigating")
     if milestone.kind in STATUS_OF:
         return replace(shown, status=STATUS_OF[milestone.kind])
     return shown

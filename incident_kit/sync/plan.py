@@ -153,7 +153,7 @@ def advance(state: dict[str, Any], milestone: Milestone, incident: IncidentSumma
     elif kind == "commander_changed":
         announced["commander"] = milestone.current
     elif kind == "reopened":
-        announced["status"], announced["status_at"] = "investigating", ""
+        announced["status"], announced["status_at"] = milestone.current or "investigating", ""
     elif kind in STATUS_OF:
         announced["status"], announced["status_at"] = STATUS_OF[kind], milestone.status_at or ""
     state["announced"] = announced

@@ -127,6 +127,11 @@ LIFECYCLE = [
         [],
     ),
     (told("cancelled"), incident("triage"), ["reopened"]),  # a cancel undone
+    (
+        told("merged"),
+        incident("mitigated", acknowledged_at=5, mitigated_at=8),
+        ["reopened"],
+    ),  # back as it was
 ]
 
 
@@ -135,6 +140,23 @@ def test_every_lifecycle_milestone_since_the_last_announcement_is_told_in_order(
     announced: dict[str, Any] | None, now: IncidentSummary, expected: list[str]
 ) -> None:
     assert tell(now, [], announced) == expected
+
+
+def test_an_undone_cancel_is_told_as_a_reopen_with_its_reason_and_the_status_it_came_back_to() -> None:
+    lines = timeline(
+        (5, "Cancelled: looked like a test"),
+        (9, "Un-cancelled (it was cancelled: looked like a test): it is real"),
+    )
+    found = story(
+        incident("investigating", acknowledged_at=3),
+        lines,
+        told("cancelled"),
+        told_at=at(5),
+        told=(),
+        timeline_known=True,
+    )
+    assert [(m.kind, m.at, m.current) for m in found] == [("reopened", at(9), "investigating")]
+    assert found[0].entry is not None and found[0].entry.what.startswith("Un-cancelled")
 
 
 def test_milestones_carry_their_stamp_and_the_entry_they_wrote() -> None:
