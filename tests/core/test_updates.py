@@ -74,3 +74,17 @@ def test_the_cadence_is_minutes_or_hours_or_off(text: str, minutes: int | None) 
 def test_a_bad_cadence_names_its_line() -> None:
     with pytest.raises(ConfigError, match=r"config.yaml:3: updates.every.SEV-2: 'soon' is not a cadence"):
         parse("updates:\n  every:\n    SEV-2: soon\n")
+
+
+def test_on_a_teams_own_scale_the_defaults_apply_level_by_level() -> None:
+    config = parse(
+        "severities:\n  P0: critical\n  P1: major\n  P2: minor\n  P3: low\n  P4: cosmetic\n"
+        "updates:\n  every:\n    P1: 2h\n"
+    )
+    assert config.updates.every_minutes("P0") == 30 and config.updates.every_minutes("P1") == 120
+    assert config.updates.every_minutes("P2") is None
+    assert config.slack.announces("P0", "commander_changed") and not config.slack.announces(
+        "P1", "commander_changed"
+    )
+    assert config.slack.announces("P4", "declared") and not config.slack.announces("P4", "mitigated")
+    assert config.slack.announces("P4", "resolved")  # always
