@@ -2,8 +2,11 @@
 
 The write path of every command, in one straight line: `record` takes the clone's lock, runs the
 operation (pure: files in, `Change` out), and `execute` journals the originals, writes the files
-and commits them — all or nothing, and never with a person's uncommitted edits inside. With
-`--push`, `pushing` lands it on the remote's latest state.
+and commits them — all or nothing, and never with a person's uncommitted edits inside
+(`hand_edits`). With `--push` the commit is pushed; on a rejected (non-fast-forward) push the
+local commit is dropped, the remote state is fetched, and the *operation* runs again on it: ids
+are allocated and dedup decided against what actually landed, never by text-merging our commit
+onto theirs (`_push_with_retry`, with the checks of `push_guards`).
 """
 
 from __future__ import annotations
@@ -11,24 +14,39 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from incident_kit.change import Change, Operation, Outcome
 from incident_kit.context import Context
+from incident_kit.errors import GitError
 from incident_kit.git import commit as git_commit
-from incident_kit.git import repository, worktree
+from incident_kit.git import remote, repository
 from incident_kit.git.process import run as run_git
 from incident_kit.git.repository import Actor
 from incident_kit.git.tree_commit import Diverged, IndexLock, blob_id
+from incident_kit.hand_edits import commit_hand_edits
 from incident_kit.store import Store
 
-__all__ = ["Change", "Operation", "Outcome", "commit_hand_edits", "execute", "record", "recover"]
+__all__ = ["Change", "Operation", "Outcome", "execute", "record", "recover"]
+
+# how long to keep re-running an operation whose push loses the race to other writers
+PUSH_BUDGET_SECONDS = 90.0
+STALE_LOCK_ATTEMPTS = 4
+pause = time.sleep  # between retries; a test that races writers may shorten it
+
+
+def _jitter() -> float:
+    """A factor in [0.5, 1.5), so racing writers spread out."""
+    import random  # only a retry needs it: ~1 ms of imports spared on every other command
+
+    return random.uniform(0.5, 1.5)
 
 
 def record(ctx: Context, operation: Operation, *, push: bool | None, override: bool = False) -> Outcome:
     """Run `operation` on the clone's files and commit its change; with `--push` (or config
-    `push: true`), land it on the remote's default branch (`pushing`). `override` applies a
+    `push: true`), land it on the remote's default branch. `override` applies a
     decision even where someone else changed the same field since this clone last looked."""
     with repository.lock(ctx.root):
         if not ctx.wants_push(push):
@@ -39,9 +57,92 @@ def record(ctx: Context, operation: Operation, *, push: bool | None, override: b
                     "`git switch -c NAME` keeps it on a new branch\n"
                 )
             return outcome
-        from incident_kit.pushing import push_with_retry  # only --push pays for its imports
+        return _push_with_retry(ctx, operation, override=override)
 
-        return push_with_retry(ctx, operation, override=override)
+
+def _push_with_retry(ctx: Context, operation: Operation, *, override: bool) -> Outcome:
+    """Land the change on the remote (the caller holds the clone's lock).
+
+    The clone first catches up with the remote, then the *operation* runs on that state and its
+    commit is pushed. On a rejected (non-fast-forward) push the local commit is dropped, the
+    remote fetched, and the operation runs again: ids are allocated and dedup decided against
+    what actually landed, never by text-merging our commit onto theirs. A push that "succeeds"
+    because the remote already had the very same commit (another run built it byte for byte:
+    same parent, content, author and second) counts as lost too, so no two answers claim one
+    occurrence. `push_guards` keeps it on the default branch, clears a person's uncommitted edits
+    out of the way, and refuses a decision someone else's change contradicts. Bounded retries
+    with jitter; when the write cannot land the command fails loudly, with the change committed
+    locally so nothing is lost.
+    """
+    from incident_kit import push_guards  # only --push pays for its imports
+
+    remote_name, branch = remote.upstream(ctx.root)
+    push_guards.check_default_branch(ctx.root, remote_name, branch)
+    recover(ctx.root)  # a command killed earlier on this clone: roll it back before fetching
+    known = repository.head(ctx.root) if repository.has_commits(ctx.root) else None
+    guarded = operation if override else push_guards.refusing_overrides(ctx, operation, known)
+    rejection = ""
+    deadline = time.monotonic() + PUSH_BUDGET_SECONDS
+    attempt = stale_locks = 0
+    outcome: Outcome | None = None
+    while True:
+        attempt += 1
+        try:
+            push_guards.catch_up(ctx, operation, remote_name, branch)
+        except remote.RemoteUnreachable as error:
+            return _commit_offline(ctx, guarded, error)  # an earlier attempt may have caught up
+        base = repository.head(ctx.root) if repository.has_commits(ctx.root) else None
+        outcome = execute(ctx.root, guarded, ctx.actor)
+        if outcome.commit is None and not remote.ahead_of(ctx.root, remote_name, branch):
+            return outcome
+        result = remote.push(ctx.root, remote_name, branch)
+        if result.ok and not (result.already_there and outcome.commit):
+            return outcome
+        if result.ok:  # the remote already had this very commit: another run's, not ours
+            rejection = "another run landed an identical commit at the same moment"
+        else:
+            rejection = result.message
+            if not result.rejected or base is None or outcome.commit is None:
+                break
+        stale_locks = stale_locks + 1 if "lock file" in rejection else 0
+        if stale_locks >= STALE_LOCK_ATTEMPTS:
+            break  # the same lock, again and again: left over on the remote, not a race
+        if time.monotonic() > deadline:
+            rejection = f"other writers kept landing first ({rejection})"
+            break
+        assert outcome.commit is not None
+        # only our own commit goes (a person's hand edits committed before it stay)
+        remote.drop_last_commit(ctx.root, f"{outcome.commit}^")
+        # short, jittered waits: under a burst the winner changes every few hundred ms
+        pause(min(1.0, 0.05 * 2 ** min(attempt, 5)) * _jitter())
+    what = _what(outcome)
+    where = (
+        f"{what}committed locally as {repository.head(ctx.root)[:12]}"
+        if repository.has_commits(ctx.root)
+        else ""
+    )
+    raise GitError(
+        f"push to {remote_name}/{branch} failed after {attempt} attempt(s): {rejection}; "
+        f"{where}; run `git pull --rebase && git push` when the remote is reachable"
+    )
+
+
+def _what(outcome: Outcome | None) -> str:
+    incident = outcome.change.incident_id if outcome is not None else None
+    return f"{incident} " if incident else ""
+
+
+def _commit_offline(ctx: Context, operation: Operation, error: GitError) -> Outcome:
+    """The remote is out of reach: keep the person's change as a local commit, then say so."""
+    outcome = execute(ctx.root, operation, ctx.actor)
+    kept = (
+        f"{_what(outcome)}committed locally as {outcome.commit[:12]}"
+        if outcome.commit
+        else "nothing was written"
+    )
+    raise GitError(
+        f"{error.message}; {kept}; run `git pull --rebase && git push` when the remote is reachable"
+    )
 
 
 JOURNAL = "incident-kit/pending.json"
@@ -93,32 +194,6 @@ def execute(root: Path, operation: Operation, actor: Actor, *, check_hand_edits:
 
 def _blob_id(text: str | None) -> str | None:
     return None if text is None else blob_id(text.encode("utf-8"))
-
-
-def commit_hand_edits(root: Path, paths: Sequence[str], change: Change, actor: Actor) -> str | None:
-    """Commit a person's uncommitted edits to `paths` as their own (git's identity in this clone,
-    else the acting person), so the tool's next commit carries only its own change."""
-    edited = worktree.uncommitted(root, paths)  # git's judgement: line-ending rules applied
-    if not edited:
-        return None
-    name = repository.config_value(root, "user.name")
-    email = repository.config_value(root, "user.email")
-    person = Actor(name, email or actor.email) if name else actor
-    action = change.trailers.get("Action") or "the command"
-    subject = f"{change.incident_id}: edits by hand" if change.incident_id else "Edits by hand"
-    trailers = [f"Incident: {change.incident_id}"] if change.incident_id else []
-    message = "\n".join(
-        [
-            subject,
-            "",
-            f"{', '.join(edited)} had changes nobody had committed when `incident {action}` ran; "
-            "incident-kit committed them first, as they were, so its own commit records only its change.",
-            "",
-            *trailers,
-            f"Actor: {person.name}",
-        ]
-    )
-    return git_commit.commit(root, edited, message + "\n", person)
 
 
 def recover(root: Path) -> None:

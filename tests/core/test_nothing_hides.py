@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import declare, run_cli
+from support.cli import declare, run_cli
 
 
 def one_line(stderr: str) -> str:

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import git
-from support.clones import clone, incident, make_remote, remote_text, run_git
+from support.clones import incident, remote_text, run_git
+from support.processes import bare_remote, clone
+from support.repos import git
 
 ALERT = json.dumps(
     {
@@ -29,7 +30,7 @@ def at(time: str) -> dict[str, str]:
 
 @pytest.fixture
 def remote(tmp_path: Path) -> Path:
-    return make_remote(tmp_path)
+    return bare_remote(tmp_path)
 
 
 def declare(cwd: Path, *args: str) -> dict[str, str]:
@@ -66,7 +67,7 @@ def test_init_names_the_driver_in_gitattributes_and_each_clone_defines_it(
 
 
 def test_init_adds_the_driver_to_an_existing_gitattributes_once(tmp_path: Path) -> None:
-    from conftest import make_repo
+    from support.repos import make_repo
 
     repo = make_repo(tmp_path / "repo")
     (repo / ".gitattributes").write_text("*.png binary")
@@ -191,8 +192,8 @@ def test_resolve_conflicts_finishes_a_merge_made_without_the_driver(remote: Path
 
 
 def test_resolve_conflicts_mends_markers_committed_from_a_web_editor(repo: Path) -> None:
-    from conftest import declare as declare_here
-    from conftest import run_cli
+    from support.cli import declare as declare_here
+    from support.cli import run_cli
 
     document = declare_here(repo)
     file = repo / str(document["path"]) / "incident.md"

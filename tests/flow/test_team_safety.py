@@ -15,9 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import declare as declare_here
-from conftest import git, run_cli
-from support.clones import clone, incident, make_remote, remote_text
+from support.cli import declare as declare_here
+from support.cli import run_cli
+from support.clones import incident, remote_text
+from support.processes import bare_remote, clone
+from support.repos import git
 
 ALERT = json.dumps(
     {
@@ -37,7 +39,7 @@ def at(time: str) -> dict[str, str]:
 
 @pytest.fixture
 def remote(tmp_path: Path) -> Path:
-    return make_remote(tmp_path)
+    return bare_remote(tmp_path)
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:

@@ -36,9 +36,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli
-
-from .helpers import (
+from support.cli import run_cli
+from support.processes import (
     cli_env,
     fsck_problems,
     half_written,
@@ -54,6 +53,7 @@ from .helpers import (
     tree_files,
     wait_for,
 )
+from support.repos import git
 
 pytestmark = pytest.mark.reliability
 
@@ -221,7 +221,7 @@ def test_a_refused_command_behind_a_stale_lock_changes_nothing(tmp_path: Path) -
 @pytest.fixture
 def pushed(tmp_path: Path) -> tuple[Path, Path, str]:
     """A bare remote, a clone of it with one declared (and pushed) incident."""
-    from .helpers import bare_remote, clone
+    from support.processes import bare_remote, clone
 
     remote = bare_remote(tmp_path)
     work = clone(remote, tmp_path / "work", "alice")
@@ -322,12 +322,12 @@ def test_a_stale_lock_on_the_remote_is_named_when_the_push_gives_up(
     (the random campaign hit it); every later push is refused. The tool retries (a lock can be
     a concurrent push's), then must say what blocks it: the advice `git pull --rebase && git
     push` cannot help while the lock is there. In-process, with the retries cut short."""
-    from incident_kit import pushing
+    from incident_kit import transaction
 
     remote, work, incident_id = pushed
     (remote / "refs" / "heads" / "main.lock").write_text("")
-    monkeypatch.setattr(pushing, "PUSH_BUDGET_SECONDS", 2.0)
-    monkeypatch.setattr(pushing, "pause", lambda seconds: None)
+    monkeypatch.setattr(transaction, "PUSH_BUDGET_SECONDS", 2.0)
+    monkeypatch.setattr(transaction, "pause", lambda seconds: None)
     result = run_cli(["note", incident_id, "blocked by a stale lock", "--push", "--repo", str(work)])
     assert result.code == 1
     assert one_line_error(result.stderr), result.stderr

@@ -33,9 +33,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import git
-
-from .helpers import bare_remote, cli_env, clone, fsck_problems, incident, one_line_error, show, tree_files
+from support.processes import (
+    bare_remote,
+    cli_env,
+    clone,
+    fsck_problems,
+    incident,
+    one_line_error,
+    show,
+    tree_files,
+)
+from support.repos import git
 
 pytestmark = pytest.mark.reliability
 
