@@ -21,7 +21,9 @@ SUMMARY_OFFENDERS = 5
 NO_SERVICE = "(no service)"
 NO_OWNER = "(unowned)"
 NOTHING_MATCHES = "No incident matches, so there is nothing to measure."
-STACK_NOTE = "Bars are stacked from SEV-1 (dark red, bottom) to SEV-4 (grey, top).\n"
+STACK_NOTE = (
+    "Bars are stacked from SEV-1 (dark red, bottom) to SEV-4 (blue-grey, top), as the x-axis title says.\n"
+)
 METRIC_TITLES = {
     "time_to_acknowledge": "Time to acknowledge",
     "time_to_mitigate": "Time to mitigate",
