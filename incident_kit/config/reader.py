@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from incident_kit.config.settings import (
+    COMPONENT_STATUSES,
     CONFIG_PATH,
     Config,
     GitHubSettings,
@@ -14,6 +15,7 @@ from incident_kit.config.settings import (
     Rotation,
     Service,
     SeverityRule,
+    SiteSettings,
     SlackSettings,
 )
 from incident_kit.errors import ConfigError
@@ -138,6 +140,7 @@ class ConfigReader:
             **self.alerts(data),
             slack=self.slack(data),
             github=self.github(data),
+            site=self.site(data),
         )
 
     def boolean(self, node: Any, key: str, where: str, default: bool) -> bool:
@@ -335,6 +338,56 @@ class ConfigReader:
             ref=self.text(node, "ref", "github", defaults.ref),
             logins=self.names(node, "logins", "github.logins"),
         )
+
+    def site(self, data: Any) -> SiteSettings:
+        node = self.mapping(data, "site", "site")
+        defaults = SiteSettings()
+        public = self.mapping(node, "public", "site.public")
+        url = node.get("url")
+        if url is not None:
+            from incident_kit.sanitize import safe_url
+
+            if not isinstance(url, str) or safe_url(url) != url:
+                raise self.fail(node, "url", "site.url", f"must be an http(s) URL, not {url!r}")
+        return SiteSettings(
+            title=self.text(node, "title", "site", defaults.title),
+            url=url,
+            public_severities=tuple(
+                self.severity(public, "severities", "site.public.severities", value)
+                for value in self.strings(public, "severities", "site.public.severities")
+            ),
+            public_services=self.strings(public, "services", "site.public.services"),
+            components=self.strings(node, "components", "site.components"),
+            service_status=self.by_severity(
+                node, "service_status", defaults.service_status, self.component_status
+            ),
+            mitigated_status=self.component_status(
+                node, "mitigated_status", "site.mitigated_status", node.get("mitigated_status")
+            )
+            if node.get("mitigated_status") is not None
+            else defaults.mitigated_status,
+            history_days=self.integer(node, "history_days", "site.history_days", defaults.history_days, 1),
+            update_every_minutes=self.by_severity(
+                node,
+                "update_every_minutes",
+                defaults.update_every_minutes,
+                lambda where_node, key, where, value: self.integer(where_node, key, where, 0, 1),
+            ),
+        )
+
+    def component_status(self, node: Any, key: str, where: str, value: Any) -> str:
+        if value not in COMPONENT_STATUSES:
+            raise self.fail(node, key, where, f"{value!r} is not one of {', '.join(COMPONENT_STATUSES)}")
+        return str(value)
+
+    def by_severity(self, node: Any, key: str, defaults: Mapping[str, Any], read: Any) -> dict[str, Any]:
+        """A `SEV-n: value` mapping over the defaults, each value checked by `read`."""
+        given = self.mapping(node, key, f"site.{key}")
+        out = dict(defaults)
+        for name, value in given.items():
+            severity = self.severity(given, name, f"site.{key}.{name}", name)
+            out[severity] = read(given, name, f"site.{key}.{name}", value)
+        return out
 
     def text(self, node: Any, key: str, where: str, default: str) -> str:
         value = node.get(key)

@@ -68,6 +68,40 @@ class GitHubSettings:
     logins: Mapping[str, str] = field(default_factory=dict)  # person -> GitHub login
 
 
+# What a service shows on the status page, best first (Atlassian Statuspage's component statuses).
+COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "major_outage")
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """`site:` — the public status page and the internal incident site (`incident site`).
+
+    An incident is private unless its frontmatter says `public: true`, or (without a `public:`
+    key) its severity or service is listed here; drills never are.
+    """
+
+    title: str = "Service status"
+    url: str | None = None  # where the status page is published: links in status.json and the feed
+    public_severities: tuple[str, ...] = ()
+    public_services: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()  # services on the status page (default: those of public incidents)
+    # the status a service shows while a public incident of that severity is open
+    service_status: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "SEV-1": "major_outage",
+            "SEV-2": "partial_outage",
+            "SEV-3": "degraded_performance",
+            "SEV-4": "degraded_performance",
+        }
+    )
+    mitigated_status: str = "degraded_performance"  # at worst, once the incident is mitigated
+    history_days: int = 90
+    # an open incident with no timeline entry for this long is overdue for an update
+    update_every_minutes: Mapping[str, int] = field(
+        default_factory=lambda: {"SEV-1": 30, "SEV-2": 60, "SEV-3": 240, "SEV-4": 1440}
+    )
+
+
 @dataclass(frozen=True)
 class Config:
     default_severity: str = "SEV-3"
@@ -87,6 +121,7 @@ class Config:
     severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     slack: SlackSettings = field(default_factory=SlackSettings)
     github: GitHubSettings = field(default_factory=GitHubSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
 
     def canonical_service(self, name: str | None) -> str | None:
         """Map an alias (a seed spec_id, a job label) to the configured service name."""

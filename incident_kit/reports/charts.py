@@ -27,8 +27,9 @@ _MAX_LEGEND = 160
 # chart cannot follow GitHub's dark theme; dark text keeps it readable there too.
 _BACKGROUND = "#ffffff"
 _INK = "#24292f"
-_THEME_KEYS = ("titleColor", "xAxisTitleColor", "xAxisLabelColor", "xAxisTickColor", "xAxisLineColor")
-_THEME_KEYS += ("yAxisTitleColor", "yAxisLabelColor", "yAxisTickColor", "yAxisLineColor")
+_THEME_KEYS = tuple(
+    f"{axis}{part}Color" for axis in ("xAxis", "yAxis") for part in ("Title", "Label", "Tick", "Line")
+)
 
 
 def mermaid_label(text: str, max_length: int = _MAX_LABEL) -> str:
@@ -78,7 +79,7 @@ def stacked_bar_chart(
     top = max((max(row) for row in cumulative if row), default=0)
     # The palette is applied in drawing order, which is top series first, then the mask.
     palette = [_colour(c) for c in reversed(colours[: len(series)])] + [_BACKGROUND]
-    theme = {"backgroundColor": _BACKGROUND, **dict.fromkeys(_THEME_KEYS, _INK)}
+    theme = {"backgroundColor": _BACKGROUND, "titleColor": _INK, **dict.fromkeys(_THEME_KEYS, _INK)}
     variables = ", ".join(f'"{key}": "{value}"' for key, value in theme.items())
     lines = [
         '%%{init: {"themeVariables": {"xyChart": {'

@@ -1,0 +1,297 @@
+"""`incident site`: read the incidents (through the records cache), render, write the output.
+
+Two kinds of output:
+- **internal** (the default): `index.html` (overview), `incidents/` (every incident's page,
+  the listings), and the public status page under `status/`, exactly as `--public-only`
+  would publish it;
+- **public** (`--public-only`): the status page alone at the top of the folder, with
+  `status.json` and `history.atom`: what the Pages workflow deploys.
+
+A rebuild reads only the incidents whose files changed (`site.cache`), renders only their
+pages, and rewrites only the listings and pages whose bytes changed (`site.output`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from incident_kit.config.settings import CONFIG_PATH, Config
+from incident_kit.errors import FileFormatError
+from incident_kit.ids import id_from_folder
+from incident_kit.site import (
+    atom,
+    cache,
+    incident_page,
+    listing_pages,
+    output,
+    overview_page,
+    reading,
+    status_json,
+    status_page,
+)
+from incident_kit.site.layout import esc, page
+from incident_kit.site.publicity import is_public
+from incident_kit.site.record import Record
+from incident_kit.site.status import derive, stable_id
+from incident_kit.store import INCIDENTS, Store
+
+LISTING_NAV = [
+    ("Overview", "../index.html"),
+    ("All incidents", "index.html"),
+    ("Status page", "../status/index.html"),
+]
+
+
+@dataclass
+class Result:
+    out: Path
+    kind: str
+    full: bool
+    incidents: int = 0
+    public: int = 0
+    read: int = 0  # incidents read from their files (the rest came from the cache)
+    written: int = 0
+    removed: int = 0
+    skipped: list[str] = field(default_factory=list)  # unreadable incidents, with why
+
+
+def code_key() -> str:
+    """A digest of the site's sources and assets: a new renderer invalidates old output."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.glob("*.py")) + sorted((package.parent / "data" / "site").glob("*")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _render_key(root: Path, config: Config, env: Mapping[str, str], code: str) -> str:
+    digest = hashlib.sha256(code.encode())
+    with suppress(OSError):
+        digest.update((root / CONFIG_PATH).read_bytes())
+    digest.update(repr(config.site).encode())
+    digest.update(
+        env.get("GITHUB_REPOSITORY", "").encode() + b"\0" + env.get("GITHUB_SERVER_URL", "").encode()
+    )
+    return digest.hexdigest()[:16]
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("incident_kit").joinpath(f"data/site/{name}").read_bytes()
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    from incident_kit.git.repository import git_dir
+
+    path = git_dir(root) / "incident-kit" / "site.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def build(
+    root: Path,
+    config: Config,
+    *,
+    out: Path,
+    now: datetime,
+    public_only: bool = False,
+    full: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> Result:
+    env = env or {}
+    target = output.check_target(out, root)
+    kind = "public" if public_only else "internal"
+    with _locked(root):
+        code = code_key()
+        render_key = _render_key(root, config, env, code)
+        previous = None if full else output.read_marker(target)
+        incremental = previous is not None and previous.kind == kind and previous.render_key == render_key
+        writer: output.Writer = output.InPlaceWriter(target) if incremental else output.FullWriter(target)
+        result = Result(out=target, kind=kind, full=not incremental)
+        try:
+            marker = output.Marker(kind, render_key)
+            old_pages = previous.incident_pages if incremental and previous else {}
+            records = _records(
+                root, config, env, code, writer, old_pages, marker, result, internal=not public_only
+            )
+            _aggregates(records, config, now, writer, marker, result, public_only=public_only)
+            if incremental and previous is not None:
+                for rel in set(previous.pages) - set(marker.pages):
+                    writer.remove(rel)
+                    result.removed += 1
+                for incident_id in set(previous.incident_pages) - set(marker.incident_pages):
+                    writer.remove(f"{listing_pages.FOLDER}/{incident_id}.html")
+                    result.removed += 1
+            writer.finish(marker)
+        except BaseException:
+            writer.abandon()
+            raise
+    return result
+
+
+def _records(
+    root: Path,
+    config: Config,
+    env: Mapping[str, str],
+    code: str,
+    writer: output.Writer,
+    old_pages: dict[str, str],
+    marker: output.Marker,
+    result: Result,
+    *,
+    internal: bool,
+) -> list[Record]:
+    """Every readable incident's record; the pages of those that changed, written."""
+    from incident_kit.git.repository import git_dir
+
+    store = Store(root)
+    cache_file = git_dir(root) / "incident-kit" / cache.NAME
+    cached = cache.read(cache_file, code)
+    fresh: dict[str, tuple[str, Record]] = {}
+    repository = env.get("GITHUB_REPOSITORY", "")
+    server = env.get("GITHUB_SERVER_URL", "").rstrip("/") or "https://github.com"
+    repository_url = f"{server}/{repository}" if "/" in repository else None
+    for month, name in sorted(store.names(), reverse=True):
+        incident_id = id_from_folder(name)
+        if incident_id is None:
+            continue
+        rel = f"{INCIDENTS}/{month}/{name}"
+        key = cache.file_key(f"{store.root}/{rel}")
+        if key is None:
+            continue
+        hit = cached.get(rel)
+        needs_page = internal and old_pages.get(incident_id) != key
+        if hit is not None and hit[0] == key and not needs_page:
+            record = hit[1]
+        else:
+            try:
+                doc, record = reading.read(store, store.root / rel)
+            except FileFormatError as error:
+                result.skipped.append(error.message)
+                continue
+            record = _with_row(record)
+            result.read += 1
+            if needs_page:
+                html = incident_page.render(
+                    doc,
+                    site_name=config.site.title,
+                    is_public=_public(record, config),
+                    repository_url=repository_url,
+                    server=server,
+                )
+                writer.write(f"{listing_pages.FOLDER}/{incident_id}.html", html)
+                result.written += 1
+        if internal:
+            marker.incident_pages[incident_id] = key
+        fresh[rel] = (key, record)
+    if fresh.keys() != cached.keys() or any(fresh[rel][0] != cached[rel][0] for rel in fresh):
+        cache.write(cache_file, code, fresh)
+    result.incidents = len(fresh)
+    for message in result.skipped:
+        sys.stderr.write(f"incident: skipped {message} (see `incident validate`)\n")
+    return [record for _, record in fresh.values()]
+
+
+def _with_row(record: Record) -> Record:
+    from dataclasses import replace
+
+    return replace(record, row=listing_pages.row(record))
+
+
+def _public(record: Record, config: Config) -> bool:
+    return is_public(
+        flag=record.public_flag,
+        kind=record.kind,
+        status=record.status,
+        severity=record.severity,
+        service=record.service or None,
+        settings=config.site,
+    )
+
+
+def _put(writer: output.Writer, marker: output.Marker, result: Result, rel: str, data: str | bytes) -> None:
+    marker.pages.append(rel)
+    if not writer.unchanged(rel, data):
+        writer.write(rel, data)
+        result.written += 1
+
+
+def _aggregates(
+    records: list[Record],
+    config: Config,
+    now: datetime,
+    writer: output.Writer,
+    marker: output.Marker,
+    result: Result,
+    *,
+    public_only: bool,
+) -> None:
+    public = [r for r in records if _public(r, config)]
+    result.public = len(public)
+    status = derive(
+        public, config.site, now=now, page_id=stable_id("page", config.site.url or config.site.title)
+    )
+    prefix = "" if public_only else "status/"
+    _put(writer, marker, result, prefix + "index.html", status_page.render(status))
+    _put(writer, marker, result, prefix + status_page.JSON, status_json.render(status))
+    _put(writer, marker, result, prefix + status_page.FEED, atom.render(status))
+    _put_assets(writer, marker, result, prefix, script=False)
+    if public_only:
+        return
+    _put_assets(writer, marker, result, "", script=True)
+    name = config.site.title
+    _put(
+        writer,
+        marker,
+        result,
+        "index.html",
+        overview_page.render(records, now=now, settings=config.site, site_name=name),
+    )
+    groups = listing_pages.group(records)
+    every = listing_pages.newest_first(records)
+    body = (
+        f"<h1>All incidents ({len(every)})</h1>"
+        + listing_pages.browse_links(groups)
+        + listing_pages.table([r.row for r in every], "Every incident, newest first", filterable=True)
+    )
+    _put(writer, marker, result, "incidents/index.html", _listing(body, "All incidents", name))
+    for facet, members in groups.items():
+        body = (
+            f'<p class="crumbs"><a href="index.html">All incidents</a> › {esc(facet.title)}</p>'
+            f"<h1>{esc(facet.title)} ({len(members)})</h1>"
+            + listing_pages.table([r.row for r in members], f"{facet.title}, newest first", filterable=True)
+        )
+        _put(writer, marker, result, f"incidents/{facet.file}", _listing(body, facet.title, name))
+
+
+def _put_assets(
+    writer: output.Writer, marker: output.Marker, result: Result, prefix: str, *, script: bool
+) -> None:
+    _put(writer, marker, result, f"{prefix}assets/site.css", _asset("site.css"))
+    _put(writer, marker, result, f"{prefix}favicon.svg", _asset("favicon.svg"))
+    if script:
+        _put(writer, marker, result, f"{prefix}assets/site.js", _asset("site.js"))
+
+
+def _listing(body: str, title: str, site_name: str) -> str:
+    return page(
+        title=title,
+        body=body,
+        root="../",
+        site_name=site_name,
+        nav=[(label, href) for label, href in LISTING_NAV],
+        script=True,
+    )

@@ -1,0 +1,100 @@
+"""Records kept between builds, so a rebuild reads only the incidents that changed.
+
+`.git/incident-kit/site-records.v1` holds one line per incident: its folder, the key of its
+files (size, mtime, ctime and inode of incident.md and of postmortem.md, as the summaries
+cache keys them: any write changes the ctime), and its `Record`, columns separated by tabs.
+The header carries `code_key` (a digest of the site's own sources), so a new version of the
+renderer never serves rows rendered by the old one. A missing, foreign or torn file costs one
+full read; writing it is best effort.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import astuple, fields
+from pathlib import Path
+from typing import Any, cast
+
+from incident_kit.site.record import Record
+from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, new_temp_file
+
+NAME = "site-records.v1"
+_HEADER = "incident-kit site records 1"
+_INTS = frozenset(f.name for f in fields(Record) if f.type in ("int", int))
+_COLUMNS = len(fields(Record)) + 1  # the record's fields and the file key
+
+
+def file_key(folder: str) -> str | None:
+    """The key of an incident's files, None when incident.md is missing."""
+    try:
+        main = os.lstat(f"{folder}/{INCIDENT_FILE}")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        pm = os.lstat(f"{folder}/{POSTMORTEM_FILE}")
+        extra = f"{pm.st_size}:{pm.st_mtime_ns}:{pm.st_ctime_ns}:{pm.st_ino}"
+    except FileNotFoundError:
+        extra = "-"
+    return f"{main.st_size}:{main.st_mtime_ns}:{main.st_ctime_ns}:{main.st_ino}/{extra}"
+
+
+def _escape(text: str) -> str:
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "r": "\r"}.get(m.group(1), m.group(1)), text)
+
+
+_KINDS = [f.name in _INTS for f in fields(Record)]
+
+
+def encode(key: str, record: Record) -> str:
+    return key + "\t" + "\t".join(str(v) if isinstance(v, int) else _escape(v) for v in astuple(record))
+
+
+def decode(line: str) -> tuple[str, Record] | None:
+    columns = line.split("\t")
+    if len(columns) != _COLUMNS:
+        return None
+    try:
+        values = [int(c) if is_int else _unescape(c) for c, is_int in zip(columns[1:], _KINDS, strict=True)]
+    except ValueError:
+        return None
+    return columns[0], Record(*cast(list[Any], values))
+
+
+def read(path: Path, code_key: str) -> dict[str, tuple[str, Record]]:
+    """folder -> (file key, record); empty when missing, foreign or damaged."""
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            lines = handle.read().split("\n")
+    except (OSError, ValueError):
+        return {}
+    if lines[0] != f"{_HEADER} {code_key}" or lines[-1] != "":
+        return {}
+    out: dict[str, tuple[str, Record]] = {}
+    for line in lines[1:-1]:
+        decoded = decode(line)
+        if decoded is None:
+            return {}
+        out[decoded[1].rel] = decoded
+    return out
+
+
+def write(path: Path, code_key: str, entries: dict[str, tuple[str, Record]]) -> None:
+    """Best effort: a cache that cannot be written only makes the next build slower."""
+    text = "\n".join([f"{_HEADER} {code_key}", *(encode(k, r) for k, r in entries.values())]) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = new_temp_file(path.parent, ".site-records-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except OSError:
+        return
