@@ -24,21 +24,18 @@ from importlib import resources
 from pathlib import Path
 
 from incident_kit.config.settings import CONFIG_PATH, Config
-from incident_kit.errors import FileFormatError
 from incident_kit.ids import id_from_folder
 from incident_kit.site import (
     atom,
     cache,
-    incident_page,
     listing_pages,
     output,
     overview_page,
-    reading,
+    render_pass,
     status_json,
     status_page,
 )
 from incident_kit.site.layout import esc, page
-from incident_kit.site.publicity import is_public
 from incident_kit.site.record import Record
 from incident_kit.site.status import derive, stable_id
 from incident_kit.store import INCIDENTS, Store
@@ -161,10 +158,8 @@ def _records(
     cache_file = git_dir(root) / "incident-kit" / cache.NAME
     cached = cache.read(cache_file, code)
     fresh: dict[str, tuple[str, Record]] = {}
-    repository = env.get("GITHUB_REPOSITORY", "")
-    server = env.get("GITHUB_SERVER_URL", "").rstrip("/") or "https://github.com"
-    repository_url = f"{server}/{repository}" if "/" in repository else None
-    for month, name in sorted(store.names(), reverse=True):
+    tasks: list[render_pass.Task] = []
+    for month, name in store.names():
         incident_id = id_from_folder(name)
         if incident_id is None:
             continue
@@ -175,51 +170,36 @@ def _records(
         hit = cached.get(rel)
         needs_page = internal and old_pages.get(incident_id) != key
         if hit is not None and hit[0] == key and not needs_page:
-            record = hit[1]
+            fresh[rel] = hit
+            if internal:
+                marker.incident_pages[incident_id] = key
         else:
-            try:
-                doc, record = reading.read(store, store.root / rel)
-            except FileFormatError as error:
-                result.skipped.append(error.message)
-                continue
-            record = _with_row(record)
-            result.read += 1
-            if needs_page:
-                html = incident_page.render(
-                    doc,
-                    site_name=config.site.title,
-                    is_public=_public(record, config),
-                    repository_url=repository_url,
-                    server=server,
-                )
-                writer.write(f"{listing_pages.FOLDER}/{incident_id}.html", html)
-                result.written += 1
+            tasks.append(render_pass.Task(rel, key, incident_id, needs_page))
+    repository = env.get("GITHUB_REPOSITORY", "")
+    server = env.get("GITHUB_SERVER_URL", "").rstrip("/") or "https://github.com"
+    job = render_pass.Job(
+        root=store.root,
+        folder=writer.folder,
+        atomic=writer.atomic,
+        settings=config.site,
+        repository_url=f"{server}/{repository}" if "/" in repository else None,
+        server=server,
+    )
+    for done in render_pass.run(job, tasks) if tasks else []:
+        if done.record is None:
+            result.skipped.append(done.error or done.task.rel)
+            continue
+        result.read += 1
+        result.written += done.written
+        fresh[done.task.rel] = (done.task.key, done.record)
         if internal:
-            marker.incident_pages[incident_id] = key
-        fresh[rel] = (key, record)
+            marker.incident_pages[done.task.incident_id] = done.task.key
     if fresh.keys() != cached.keys() or any(fresh[rel][0] != cached[rel][0] for rel in fresh):
         cache.write(cache_file, code, fresh)
     result.incidents = len(fresh)
     for message in result.skipped:
         sys.stderr.write(f"incident: skipped {message} (see `incident validate`)\n")
     return [record for _, record in fresh.values()]
-
-
-def _with_row(record: Record) -> Record:
-    from dataclasses import replace
-
-    return replace(record, row=listing_pages.row(record))
-
-
-def _public(record: Record, config: Config) -> bool:
-    return is_public(
-        flag=record.public_flag,
-        kind=record.kind,
-        status=record.status,
-        severity=record.severity,
-        service=record.service or None,
-        settings=config.site,
-    )
 
 
 def _put(writer: output.Writer, marker: output.Marker, result: Result, rel: str, data: str | bytes) -> None:
@@ -239,7 +219,7 @@ def _aggregates(
     *,
     public_only: bool,
 ) -> None:
-    public = [r for r in records if _public(r, config)]
+    public = [r for r in records if render_pass.public(r, config.site)]
     result.public = len(public)
     status = derive(
         public, config.site, now=now, page_id=stable_id("page", config.site.url or config.site.title)

@@ -15,7 +15,8 @@ from incident_kit.reports.stats.render import format_duration
 from incident_kit.site import svg
 from incident_kit.site.layout import NO_VALUE, esc, page, when
 from incident_kit.site.listing_pages import severity_badge
-from incident_kit.site.markdown_html import allowed_url, to_html
+from incident_kit.site.markdown_html import allowed_url
+from incident_kit.site.timeline_html import to_html_with_timeline
 from incident_kit.summaries.fields import as_datetime
 
 NAV = [
@@ -184,13 +185,13 @@ def render(
         f"declared {when(s.declared_at)}</p>",
         f"<section><h2>Facts</h2>{_facts(doc, is_public)}</section>",
         _phases(s),
-        f'<section class="markdown"><h2>Incident file</h2>{to_html(doc.body)}</section>',
+        '<section class="markdown"><h2>Incident file</h2>',
+        to_html_with_timeline(doc.body, s.path) + "</section>",
         _links(doc.data),
     ]
     if doc.postmortem is not None:
-        body.append(
-            f'<section class="markdown postmortem"><h2>Post-mortem</h2>{to_html(doc.postmortem)}</section>'
-        )
+        postmortem = to_html_with_timeline(doc.postmortem, s.path + "/postmortem.md")
+        body.append(f'<section class="markdown postmortem"><h2>Post-mortem</h2>{postmortem}</section>')
     body.append(_action_items(doc.action_items, repository_url, server))
     return page(
         title=f"{doc.id}: {title}",

@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from incident_kit.model import SEVERITIES, STATUSES
 from incident_kit.reports.stats.render import format_duration
 from incident_kit.sanitize import slugify
 from incident_kit.site.layout import NO_VALUE, esc, when
-from incident_kit.site.record import NONE, Record, moment
+from incident_kit.site.record import NONE, Record, day_of, moment, month_of
 
 FOLDER = "incidents"
 HEADERS = ("Incident", "Title", "Severity", "Status", "Service", "Commander", "Declared", "Time to resolve")
@@ -29,7 +30,7 @@ def severity_badge(severity: str) -> str:
 
 def row(record: Record, prefix: str = "") -> str:
     """The incident's table row; `prefix` leads from the page to `incidents/`."""
-    day = moment(record.declared).strftime("%Y-%m-%d") if record.declared != NONE else ""
+    day = day_of(record.declared) if record.declared != NONE else ""
     drill = ' <span class="badge">drill</span>' if record.kind == "drill" else ""
     resolve = format_duration(record.resolve_s) if record.resolve_s != NONE else NO_VALUE
     declared = when(moment(record.declared)) if record.declared != NONE else NO_VALUE
@@ -61,28 +62,35 @@ class Facet:
     title: str
 
 
+@cache
 def facet_file(kind: str, value: str) -> str:
     """A page name from any value: readable when it can be, unique by a short hash."""
     digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:6]
     return f"by-{kind}-{slugify(value, 40) or 'x'}-{digest}.html"
 
 
+_TITLES = {
+    "severity": "Severity {}",
+    "status": "Status {}",
+    "service": "Service {}",
+    "month": "Declared in {}",
+}
+
+
+@cache
+def facet(kind: str, value: str) -> Facet:
+    title = "No service" if kind == "service" and not value else _TITLES[kind].format(value)
+    return Facet(kind, value, facet_file(kind, value), title)
+
+
 def facets_of(record: Record) -> list[Facet]:
     out = [
-        Facet(
-            "severity",
-            record.severity,
-            facet_file("severity", record.severity),
-            f"Severity {record.severity}",
-        ),
-        Facet("status", record.status, facet_file("status", record.status), f"Status {record.status}"),
-        Facet("service", record.service, facet_file("service", record.service), f"Service {record.service}")
-        if record.service
-        else Facet("service", "", facet_file("service", ""), "No service"),
+        facet("severity", record.severity),
+        facet("status", record.status),
+        facet("service", record.service),
     ]
     if record.declared != NONE:
-        month = moment(record.declared).strftime("%Y-%m")
-        out.append(Facet("month", month, facet_file("month", month), f"Declared in {month}"))
+        out.append(facet("month", month_of(record.declared)))
     return out
 
 
@@ -92,11 +100,14 @@ def newest_first(records: Sequence[Record]) -> list[Record]:
 
 def group(records: Sequence[Record]) -> dict[Facet, list[Record]]:
     """Every facet page and its incidents, newest first."""
-    groups: dict[Facet, list[Record]] = {}
+    groups: dict[tuple[str, str], list[Record]] = {}
     for record in newest_first(records):
-        for facet in facets_of(record):
-            groups.setdefault(facet, []).append(record)
-    return groups
+        month = month_of(record.declared) if record.declared != NONE else None
+        for key in (("severity", record.severity), ("status", record.status), ("service", record.service)):
+            groups.setdefault(key, []).append(record)
+        if month is not None:
+            groups.setdefault(("month", month), []).append(record)
+    return {facet(kind, value): members for (kind, value), members in groups.items()}
 
 
 def _order(facet: Facet) -> tuple[int, str]:

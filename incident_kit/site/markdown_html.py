@@ -116,8 +116,18 @@ def to_html(markdown: str) -> str:
     return str(block(markdown))
 
 
+# What the inline parser could turn into markup (or an entity): without any of these, after
+# backslash escapes, a line is plain text and needs no parser (most timeline entries).
+_MARKUP = re.compile(r"[*_\[\]<>&!~`]")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def inline_html(markdown: str) -> str:
     """One line of Markdown (a timeline note, a public update) as safe inline HTML."""
+    if not _MARKUP.search(_ESCAPED.sub("", markdown)):
+        from html import escape
+
+        return escape(_ESCAPED.sub(r"\1", markdown).strip(), quote=False)
     _, inline = _parsers()
     html = str(inline(markdown)).strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:

@@ -80,10 +80,31 @@ def _marker_text(marker: Marker) -> str:
     return json.dumps(document, separators=(",", ":")) + "\n"
 
 
+def write_file(folder: Path, rel: str, data: str | bytes, *, atomic: bool) -> None:
+    """One file of the output; `atomic`: through a temporary file beside it (readers of a
+    folder being updated in place never see half a page)."""
+    path = folder / rel
+    if not atomic:
+        with open(path, "wb") as handle:
+            handle.write(_bytes(data))
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = new_temp_file(path.parent, ".incident-site-", ".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_bytes(data))
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 class Writer:
     """Puts files into the output folder, whole (`FullWriter`) or in place (`InPlaceWriter`)."""
 
     folder: Path  # where files are written now
+    atomic: bool = False  # whether each file goes through a temporary file
 
     def write(self, rel: str, data: str | bytes) -> None:
         raise NotImplementedError
@@ -119,8 +140,7 @@ class FullWriter(Writer):
         if parent and parent not in self._made:
             (self.folder / parent).mkdir(parents=True, exist_ok=True)
             self._made.add(parent)
-        with open(self.folder / rel, "wb") as handle:
-            handle.write(_bytes(data))
+        write_file(self.folder, rel, data, atomic=False)
 
     def remove(self, rel: str) -> None:
         return  # a new folder has nothing stale
@@ -141,6 +161,8 @@ class FullWriter(Writer):
 
 
 class InPlaceWriter(Writer):
+    atomic = True
+
     def __init__(self, target: Path) -> None:
         self.folder = target
         _clean_leftovers(target)
@@ -153,17 +175,7 @@ class InPlaceWriter(Writer):
             return False
 
     def write(self, rel: str, data: str | bytes) -> None:
-        path = self.folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = new_temp_file(path.parent, ".incident-site-", ".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_bytes(data))
-            os.chmod(temp, 0o644)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_file(self.folder, rel, data, atomic=True)
 
     def remove(self, rel: str) -> None:
         (self.folder / rel).unlink(missing_ok=True)

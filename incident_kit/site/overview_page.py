@@ -23,7 +23,7 @@ from incident_kit.reports.stats.render import format_duration
 from incident_kit.site import svg
 from incident_kit.site.layout import NO_VALUE, esc, page, when
 from incident_kit.site.listing_pages import newest_first, row, severity_badge, table
-from incident_kit.site.record import NONE, Record, moment
+from incident_kit.site.record import NONE, Record, moment, month_of
 
 NAV = [
     ("Overview", "index.html"),
@@ -35,16 +35,12 @@ TREND_MONTHS = 12
 RECENT = 20
 
 
-def _month(seconds: int) -> str:
-    return moment(seconds).strftime("%Y-%m")
-
-
 def months_by_severity(records: Sequence[Record]) -> StackedCounts | None:
     """Incidents per month by severity, every month from the first to the last (as `stats`)."""
     counts: dict[str, Counter[str]] = {}
     for r in records:
         if r.declared != NONE:
-            counts.setdefault(_month(r.declared), Counter())[r.severity] += 1
+            counts.setdefault(month_of(r.declared), Counter())[r.severity] += 1
     if not counts:
         return None
     months = month_range(min(counts), max(counts))[-MAX_MONTHS:]
@@ -73,9 +69,9 @@ def trends(records: Sequence[Record]) -> tuple[list[str], list[float | None], li
         if r.declared == NONE:
             continue
         if r.ack_s != NONE:
-            ack.setdefault(_month(r.declared), []).append(r.ack_s)
+            ack.setdefault(month_of(r.declared), []).append(r.ack_s)
         if r.resolve_s != NONE:
-            resolve.setdefault(_month(r.declared), []).append(r.resolve_s)
+            resolve.setdefault(month_of(r.declared), []).append(r.resolve_s)
     months = sorted(set(ack) | set(resolve))[-TREND_MONTHS:]
 
     def medians(data: dict[str, list[int]], unit: int) -> list[float | None]:
@@ -96,7 +92,7 @@ def heat(records: Sequence[Record], now: datetime) -> tuple[list[str], list[str]
     months = month_range(first, last)
     counts: Counter[tuple[str, str]] = Counter()
     for r in records:
-        if r.declared != NONE and (m := _month(r.declared)) >= first:
+        if r.declared != NONE and (m := month_of(r.declared)) >= first:
             counts[(r.service or "(no service)", m)] += 1
     per_service = Counter[str]()
     for (service, _), n in counts.items():

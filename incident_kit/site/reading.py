@@ -31,7 +31,10 @@ def read(store: Store, folder: Path) -> tuple[IncidentDoc, Record]:
     document = frontmatter.split(store.read_text(path), source)
     data = frontmatter.load(document.frontmatter, source)
     summary = replace(summary_from(store.rel(folder), flat_fields(data)), id=incident_id)
-    entries = timeline.entries(document.body, source)
+    try:
+        entries = timeline.entries(document.body, source)
+    except FileFormatError:  # a duplicated Timeline: validate says so; the page still shows it
+        entries = []
     postmortem, items = _postmortem(store, folder, incident_id)
     doc = IncidentDoc(incident_id, summary, data, document.body, postmortem, tuple(items))
     record = record_of(
