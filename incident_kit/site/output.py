@@ -5,8 +5,8 @@
 - A **rebuild** of a folder this tool built (its marker file says so, for the same kind of
   site and the same renderer) updates it in place: the marker is removed first, each file is
   written to a temporary file and renamed over the old one, stale pages are removed, and the
-  marker is written last. A build killed half-way leaves whole files and no marker, so the
-  next build is a full one.
+  marker is written last. The marker says "building" meanwhile, so a build killed half-way
+  leaves whole files and a marker the next build does not trust: it builds in full.
 - A target that exists, is not empty and has no marker is refused: it is somebody's folder.
   So are a symlink, a file, the repository itself or a folder that contains it, and anything
   inside `.git` or `incidents/`.
@@ -58,9 +58,10 @@ def check_target(out: Path, repo_root: Path) -> Path:
 
 
 def read_marker(out: Path) -> Marker | None:
+    """What the last complete build left; None when there was none (or it did not finish)."""
     try:
         data: Any = json.loads((out / MARKER).read_text("utf-8"))
-        if data.get("format") != FORMAT:
+        if data.get("format") != FORMAT or data.get("building"):
             return None
         return Marker(
             str(data["kind"]), str(data["render_key"]), dict(data["incident_pages"]), list(data["pages"])
@@ -69,9 +70,10 @@ def read_marker(out: Path) -> Marker | None:
         return None
 
 
-def _marker_text(marker: Marker) -> str:
+def _marker_text(marker: Marker, *, building: bool = False) -> str:
     document = {
         "format": FORMAT,
+        "building": building,
         "kind": marker.kind,
         "render_key": marker.render_key,
         "incident_pages": marker.incident_pages,
@@ -166,7 +168,8 @@ class InPlaceWriter(Writer):
     def __init__(self, target: Path) -> None:
         self.folder = target
         _clean_leftovers(target)
-        (target / MARKER).unlink()  # from here on, an interrupted build is seen as one
+        # from here on, an interrupted build is seen as one (and the folder is still ours)
+        write_file(target, MARKER, _marker_text(Marker("", ""), building=True), atomic=True)
 
     def unchanged(self, rel: str, data: str | bytes) -> bool:
         try:
@@ -184,7 +187,7 @@ class InPlaceWriter(Writer):
         self.write(MARKER, _marker_text(marker))
 
     def abandon(self) -> None:
-        return  # whole files and no marker: the next build starts over
+        return  # whole files and a "building" marker: the next build starts over
 
 
 def _clean_leftovers(target: Path) -> None:
