@@ -13,7 +13,7 @@ from incident_kit.ids import ID_PATTERN
 from incident_kit.model import TIMESTAMP_KEYS, ActionItem, IncidentSummary
 from incident_kit.reports.stats.render import format_duration
 from incident_kit.site import svg
-from incident_kit.site.layout import NO_VALUE, esc, page, when
+from incident_kit.site.layout import NO_VALUE, TABLE_WRAP, esc, page, when
 from incident_kit.site.listing_pages import severity_badge
 from incident_kit.site.markdown_html import allowed_url
 from incident_kit.site.timeline_html import to_html_with_timeline
@@ -160,7 +160,7 @@ def _action_items(items: Sequence[ActionItem], repository_url: str | None, serve
         f'<th scope="col">{h}</th>' for h in ("Item", "What", "Owner", "Due", "Type", "State", "Issue")
     )
     return (
-        '<section><h2>Action items</h2><div class="table-wrap"><table>'
+        f"<section><h2>Action items</h2>{TABLE_WRAP}<table>"
         "<caption>Action items of the post-mortem</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div></section>"
     )

@@ -16,6 +16,8 @@ CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 NO_VALUE = "—"
+# A table that may scroll sideways on a phone: focusable, so a keyboard can scroll it too.
+TABLE_WRAP = '<div class="table-wrap" tabindex="0" role="region" aria-label="Scrollable table">'
 
 
 def esc(value: object) -> str:

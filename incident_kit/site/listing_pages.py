@@ -16,7 +16,7 @@ from functools import cache
 from incident_kit.model import SEVERITIES, STATUSES
 from incident_kit.reports.stats.render import format_duration
 from incident_kit.sanitize import slugify
-from incident_kit.site.layout import NO_VALUE, esc, when
+from incident_kit.site.layout import NO_VALUE, TABLE_WRAP, esc, when
 from incident_kit.site.record import NONE, Record, day_of, moment, month_of
 
 FOLDER = "incidents"
@@ -49,7 +49,7 @@ def table(rows: Sequence[str], caption: str, *, filterable: bool = False) -> str
     head = "".join(f'<th scope="col">{h}</th>' for h in HEADERS)
     attr = " data-filterable" if filterable else ""
     return (
-        f'<div class="table-wrap"><table class="incidents"{attr}><caption>{esc(caption)}</caption>'
+        f'{TABLE_WRAP}<table class="incidents"{attr}><caption>{esc(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 

@@ -76,7 +76,7 @@ def _renderer_class() -> type[Any]:
 
         def block_code(self, code: str, info: str | None = None) -> str:
             language = (info or "").strip().split(None, 1)[0] if (info or "").strip() else ""
-            body = f"<pre><code>{escape(code)}</code></pre>"
+            body = f'<pre tabindex="0"><code>{escape(code)}</code></pre>'
             if language == "mermaid":
                 return (
                     '<figure class="mermaid-source"><figcaption>Mermaid diagram, shown as its source'

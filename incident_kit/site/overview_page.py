@@ -21,7 +21,7 @@ from incident_kit.reports.stats.compute import month_range
 from incident_kit.reports.stats.durations import summarize
 from incident_kit.reports.stats.render import format_duration
 from incident_kit.site import svg
-from incident_kit.site.layout import NO_VALUE, esc, page, when
+from incident_kit.site.layout import NO_VALUE, TABLE_WRAP, esc, page, when
 from incident_kit.site.listing_pages import newest_first, row, severity_badge, table
 from incident_kit.site.record import NONE, Record, moment, month_of
 
@@ -105,7 +105,7 @@ def _numbers(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: 
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
     return (
-        f'<details><summary>{esc(caption)}: the numbers</summary><div class="table-wrap"><table>'
+        f"<details><summary>{esc(caption)}: the numbers</summary>{TABLE_WRAP}<table>"
         f"<caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>"
     )
 
@@ -180,7 +180,7 @@ def _open_table(records: Sequence[Record], now: datetime, settings: SiteSettings
         for h in ("Incident", "Title", "Severity", "Status", "Service", "Commander", "Age", "Last update")
     )
     return (
-        '<div class="table-wrap"><table class="open"><caption>Open incidents, worst severity first</caption>'
+        f'{TABLE_WRAP}<table class="open"><caption>Open incidents, worst severity first</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from incident_kit import timeline
 from incident_kit.errors import FileFormatError
 from incident_kit.markdown import sections
-from incident_kit.site.layout import NO_VALUE, esc, when
+from incident_kit.site.layout import NO_VALUE, TABLE_WRAP, esc, when
 from incident_kit.site.markdown_html import inline_html, to_html
 
 _ITEM = re.compile(r"^[-*+][ \t]+\S")
@@ -38,7 +38,7 @@ def table(entries: Sequence[timeline.Entry]) -> str:
         for e in entries
     )
     return (
-        '<div class="table-wrap"><table class="timeline"><caption>Timeline, as written in the file</caption>'
+        f'{TABLE_WRAP}<table class="timeline"><caption>Timeline, as written in the file</caption>'
         f'<thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Who</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></div>"
     )
