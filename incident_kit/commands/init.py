@@ -14,7 +14,7 @@ from incident_kit.reports.index_page import INDEX_PATH
 from incident_kit.store import Store
 from incident_kit.transaction import execute
 
-WORKFLOWS = ("incident-alert.yml", "incident-sync.yml", "incident-validate.yml")
+WORKFLOWS = ("incident-alert.yml", "incident-sync.yml", "incident-validate.yml", "incident-pages.yml")
 
 
 def scaffold_files() -> dict[str, str]:
