@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from xml.sax.saxutils import escape, quoteattr
+from html import escape as _escape
 
 from incident_kit.site.status import PublicIncident, StatusPage
 
@@ -24,7 +24,11 @@ def _clean(text: str) -> str:
 
 
 def _xml(text: str) -> str:
-    return escape(_clean(text))
+    return _escape(_clean(text), quote=False)
+
+
+def quoteattr(text: str) -> str:
+    return f'"{_escape(text, quote=True)}"'
 
 
 def _ts(moment: datetime) -> str:

@@ -20,7 +20,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 
 from incident_kit.config.settings import CONFIG_PATH, Config
@@ -81,7 +80,7 @@ def _render_key(root: Path, config: Config, env: Mapping[str, str], code: str) -
 
 
 def _asset(name: str) -> bytes:
-    return resources.files("incident_kit").joinpath(f"data/site/{name}").read_bytes()
+    return (Path(__file__).parent.parent / "data" / "site" / name).read_bytes()
 
 
 @contextmanager

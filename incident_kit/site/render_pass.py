@@ -15,7 +15,7 @@ from pathlib import Path
 
 from incident_kit.config.settings import SiteSettings
 from incident_kit.errors import FileFormatError
-from incident_kit.site import incident_page, listing_pages, reading
+from incident_kit.site import listing_pages, reading
 from incident_kit.site.output import write_file
 from incident_kit.site.publicity import is_public
 from incident_kit.site.record import Record
@@ -64,12 +64,15 @@ def public(record: Record, settings: SiteSettings) -> bool:
 
 def _one(job: Job, store: Store, task: Task) -> Done:
     try:
+        if not task.needs_page:
+            record = reading.read_record(store, store.root / task.rel)
+            return Done(task, replace(record, row=listing_pages.row(record)), None, False)
         doc, record = reading.read(store, store.root / task.rel)
     except FileFormatError as error:
         return Done(task, None, error.message, False)
     record = replace(record, row=listing_pages.row(record))
-    if not task.needs_page:
-        return Done(task, record, None, False)
+    from incident_kit.site import incident_page  # with mistune: only when a page is rendered
+
     html = incident_page.render(
         doc,
         site_name=job.settings.title,

@@ -205,3 +205,31 @@ def test_a_mermaid_count_axis_ends_at_ten_or_more(top: int, axis: int) -> None:
 )
 def test_a_site_count_axis_has_whole_steps(top: int, scale: tuple[int, list[int]]) -> None:
     assert integer_scale(top) == scale
+
+
+@pytest.mark.parametrize(
+    "frontmatter",
+    [
+        "public: true\n",
+        "public: False  # not yet\n",
+        "public:\n",
+        "public: ~\n",
+        "public: yes\n",  # a YAML 1.1 word: left to the parser
+        "public_title: Checkout is slow (EU)\n",
+        "public_title: 'Checkout: slow'\n",
+        'public_title: "quoted # not a comment"\n',
+        "public_title: it's # a comment\n",
+        "public_title: 'it''s'\n",
+        "id: x\npublic: true\npublic_title: T\n",
+        "  public: true\n",
+    ],
+)
+def test_the_public_keys_scanner_agrees_with_yaml_or_says_it_is_unsure(frontmatter: str) -> None:
+    from incident_kit.markdown.frontmatter import load
+    from incident_kit.site.reading import public_keys
+
+    scanned = public_keys(frontmatter)
+    data = load(frontmatter, "x.md")
+    if scanned is not None:
+        for key in ("public", "public_title"):
+            assert scanned.get(key) == data.get(key), key
