@@ -20,6 +20,7 @@ from conftest import PINNED_NOW, make_repo
 
 from incident_kit.cli import app
 from incident_kit.error_handler import handle
+from support.postmortems import fill
 
 HOSTILE_TITLE = "<script>alert('title')</script><img src=x onerror=alert('img')> Search is down"
 HOSTILE_NOTE = (
@@ -168,17 +169,23 @@ def make_site_repo(root: Path) -> SiteRepo:
     )
     # public by the config rule (SEV-1), resolved two days ago
     ids["payments"] = declare(root, "Payments API unavailable", "SEV-1", "payments", "2026-11-24T09:00:00Z")
+    payments = ids["payments"]
+    cli(root, "ack", payments, "--at", "2026-11-24T09:05:00Z")
     cli(
         root,
         "note",
-        ids["payments"],
+        payments,
         "--public",
         "Payments are failing; we are on it.",
         "--at",
         "2026-11-24T09:10:00Z",
     )
-    cli(root, "resolve", ids["payments"], "--at", "2026-11-24T10:30:00Z")
-    cli(root, "note", ids["payments"], "--public", "Payments work again.", "--at", "2026-11-24T10:31:00Z")
+    cli(root, "mitigate", payments, "--rollback", "4711", "--at", "2026-11-24T09:40:00Z")
+    cli(root, "resolve", payments, "--at", "2026-11-24T10:30:00Z")
+    cli(root, "note", payments, "--public", "Payments work again.", "--at", "2026-11-24T10:31:00Z")
+    cli(root, "postmortem", payments, "--at", "2026-11-24T11:00:00Z")
+    postmortem = root_folder(root, payments) / "postmortem.md"
+    postmortem.write_text(fill(postmortem.read_text(encoding="utf-8")), encoding="utf-8")
     # private: no rule, no key
     ids["private"] = declare(root, PRIVATE_TITLE, "SEV-2", PRIVATE_SERVICE, "1h ago")
     cli(root, "note", ids["private"], PRIVATE_NOTE, "--at", "50m ago")
