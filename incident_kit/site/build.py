@@ -120,10 +120,14 @@ def build(
         try:
             marker = output.Marker(kind, render_key)
             old_pages = previous.incident_pages if incremental and previous else {}
-            records = _records(
+            records, changed = _records(
                 root, config, env, code, writer, old_pages, marker, result, internal=not public_only
             )
-            _aggregates(records, config, now, writer, marker, result, public_only=public_only)
+            kept = set(previous.pages) if incremental and previous else set()
+            touched = {(f.kind, f.value) for r in changed for f in listing_pages.facets_of(r)}
+            _aggregates(
+                records, config, now, writer, marker, result, public_only=public_only, keep=(kept, touched)
+            )
             if incremental and previous is not None:
                 for rel in set(previous.pages) - set(marker.pages):
                     writer.remove(rel)
@@ -149,14 +153,15 @@ def _records(
     result: Result,
     *,
     internal: bool,
-) -> list[Record]:
-    """Every readable incident's record; the pages of those that changed, written."""
+) -> tuple[list[Record], list[Record]]:
+    """Every readable incident's record, and the records that changed (before and after);
+    the pages of the incidents that changed, written."""
     from incident_kit.git.repository import git_dir
 
     store = Store(root)
     cache_file = git_dir(root) / "incident-kit" / cache.NAME
     cached = cache.read(cache_file, code)
-    fresh: dict[str, tuple[str, Record]] = {}
+    fresh: dict[str, cache.Entry] = {}
     tasks: list[render_pass.Task] = []
     for month, name in store.names():
         incident_id = id_from_folder(name)
@@ -190,15 +195,17 @@ def _records(
             continue
         result.read += 1
         result.written += done.written
-        fresh[done.task.rel] = (done.task.key, done.record)
+        fresh[done.task.rel] = (done.task.key, done.record, None)
         if internal:
             marker.incident_pages[done.task.incident_id] = done.task.key
-    if fresh.keys() != cached.keys() or any(fresh[rel][0] != cached[rel][0] for rel in fresh):
+    if tasks or fresh.keys() != cached.keys():
         cache.write(cache_file, code, fresh)
     result.incidents = len(fresh)
     for message in result.skipped:
         sys.stderr.write(f"incident: skipped {message} (see `incident validate`)\n")
-    return [record for _, record in fresh.values()]
+    changed = [fresh[t.rel][1] for t in tasks if t.rel in fresh]
+    changed += [entry[1] for rel, entry in cached.items() if rel not in fresh or fresh[rel][2] is None]
+    return [record for _, record, _ in fresh.values()], changed
 
 
 def _put(writer: output.Writer, marker: output.Marker, result: Result, rel: str, data: str | bytes) -> None:
@@ -217,7 +224,11 @@ def _aggregates(
     result: Result,
     *,
     public_only: bool,
+    keep: tuple[set[str], set[tuple[str, str]]] = (set(), set()),
 ) -> None:
+    """Every page made of many incidents. `keep`: the pages the folder already has, and the
+    (kind, value) listings that an incident which changed is or was in; the other listings
+    already have their bytes."""
     public = [r for r in records if render_pass.public(r, config.site)]
     result.public = len(public)
     status = derive(
@@ -247,7 +258,11 @@ def _aggregates(
         + listing_pages.table([r.row for r in every], "Every incident, newest first", filterable=True)
     )
     _put(writer, marker, result, "incidents/index.html", _listing(body, "All incidents", name))
+    kept, touched = keep
     for facet, members in groups.items():
+        if f"incidents/{facet.file}" in kept and (facet.kind, facet.value) not in touched:
+            marker.pages.append(f"incidents/{facet.file}")
+            continue
         body = (
             f'<p class="crumbs"><a href="index.html">All incidents</a> › {esc(facet.title)}</p>'
             f"<h1>{esc(facet.title)} ({len(members)})</h1>"

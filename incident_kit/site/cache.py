@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import astuple, fields
+from dataclasses import fields
 from pathlib import Path
 
 from incident_kit.site.record import Record
@@ -53,7 +53,18 @@ def _unescape(text: str) -> str:
 
 
 def encode(key: str, record: Record) -> str:
-    return key + "\t" + "\t".join(str(v) if isinstance(v, int) else _escape(v) for v in astuple(record))
+    r, e = record, _escape
+    return "\t".join(
+        (
+            key, e(r.rel), r.id, e(r.title), e(r.status), e(r.severity), e(r.kind), e(r.service),
+            e(r.commander), str(r.declared), str(r.started), str(r.mitigated), str(r.resolved),
+            str(r.ack_s), str(r.mitigate_s), str(r.resolve_s), str(r.last_update), e(r.public_flag),
+            e(r.public_title), e(r.updates_json), e(r.row),
+        )
+    )  # fmt: skip
+
+
+Entry = tuple[str, Record, str | None]  # the files' key, the record, its cache line (None: new)
 
 
 def decode(line: str) -> tuple[str, Record] | None:
@@ -73,8 +84,8 @@ def decode(line: str) -> tuple[str, Record] | None:
     return c[0], record
 
 
-def read(path: Path, code_key: str) -> dict[str, tuple[str, Record]]:
-    """folder -> (file key, record); empty when missing, foreign or damaged."""
+def read(path: Path, code_key: str) -> dict[str, Entry]:
+    """folder -> (file key, record, line); empty when missing, foreign or damaged."""
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             lines = handle.read().split("\n")
@@ -82,18 +93,20 @@ def read(path: Path, code_key: str) -> dict[str, tuple[str, Record]]:
         return {}
     if lines[0] != f"{_HEADER} {code_key}" or lines[-1] != "":
         return {}
-    out: dict[str, tuple[str, Record]] = {}
+    out: dict[str, Entry] = {}
     for line in lines[1:-1]:
         decoded = decode(line)
         if decoded is None:
             return {}
-        out[decoded[1].rel] = decoded
+        out[decoded[1].rel] = (decoded[0], decoded[1], line)
     return out
 
 
-def write(path: Path, code_key: str, entries: dict[str, tuple[str, Record]]) -> None:
-    """Best effort: a cache that cannot be written only makes the next build slower."""
-    text = "\n".join([f"{_HEADER} {code_key}", *(encode(k, r) for k, r in entries.values())]) + "\n"
+def write(path: Path, code_key: str, entries: dict[str, Entry]) -> None:
+    """Best effort: a cache that cannot be written only makes the next build slower.
+    Unchanged records keep the line they were read from."""
+    lines = (line if line is not None else encode(key, record) for key, record, line in entries.values())
+    text = "\n".join([f"{_HEADER} {code_key}", *lines]) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = new_temp_file(path.parent, ".site-records-")
