@@ -110,8 +110,45 @@ def _parsers() -> tuple[Any, Any]:
     return _block, _inline
 
 
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_BLOCK_START = re.compile(r"^(?:[ \t]|[-*+>|<`~=_]|\d{1,9}[.)]|#(?!#{0,5}[ \t]))")
+
+
+def _simple(markdown: str) -> str | None:
+    """Headings and plain paragraphs rendered without the parser (most of an incident file
+    outside its timeline); None when anything else is there."""
+    out: list[str] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            out.append(f"<p>{inline_html(chr(10).join(paragraph))}</p>\n")
+            paragraph.clear()
+
+    for line in markdown.split("\n"):
+        if not line.strip():
+            flush()
+            continue
+        if line.endswith(("  ", "\\")) or "\t" in line or "<" in line:
+            return None
+        heading = _HEADING.match(line)
+        if heading:
+            flush()
+            level = min(len(heading.group(1)) + 1, 6)
+            out.append(f"<h{level}>{inline_html(heading.group(2))}</h{level}>\n")
+        elif _BLOCK_START.match(line):
+            return None
+        else:
+            paragraph.append(line)
+    flush()
+    return "".join(out)
+
+
 def to_html(markdown: str) -> str:
     """A Markdown document as safe HTML."""
+    simple = _simple(markdown)
+    if simple is not None:
+        return simple
     block, _ = _parsers()
     return str(block(markdown))
 

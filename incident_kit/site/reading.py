@@ -35,8 +35,8 @@ def read(store: Store, folder: Path) -> tuple[IncidentDoc, Record]:
     path = folder / INCIDENT_FILE
     source = store.rel(path)
     document = frontmatter.split(store.read_text(path), source)
-    data = frontmatter.load(document.frontmatter, source)
-    summary = replace(summary_from(store.rel(folder), flat_fields(data)), id=incident_id)
+    fields, data = _page_data(document.frontmatter, source)
+    summary = replace(summary_from(store.rel(folder), fields), id=incident_id)
     try:
         entries = timeline.entries(document.body, source)
     except FileFormatError:  # a duplicated Timeline: validate says so; the page still shows it
@@ -47,6 +47,32 @@ def read(store: Store, folder: Path) -> tuple[IncidentDoc, Record]:
         summary, data, [e.at for e in entries], public_updates((e.at, e.what) for e in entries)
     )
     return doc, record
+
+
+# what a page shows beyond the summary: parsed alone, these few blocks cost a third of the file
+_PAGE_KEYS = ("roles", "links", "alert", "public", "public_title")
+_TOP = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?=[ \t]|$)")
+
+
+def _page_data(text: str, source: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(summary fields, the frontmatter's page keys), with the YAML parser reading only the
+    page keys' blocks when the line scanner understands the rest; else the whole file."""
+    fields = field_scan.scan(text)
+    if fields is not None:
+        blocks: list[str] = []
+        keep = False
+        for line in text.split("\n"):
+            top = _TOP.match(line)
+            if top:
+                keep = top.group(1) in _PAGE_KEYS
+            if keep:
+                blocks.append(line)
+        try:
+            return fields, frontmatter.load("\n".join(blocks) + "\n", source) if blocks else {}
+        except FileFormatError:
+            pass  # the whole file, so that the error names the right line
+    data = frontmatter.load(text, source)
+    return flat_fields(data), data
 
 
 def read_record(store: Store, folder: Path) -> Record:

@@ -3,6 +3,7 @@ Markdown, and the charts' data shared with the Markdown index."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -233,3 +234,32 @@ def test_the_public_keys_scanner_agrees_with_yaml_or_says_it_is_unsure(frontmatt
     if scanned is not None:
         for key in ("public", "public_title"):
             assert scanned.get(key) == data.get(key), key
+
+
+def test_an_incident_page_reads_the_same_data_from_its_few_blocks_as_from_the_whole_file(
+    repo: object,
+) -> None:
+    from pathlib import Path
+
+    from conftest import run_cli
+
+    from incident_kit.markdown import frontmatter
+    from incident_kit.site.reading import _PAGE_KEYS, _page_data
+
+    root = Path(str(repo))
+    payload = '{"source": "production_monitor", "spec_id": "auth", "metric": "p99", "value": 350, "slo": 200}'
+    assert run_cli(["declare", "--alert-payload", payload, "--repo", str(root)]).code == 0
+    created = run_cli(
+        ["declare", "--manual-incident", "--title", "T", "--repo", str(root), "--format", "json"]
+    )
+    incident_id = json.loads(created.stdout)["id"]
+    assert run_cli(["link", incident_id, "https://example.com/x", "--repo", str(root)]).code == 0
+    assert run_cli(["assign", incident_id, "--role", "scribe=carol", "--repo", str(root)]).code == 0
+    for path in root.glob("incidents/*/*/incident.md"):
+        text = path.read_text("utf-8").replace(
+            "kind: incident", "kind: incident\npublic: true\npublic_title: 'Logins: slow'", 1
+        )
+        front = frontmatter.split(text, "x").frontmatter
+        _, data = _page_data(front, "x")
+        full = frontmatter.load(front, "x")
+        assert data == {key: full[key] for key in _PAGE_KEYS if key in full}
