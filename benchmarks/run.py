@@ -572,11 +572,12 @@ class Bench:
     def bench_site(self, root: Path, incidents: int, label: str, main: bool) -> None:
         """`incident site`: a full internal build from nothing, a rebuild after one incident
         changed, and the public status page alone (after one incident changed too)."""
-        cache = root / ".git" / "incident-kit" / "site-records.v1"
+        caches = root / ".git" / "incident-kit"
         full_out, public_out = self.work / "site-full", self.work / "site-public"
 
         def from_nothing(_: int) -> None:
-            cache.unlink(missing_ok=True)
+            for cache in caches.glob("site-records.*"):
+                cache.unlink()
             shutil.rmtree(full_out, ignore_errors=True)
 
         def check(expected: str) -> Callable[[Sample], None]:

@@ -195,16 +195,18 @@ def _records(
             continue
         result.read += 1
         result.written += done.written
-        fresh[done.task.rel] = (done.task.key, done.record, None)
+        fresh[done.task.rel] = (done.task.key, done.record, False)
         if internal:
             marker.incident_pages[done.task.incident_id] = done.task.key
-    if tasks or fresh.keys() != cached.keys():
+    # A few changed incidents are not worth rewriting 10,000 lines for: their entries are
+    # stale by their key, so the next build reads them again (cheaply, without a page).
+    if fresh.keys() != cached.keys() or len(tasks) > max(8, len(fresh) // 500):
         cache.write(cache_file, code, fresh)
     result.incidents = len(fresh)
     for message in result.skipped:
         sys.stderr.write(f"incident: skipped {message} (see `incident validate`)\n")
     changed = [fresh[t.rel][1] for t in tasks if t.rel in fresh]
-    changed += [entry[1] for rel, entry in cached.items() if rel not in fresh or fresh[rel][2] is None]
+    changed += [entry[1] for rel, entry in cached.items() if rel not in fresh or not fresh[rel][2]]
     return [record for _, record, _ in fresh.values()], changed
 
 
@@ -243,26 +245,31 @@ def _aggregates(
         return
     _put_assets(writer, marker, result, "", script=True)
     name = config.site.title
+    every = listing_pages.newest_first(records)
     _put(
         writer,
         marker,
         result,
         "index.html",
-        overview_page.render(records, now=now, settings=config.site, site_name=name),
+        overview_page.render(records, now=now, settings=config.site, site_name=name, newest=every),
     )
-    groups = listing_pages.group(records)
-    every = listing_pages.newest_first(records)
+    kept, touched = keep
+    if kept:  # a rebuild: the listings of changed incidents, and any the folder lacks
+        counts, groups = listing_pages.index(every, touched)
+        missing = {(f.kind, f.value) for f in counts if f"incidents/{f.file}" not in kept and f not in groups}
+        if missing:
+            counts, groups = listing_pages.index(every, touched | missing)
+    else:
+        counts, groups = listing_pages.index(every)
+    for facet in counts.keys() - groups.keys():  # listings that keep their bytes
+        marker.pages.append(f"incidents/{facet.file}")
     body = (
         f"<h1>All incidents ({len(every)})</h1>"
-        + listing_pages.browse_links(groups)
+        + listing_pages.browse_links(counts)
         + listing_pages.table([r.row for r in every], "Every incident, newest first", filterable=True)
     )
     _put(writer, marker, result, "incidents/index.html", _listing(body, "All incidents", name))
-    kept, touched = keep
     for facet, members in groups.items():
-        if f"incidents/{facet.file}" in kept and (facet.kind, facet.value) not in touched:
-            marker.pages.append(f"incidents/{facet.file}")
-            continue
         body = (
             f'<p class="crumbs"><a href="index.html">All incidents</a> › {esc(facet.title)}</p>'
             f"<h1>{esc(facet.title)} ({len(members)})</h1>"

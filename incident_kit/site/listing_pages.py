@@ -9,6 +9,7 @@ incident, kept in the cache, and reused on every page that lists it.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -98,16 +99,29 @@ def newest_first(records: Sequence[Record]) -> list[Record]:
     return sorted(records, key=lambda r: (r.declared == NONE, -r.declared, r.id))
 
 
-def group(records: Sequence[Record]) -> dict[Facet, list[Record]]:
-    """Every facet page and its incidents, newest first."""
+def _keys(record: Record) -> list[tuple[str, str]]:
+    keys = [("severity", record.severity), ("status", record.status), ("service", record.service)]
+    if record.declared != NONE:
+        keys.append(("month", month_of(record.declared)))
+    return keys
+
+
+def index(
+    ordered: Sequence[Record], only: set[tuple[str, str]] | None = None
+) -> tuple[dict[Facet, int], dict[Facet, list[Record]]]:
+    """In one pass: how many incidents every facet page lists, and the incidents of the pages
+    to render (all, or those keyed in `only`), in `ordered`'s order."""
+    tally: Counter[tuple[str, str]] = Counter()
     groups: dict[tuple[str, str], list[Record]] = {}
-    for record in newest_first(records):
-        month = month_of(record.declared) if record.declared != NONE else None
-        for key in (("severity", record.severity), ("status", record.status), ("service", record.service)):
-            groups.setdefault(key, []).append(record)
-        if month is not None:
-            groups.setdefault(("month", month), []).append(record)
-    return {facet(kind, value): members for (kind, value), members in groups.items()}
+    for record in ordered:
+        for key in _keys(record):
+            tally[key] += 1
+            if only is None or key in only:
+                groups.setdefault(key, []).append(record)
+    return (
+        {facet(kind, value): n for (kind, value), n in tally.items()},
+        {facet(kind, value): members for (kind, value), members in groups.items()},
+    )
 
 
 def _order(facet: Facet) -> tuple[int, str]:
@@ -120,7 +134,7 @@ def _order(facet: Facet) -> tuple[int, str]:
     return (facet.value == "", facet.value)
 
 
-def browse_links(groups: dict[Facet, list[Record]]) -> str:
+def browse_links(groups: dict[Facet, int]) -> str:
     """Links to every facet page with its count: the no-script filter."""
     sections = []
     for kind, heading in (("severity", "By severity"), ("status", "By status"), ("service", "By service")):
@@ -129,10 +143,10 @@ def browse_links(groups: dict[Facet, list[Record]]) -> str:
     return '<nav class="browse" aria-label="Browse incidents">' + "".join(sections) + "</nav>"
 
 
-def _links(heading: str, facets: list[Facet], groups: dict[Facet, list[Record]]) -> str:
+def _links(heading: str, facets: list[Facet], groups: dict[Facet, int]) -> str:
     items = "".join(
         f'<li><a href="{f.file}">{esc(f.value or "(no service)")}</a> <span class="count">'
-        f"{len(groups[f])}</span></li>"
+        f"{groups[f]}</span></li>"
         for f in sorted(facets, key=_order)
     )
     return f"<section><h2>{heading}</h2><ul>{items}</ul></section>"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from incident_kit.config.settings import SiteSettings
@@ -35,44 +36,68 @@ TREND_MONTHS = 12
 RECENT = 20
 
 
-def months_by_severity(records: Sequence[Record]) -> StackedCounts | None:
+@dataclass
+class Tally:
+    """What the charts count, gathered in one pass over the records."""
+
+    months: dict[str, Counter[str]] = field(default_factory=dict)  # month -> severity -> incidents
+    ack: dict[str, list[int]] = field(default_factory=dict)  # month -> times to acknowledge
+    resolve: dict[str, list[int]] = field(default_factory=dict)  # month -> times to resolve
+    services: Counter[tuple[str, str]] = field(default_factory=Counter)  # (service, month) -> incidents
+    recent: list[tuple[int, str]] = field(default_factory=list)  # (declared, severity), last WEEKS weeks
+
+
+def _first_monday(now: datetime) -> datetime:
+    today = now.astimezone(UTC).date()
+    first = today - timedelta(days=today.weekday(), weeks=WEEKS - 1)
+    return datetime(first.year, first.month, first.day, tzinfo=UTC)
+
+
+def tally(records: Sequence[Record], now: datetime) -> Tally:
+    t = Tally()
+    since = int(_first_monday(now).timestamp())
+    for r in records:
+        declared = r.declared
+        if declared == NONE:
+            continue
+        month = month_of(declared)
+        counts = t.months.get(month)
+        if counts is None:
+            counts = t.months[month] = Counter()
+        counts[r.severity] += 1
+        if r.ack_s != NONE:
+            t.ack.setdefault(month, []).append(r.ack_s)
+        if r.resolve_s != NONE:
+            t.resolve.setdefault(month, []).append(r.resolve_s)
+        t.services[(r.service or "(no service)", month)] += 1
+        if declared >= since:
+            t.recent.append((declared, r.severity))
+    return t
+
+
+def months_by_severity(t: Tally) -> StackedCounts | None:
     """Incidents per month by severity, every month from the first to the last (as `stats`)."""
-    counts: dict[str, Counter[str]] = {}
-    for r in records:
-        if r.declared != NONE:
-            counts.setdefault(month_of(r.declared), Counter())[r.severity] += 1
-    if not counts:
+    if not t.months:
         return None
-    months = month_range(min(counts), max(counts))[-MAX_MONTHS:]
-    return stack(months, {m: counts.get(m, Counter()) for m in months})
+    months = month_range(min(t.months), max(t.months))[-MAX_MONTHS:]
+    return stack(months, {m: t.months.get(m, Counter()) for m in months})
 
 
-def weeks_by_severity(records: Sequence[Record], now: datetime) -> StackedCounts:
+def weeks_by_severity(t: Tally, now: datetime) -> StackedCounts:
     """Incidents per week (Monday to Sunday, UTC) for the last WEEKS weeks, by severity."""
-    monday = (now.astimezone(UTC) - timedelta(days=now.astimezone(UTC).weekday())).date()
-    starts = [monday - timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS)]
-    first = int(datetime(starts[0].year, starts[0].month, starts[0].day, tzinfo=UTC).timestamp())
-    labels = [d.isoformat() for d in starts]
+    first = _first_monday(now)
+    labels = [(first + timedelta(weeks=i)).date().isoformat() for i in range(WEEKS)]
+    since = int(first.timestamp())
     counts: dict[str, Counter[str]] = {}
-    for r in records:
-        if r.declared >= first:
-            index = min((r.declared - first) // (7 * 86400), WEEKS - 1)
-            counts.setdefault(labels[index], Counter())[r.severity] += 1
+    for declared, severity in t.recent:
+        index = min((declared - since) // (7 * 86400), WEEKS - 1)
+        counts.setdefault(labels[index], Counter())[severity] += 1
     return stack(labels, counts)
 
 
-def trends(records: Sequence[Record]) -> tuple[list[str], list[float | None], list[float | None]]:
+def trends(t: Tally) -> tuple[list[str], list[float | None], list[float | None]]:
     """Months (the last TREND_MONTHS with data), median minutes to acknowledge, hours to resolve."""
-    ack: dict[str, list[int]] = {}
-    resolve: dict[str, list[int]] = {}
-    for r in records:
-        if r.declared == NONE:
-            continue
-        if r.ack_s != NONE:
-            ack.setdefault(month_of(r.declared), []).append(r.ack_s)
-        if r.resolve_s != NONE:
-            resolve.setdefault(month_of(r.declared), []).append(r.resolve_s)
-    months = sorted(set(ack) | set(resolve))[-TREND_MONTHS:]
+    months = sorted(set(t.ack) | set(t.resolve))[-TREND_MONTHS:]
 
     def medians(data: dict[str, list[int]], unit: int) -> list[float | None]:
         out: list[float | None] = []
@@ -81,24 +106,21 @@ def trends(records: Sequence[Record]) -> tuple[list[str], list[float | None], li
             out.append(None if median is None else round(median / unit, 1))
         return out
 
-    return months, medians(ack, 60), medians(resolve, 3600)
+    return months, medians(t.ack, 60), medians(t.resolve, 3600)
 
 
-def heat(records: Sequence[Record], now: datetime) -> tuple[list[str], list[str], list[list[int]]]:
+def heat(t: Tally, now: datetime) -> tuple[list[str], list[str], list[list[int]]]:
     """Services (the 12 with most incidents) x the last 12 months, incidents in each."""
     last = now.astimezone(UTC).strftime("%Y-%m")
     year, month = int(last[:4]), int(last[5:])
     first = f"{year - 1:04d}-{month + 1:02d}" if month < 12 else f"{year:04d}-01"
     months = month_range(first, last)
-    counts: Counter[tuple[str, str]] = Counter()
-    for r in records:
-        if r.declared != NONE and (m := month_of(r.declared)) >= first:
-            counts[(r.service or "(no service)", m)] += 1
     per_service = Counter[str]()
-    for (service, _), n in counts.items():
-        per_service[service] += n
+    for (service, m), n in t.services.items():
+        if m >= first:
+            per_service[service] += n
     services = [s for s, _ in sorted(per_service.items(), key=lambda kv: (-kv[1], kv[0]))[:12]]
-    return services, months, [[counts[(s, m)] for m in months] for s in services]
+    return services, months, [[t.services[(s, m)] for m in months] for s in services]
 
 
 def _numbers(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> str:
@@ -124,15 +146,14 @@ def _stacked_section(counts: StackedCounts, title: str) -> str:
 
 
 def charts(records: Sequence[Record], now: datetime) -> str:
+    t = tally(records, now)
     parts = [
-        _stacked_section(
-            weeks_by_severity(records, now), f"Incidents per week by severity (last {WEEKS} weeks)"
-        )
+        _stacked_section(weeks_by_severity(t, now), f"Incidents per week by severity (last {WEEKS} weeks)")
     ]
-    per_month = months_by_severity(records)
+    per_month = months_by_severity(t)
     if per_month is not None:
         parts.append(_stacked_section(per_month, "Incidents per month by severity"))
-    months, ack, resolve = trends(records)
+    months, ack, resolve = trends(t)
     if months:
         title = "Median time to acknowledge (minutes) and to resolve (hours) per month"
         lines = [
@@ -147,7 +168,7 @@ def charts(records: Sequence[Record], now: datetime) -> str:
         parts.append(
             _figure(title, chart) + _numbers(["Month", "Acknowledge (min)", "Resolve (h)"], rows, title)
         )
-    services, heat_months, cells = heat(records, now)
+    services, heat_months, cells = heat(t, now)
     if services:
         title = "Incidents per service and month (last 12 months)"
         rows = [[s, *cells[i]] for i, s in enumerate(services)]
@@ -185,9 +206,17 @@ def _open_table(records: Sequence[Record], now: datetime, settings: SiteSettings
     )
 
 
-def render(records: Sequence[Record], *, now: datetime, settings: SiteSettings, site_name: str) -> str:
+def render(
+    records: Sequence[Record],
+    *,
+    now: datetime,
+    settings: SiteSettings,
+    site_name: str,
+    newest: Sequence[Record] | None = None,
+) -> str:
+    """The front page; `newest`: the records newest first, when the caller has them sorted."""
     open_ones = [r for r in records if r.is_open]
-    recent = newest_first(records)[:RECENT]
+    recent = list(newest if newest is not None else newest_first(records))[:RECENT]
     body = [
         "<h1>Incidents</h1>",
         f'<p class="lead">{len(open_ones)} open · {len(records)} in all · as of {when(now)}</p>',

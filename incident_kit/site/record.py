@@ -1,7 +1,7 @@
 """What the aggregate pages (overview, listings, charts, status page) need of one incident.
 
-A `Record` is flat text and whole numbers so that the cache (`site.cache`) can keep 10,000 of
-them as lines and hand them back without a YAML or JSON parse; times are UTC epoch seconds,
+A `Record` is a tuple of text and whole numbers, so that the cache (`site.cache`) can keep
+10,000 of them and hand them back without a YAML or JSON parse; times are UTC epoch seconds,
 `NONE` when unknown. Durations follow `incident stats` (reports/stats/durations.py): drills,
 cancelled and merged incidents have none, and a negative one (a data error) counts as none.
 """
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_kit.model import OPEN_STATUSES, IncidentSummary
 from incident_kit.reports.stats.compute import exclusion
@@ -22,8 +21,7 @@ from incident_kit.site.publicity import PUBLIC_TITLE_KEY, PublicUpdate, flag_of
 NONE = -1
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     rel: str  # the folder, relative to the repository root
     id: str
     title: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from incident_kit.config.settings import SiteSettings
@@ -66,11 +66,11 @@ def _one(job: Job, store: Store, task: Task) -> Done:
     try:
         if not task.needs_page:
             record = reading.read_record(store, store.root / task.rel)
-            return Done(task, replace(record, row=listing_pages.row(record)), None, False)
+            return Done(task, record._replace(row=listing_pages.row(record)), None, False)
         doc, record = reading.read(store, store.root / task.rel)
     except FileFormatError as error:
         return Done(task, None, error.message, False)
-    record = replace(record, row=listing_pages.row(record))
+    record = record._replace(row=listing_pages.row(record))
     from incident_kit.site import incident_page  # with mistune: only when a page is rendered
 
     html = incident_page.render(

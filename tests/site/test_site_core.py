@@ -16,7 +16,7 @@ from incident_kit.reports.charts import per_month
 from incident_kit.reports.stats.compute import compute_stats
 from incident_kit.site import publicity
 from incident_kit.site.markdown_html import inline_html, to_html
-from incident_kit.site.overview_page import months_by_severity
+from incident_kit.site.overview_page import months_by_severity, tally
 from incident_kit.site.record import NONE, Record, record_of
 from incident_kit.site.status import derive
 from incident_kit.site.svg import stacked_bars
@@ -178,7 +178,7 @@ def test_inline_markdown_keeps_entities_as_characters() -> None:
 def test_the_site_s_monthly_chart_has_the_index_s_numbers() -> None:
     incidents = sample_incidents()
     markdown = per_month(compute_stats(incidents, sample_action_items(), now=NOW).by_month)
-    site = months_by_severity([record_of(i, {}, [], []) for i in incidents])
+    site = months_by_severity(tally([record_of(i, {}, [], []) for i in incidents], NOW))
     assert markdown is not None and site is not None
     assert site == markdown
 
