@@ -20,7 +20,14 @@ def run(ctx: Context, *, out: Path, public_only: bool, full: bool, url: str | No
         if safe_url(url) != url:
             raise InputError(f"--url {url!r}: give the http(s) address the status page is published at")
         config = replace(config, site=replace(config.site, url=url))
-    result = build(ctx.root, config, out=out, now=ctx.now, public_only=public_only, full=full, env=ctx.env)
+    from incident_kit.errors import RefusedError
+
+    try:
+        result = build(
+            ctx.root, config, out=out, now=ctx.now, public_only=public_only, full=full, env=ctx.env
+        )
+    except OSError as error:  # a full disk, a folder we may not write: say so in one line
+        raise RefusedError(f"cannot write the site to {out}: {error.strerror or error}") from None
     what = "public status page" if result.kind == "public" else "incident site and status page"
     how = "built" if result.full else "updated"
     print(

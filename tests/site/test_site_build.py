@@ -287,3 +287,43 @@ def test_note_public_writes_a_public_update_entry(repo: Path) -> None:
     text = (repo / document["path"] / "incident.md").read_text("utf-8")
     assert "— Public update: We are on it — alice" in text
     assert "Public: yes" in git(repo, "log", "-1", "--format=%B")
+
+
+def test_an_unreadable_incident_is_left_out_with_a_warning(tmp_path: Path, repo: Path) -> None:
+    good = json.loads(
+        run_cli(
+            ["declare", "--manual-incident", "--title", "Fine", "--repo", str(repo), "--format", "json"]
+        ).stdout
+    )
+    bad = json.loads(
+        run_cli(
+            ["declare", "--manual-incident", "--title", "Bad", "--repo", str(repo), "--format", "json"]
+        ).stdout
+    )
+    (repo / bad["path"] / "incident.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    linked = json.loads(
+        run_cli(
+            ["declare", "--manual-incident", "--title", "Link", "--repo", str(repo), "--format", "json"]
+        ).stdout
+    )
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: the contents of a file outside the repository\n---\n", encoding="utf-8")
+    (repo / linked["path"] / "incident.md").unlink()
+    (repo / linked["path"] / "incident.md").symlink_to(secret)
+    result = run_cli(["site", "--out", str(tmp_path / "out"), "--repo", str(repo)])
+    assert result.code == 0
+    assert f"skipped {bad['path']}/incident.md" in result.stderr
+    assert "symlink" in result.stderr
+    assert (tmp_path / "out" / "incidents" / f"{good['id']}.html").is_file()
+    assert not (tmp_path / "out" / "incidents" / f"{bad['id']}.html").exists()
+    assert not (tmp_path / "out" / "incidents" / f"{linked['id']}.html").exists()
+    for page in (tmp_path / "out").rglob("*.html"):
+        assert "outside the repository" not in page.read_text("utf-8")
+
+
+def test_a_folder_that_cannot_be_made_is_one_line(tmp_path: Path, repo: Path) -> None:
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    result = run_cli(["site", "--out", str(tmp_path / "notes.txt" / "site"), "--repo", str(repo)])
+    assert result.code == 1
+    assert "cannot write the site" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert (tmp_path / "notes.txt").read_text() == "a file, not a folder"
