@@ -3,8 +3,9 @@ loopback: screenshots at phone and desktop widths, no console message, no reques
 origin, no serious accessibility violation (axe-core), and a hostile incident that runs
 nothing. Also the index's Mermaid chart, drawn by the real Mermaid in the same browser.
 
-Screenshots go to $INCIDENT_KIT_ARTIFACTS (else a pytest temporary folder), printed at the
-start; `UPDATE_SCREENSHOTS=1` also copies the desktop ones to docs/screenshots/ for the README.
+Screenshots go to $INCIDENT_KIT_ARTIFACTS, else `.artifacts/browser/` in the project
+(gitignored), and the folder is printed; `UPDATE_SCREENSHOTS=1` also writes the desktop ones
+of the README's pages to docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[t
 
 
 @pytest.fixture(scope="module")
-def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("INCIDENT_KIT_ARTIFACTS") or tmp_path_factory.mktemp("screenshots"))
+def artifacts() -> Path:
+    folder = Path(os.environ.get("INCIDENT_KIT_ARTIFACTS") or ROOT / ".artifacts" / "browser")
     folder.mkdir(parents=True, exist_ok=True)
     sys.stderr.write(f"\nbrowser screenshots: {folder}\n")
     return folder
