@@ -327,3 +327,16 @@ def test_a_folder_that_cannot_be_made_is_one_line(tmp_path: Path, repo: Path) ->
     assert result.code == 1
     assert "cannot write the site" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert (tmp_path / "notes.txt").read_text() == "a file, not a folder"
+
+
+def test_validate_flags_a_public_key_that_is_not_a_boolean(repo: Path) -> None:
+    created = run_cli(
+        ["declare", "--manual-incident", "--title", "T", "--repo", str(repo), "--format", "json"]
+    )
+    path = repo / json.loads(created.stdout)["path"] / "incident.md"
+    path.write_text(
+        path.read_text("utf-8").replace("kind: incident", 'kind: incident\npublic: "yes"', 1), "utf-8"
+    )
+    result = run_cli(["validate", "--repo", str(repo)])
+    assert result.code == 1
+    assert "public: 'yes' is not of type 'boolean'" in result.stdout + result.stderr
