@@ -85,14 +85,8 @@ def facet(kind: str, value: str) -> Facet:
 
 
 def facets_of(record: Record) -> list[Facet]:
-    out = [
-        facet("severity", record.severity),
-        facet("status", record.status),
-        facet("service", record.service),
-    ]
-    if record.declared != NONE:
-        out.append(facet("month", month_of(record.declared)))
-    return out
+    """The listing pages that show the incident."""
+    return [facet(kind, value) for kind, value in _keys(record)]
 
 
 def newest_first(records: Sequence[Record]) -> list[Record]:
