@@ -12,15 +12,32 @@ from incident_kit.sanitize import safe_text
 
 def detect_format(payload: Mapping[str, Any], formats: Mapping[str, AlertFormat]) -> AlertFormat:
     """The first of `formats` (in detection order) that recognises the payload, or `InputError`."""
-    for fmt in formats.values():
-        if fmt.detect(payload):
-            return fmt
+    fmt = first_detected(payload, formats)
+    if fmt is not None:
+        return fmt
+    refusal = unknown_shape_refusal(payload, formats)
+    if refusal:
+        raise InputError(refusal)
     raise InputError(
         "alert payload matches no known format ("
         + ", ".join(formats)
         + "); pass --alert-format NAME to force one (Datadog needs it unless the payload"
         " uses the template in docs/alert-sources.md)"
     )
+
+
+def first_detected(payload: Mapping[str, Any], formats: Mapping[str, AlertFormat]) -> AlertFormat | None:
+    return next((fmt for fmt in formats.values() if fmt.detect(payload)), None)
+
+
+def unknown_shape_refusal(payload: Mapping[str, Any], formats: Mapping[str, AlertFormat]) -> str | None:
+    """When no format detects the payload but one recognises its system: what it says."""
+    return next((found for fmt in formats.values() if (found := fmt.looks_like(payload))), None)
+
+
+def unknown_shape(system: str, what: str, supported: str) -> str:
+    """The refusal for a payload that names its system in a shape no adapter reads."""
+    return f"alert payload looks like {system}, but {what}; supported: {supported}"
 
 
 def format_by_name(name: str, formats: Mapping[str, AlertFormat]) -> AlertFormat:
