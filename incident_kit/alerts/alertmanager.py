@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from incident_kit.alerts import fields as f
-from incident_kit.alerts.detection import unknown_shape
+from incident_kit.alerts.detection import shown, unknown_shape
 from incident_kit.alerts.grouped import Flavour, is_group, parse_group
 from incident_kit.alerts.model import Delivery, ParseOptions
 
@@ -47,9 +47,9 @@ class AlertmanagerFormat:
             return None
         if not f.has(payload, "receiver") or f.has(payload, "orgId"):
             return None  # Grafana's envelope has orgId; it speaks for itself
-        version = f.text(f.get(payload, "version"), 20) or "missing"
+        version = shown(f.get(payload, "version"))
         return unknown_shape(
-            "Prometheus Alertmanager", f"its webhook version is {version!r}", 'versions "4" and "3"'
+            "Prometheus Alertmanager", f"its webhook version is {version}", 'versions "4" and "3"'
         )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from incident_kit.alerts import fields as f
 from incident_kit.alerts.build import single, start_time, status_from
-from incident_kit.alerts.detection import unknown_shape
+from incident_kit.alerts.detection import shown, unknown_shape
 from incident_kit.alerts.model import Alert, Delivery, ParseOptions
 from incident_kit.alerts.severity import AZURE, map_severity
 from incident_kit.alerts.timestamps import parse_timestamp
@@ -32,10 +32,9 @@ class AzureMonitorFormat:
         schema = f.get_str(payload, "schemaId")
         if schema is None and not (f.has(payload, "data", "context") and f.has(payload, "data", "status")):
             return None
-        shown = f.text(schema, 80) or "none"
         return unknown_shape(
             "Azure Monitor",
-            f"its schemaId is {shown!r} (a per-signal schema)",
+            f"its schemaId is {shown(schema)} (a per-signal schema)",
             f"the common alert schema ({SCHEMA_ID}: enable it on the action group)",
         )
 

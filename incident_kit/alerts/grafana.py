@@ -22,7 +22,7 @@ from typing import Any
 
 from incident_kit.alerts import fields as f
 from incident_kit.alerts.build import single, start_time
-from incident_kit.alerts.detection import unknown_shape
+from incident_kit.alerts.detection import shown, unknown_shape
 from incident_kit.alerts.grouped import Flavour, is_group, parse_group, service_label
 from incident_kit.alerts.model import Alert, Delivery, NotAnAlert, ParseOptions
 from incident_kit.alerts.severity import LABELS, map_severity
@@ -81,13 +81,12 @@ class GrafanaFormat:
 
     def looks_like(self, payload: Mapping[str, Any]) -> str | None:
         if isinstance(f.get(payload, "alerts"), list) and f.has(payload, "orgId"):
-            version = f.text(f.get(payload, "version"), 20) or "missing"
-            return unknown_shape("Grafana", f"its webhook version is {version!r}", 'unified alerting "1"')
+            version = shown(f.get(payload, "version"))
+            return unknown_shape("Grafana", f"its webhook version is {version}", 'unified alerting "1"')
         if f.has(payload, "ruleId") and f.has(payload, "ruleUrl"):
-            state = f.text(f.get(payload, "state"), 20) or "missing"
             return unknown_shape(
                 "Grafana legacy alerting",
-                f"its state is {state!r}",
+                f"its state is {shown(f.get(payload, 'state'))}",
                 "states " + ", ".join(sorted(_LEGACY_STATES)),
             )
         return None

@@ -38,7 +38,7 @@ class OpsgenieFormat:
         if not (f.has(payload, "action") or isinstance(f.get(payload, "alert"), Mapping)):
             return None
         return unknown_shape(
-            "Opsgenie", "it has no action and alert.alertId", "the outgoing Webhook integration"
+            "Opsgenie", "it lacks action or alert.alertId", "the outgoing Webhook integration"
         )
 
     def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:

@@ -17,7 +17,7 @@ from typing import Any
 
 from incident_kit.alerts import fields as f
 from incident_kit.alerts.build import single, start_time, status_from
-from incident_kit.alerts.detection import unknown_shape
+from incident_kit.alerts.detection import shown, unknown_shape
 from incident_kit.alerts.model import Alert, AlertStatus, Delivery, NotAnAlert, ParseOptions
 from incident_kit.alerts.severity import SENTRY, map_severity
 from incident_kit.alerts.timestamps import parse_timestamp
@@ -56,8 +56,8 @@ class SentryFormat:
     def looks_like(self, payload: Mapping[str, Any]) -> str | None:
         if f.has(payload, "installation", "uuid") and f.has(payload, "action"):
             data = f.get_map(payload, "data")
-            kind = next((f.text(key, 40) for key in data if isinstance(key, str)), None)
-            what = f"a webhook of resource {kind!r} (data.{kind})" if kind else "a webhook with no data"
+            kind = next(iter(data), None)
+            what = f"a webhook of resource {shown(kind)}" if kind is not None else "a webhook with no data"
             return unknown_shape("Sentry", what, SUPPORTED)
         if f.has(payload, "project_slug") and f.has(payload, "triggering_rules"):
             return unknown_shape(

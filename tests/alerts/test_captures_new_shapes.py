@@ -369,7 +369,7 @@ NEW_NOT_ALERTS: dict[str, tuple[type[Exception], str]] = {
     # the system is named, the shape is one we do not read: refused saying so (exit 2)
     "sentry/error-webhook-zulip.json": (
         InputError,
-        "alert payload looks like Sentry, but a webhook of resource 'error' (data.error); supported:"
+        "alert payload looks like Sentry, but a webhook of resource 'error'; supported:"
         " issue alerts (data.event), metric alerts (data.metric_alert) and issue webhooks (data.issue)",
     ),
     "pagerduty/v1-webhook-messages-alerta.json": (

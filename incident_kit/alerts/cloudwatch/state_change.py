@@ -17,7 +17,7 @@ from typing import Any
 from incident_kit.alerts import fields as f
 from incident_kit.alerts.build import start_time
 from incident_kit.alerts.cloudwatch import resources as r
-from incident_kit.alerts.detection import unknown_shape
+from incident_kit.alerts.detection import shown, unknown_shape
 from incident_kit.alerts.model import Alert, NotAnAlert, ParseOptions
 from incident_kit.alerts.payload import parse_json_text
 from incident_kit.alerts.timestamps import parse_timestamp
@@ -50,10 +50,9 @@ def looks_like_event(payload: Mapping[str, Any]) -> str | None:
     source = f.get_str(payload, "source") or ""
     if not (f.has(payload, "detail-type") and source.startswith("aws.") and f.has(payload, "detail")):
         return None
-    shown = f.text(f.get(payload, "detail-type"), 80) or "unknown"
     return unknown_shape(
         "an AWS EventBridge event",
-        f"{shown!r} from {f.text(source, 40)}",
+        f"{shown(f.get(payload, 'detail-type'))} from {shown(source)}",
         f"{STATE_CHANGE!r} from aws.cloudwatch",
     )
 
