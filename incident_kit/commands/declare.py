@@ -9,13 +9,13 @@ short function below.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incident_kit import ids, oncall, timeline
+from incident_kit import alert_list, ids, oncall, timeline
 from incident_kit import severity as severity_rules
 from incident_kit.change import Change, Outcome
 from incident_kit.context import Context, emit_json
@@ -177,6 +177,7 @@ def _new(
     alert: dict[str, Any] | None,
     links: tuple[dict[str, str], ...],
     first_entry: tuple[datetime, str, str] | None = None,
+    alerts_block: Sequence[str] = (),
 ) -> Change:
     dedup_key = alert.get("dedup_key") if alert else None
     incident_id = ids.new_id(at, store.ids(ids.month_folder(at)), dedup_key=dedup_key)
@@ -203,6 +204,7 @@ def _new(
             timeline=entries,
             alert=alert,
             links=links,
+            alerts_block=alerts_block,
         )
     )
     result = {
@@ -298,6 +300,7 @@ def _from_alert(
         ctx.config, severity, delivery.severity, delivery.value, delivery.threshold
     )
     started = delivery.started_at or at
+    listed = alert_list.merge(None, delivery, at) if alert_list.wanted(delivery) else None
     alert: dict[str, Any] = {
         "format": delivery.format,
         "source": delivery.source,
@@ -306,7 +309,7 @@ def _from_alert(
         "value": _number(delivery.value),
         "threshold": _number(delivery.threshold),
         "status": delivery.status,
-        "alerts": len(delivery.alerts),
+        "alerts": listed.total if listed else len(delivery.alerts),
         "occurrences": 1,
         "first_seen": at,
         "last_seen": at,
@@ -330,11 +333,12 @@ def _from_alert(
         at=at,
         detected_at=started,
         drill=request.drill,
-        summary=_alert_summary(delivery, service),
+        summary=_alert_summary(delivery, service, listed),
         declared_what=f"Declared from {delivery.format} alert",
         alert=alert,
         links=links,
         first_entry=first,
+        alerts_block=alert_list.frontmatter_block(listed) if listed else (),
     )
 
 
@@ -345,7 +349,7 @@ def _number(value: float | None) -> float | int | None:
     return value
 
 
-def _alert_summary(delivery: Delivery, service: str | None) -> str:
+def _alert_summary(delivery: Delivery, service: str | None, listed: alert_list.Listed | None) -> str:
     where = f" on {md_inline(service, 100)}" if service else ""
     measure = ""
     if delivery.metric and delivery.value is not None:
@@ -355,14 +359,8 @@ def _alert_summary(delivery: Delivery, service: str | None) -> str:
     lines = [f"Alert from {md_inline(delivery.source, 100)}{where}{measure}."]
     if delivery.truncated_alerts:
         lines += ["", f"The sender left out {delivery.truncated_alerts} more alert(s) from this group."]
-    if len(delivery.alerts) > 1:
-        lines.append("")
-        lines.append(f"Alerts in this group ({len(delivery.alerts)}):")
-        lines.append("")
-        for alert in delivery.alerts[:50]:
-            lines.append(f"- {alert.status}: {md_inline(alert.title, 200)}")
-        if len(delivery.alerts) > 50:
-            lines.append(f"- … and {len(delivery.alerts) - 50} more")
+    if listed is not None:
+        lines += ["", *alert_list.summary_block(listed)]
     return "\n".join(lines)
 
 
@@ -384,32 +382,45 @@ def _join(
     document = incident.document
     status = str(incident.data.get("status"))
     trailers = {"Action": "alert", "Dedup-Key": delivery.dedup_key}
+    # an incident listing several alerts resolves when its last firing one does
+    listed = alert_list.read(incident.data)
+    if listed is not None or alert_list.wanted(delivery):
+        listed = alert_list.merge(listed, delivery, at)
+        document = alert_list.written(document, listed)
+    resolves = delivery.status == "resolved" if listed is None else listed.resolves
+    change = f" ({listed.change})" if listed is not None else ""
+    related = delivery.dedup_key != alert.get("dedup_key")  # joined by a grouping rule or storm
     if delivery.status == "firing":
         occurrences += 1
         document = document.with_value(["alert", "occurrences"], occurrences)
-        what = f"Alert fired again (occurrence {occurrences}): {md_inline(delivery.title, 200)}"
+        what = f"Alert fired again (occurrence {occurrences}): {md_inline(delivery.title, 200)}{change}"
         subject = f"alert fired again (occurrence {occurrences})"
         message = f"Alert joined {incident.id} (occurrence {occurrences})"
+        if related:
+            what = f"Related alert fired: {md_inline(delivery.title, 200)}{change}"
+            subject = "related alert fired"
+            message = f"Alert joined {incident.id} as a related alert (occurrence {occurrences})"
     else:
-        what = f"Alert resolved at the source: {md_inline(delivery.title, 200)}"
+        what = f"Alert resolved at the source: {md_inline(delivery.title, 200)}{change}"
         subject = "alert resolved at the source"
         message = f"Resolved alert recorded on {incident.id}"
-        if ctx.config.resolved_marks_mitigated and status in TRANSITIONS["mitigate"].sources:
-            from incident_kit import lifecycle
+    if resolves and ctx.config.resolved_marks_mitigated and status in TRANSITIONS["mitigate"].sources:
+        from incident_kit import lifecycle
 
-            updates = lifecycle.stamps(TRANSITIONS["mitigate"], incident.data, at)
-            document = document.with_values(updates)
-            trailers["Transition"] = f"{status} -> mitigated"
-            what += "; marked mitigated"
-            subject += ", mitigated"
-            status = "mitigated"
+        updates = lifecycle.stamps(TRANSITIONS["mitigate"], incident.data, at)
+        document = document.with_values(updates)
+        trailers["Transition"] = f"{status} -> mitigated"
+        what += "; marked mitigated"
+        subject += ", mitigated"
+        status = "mitigated"
     current = incident.data.get("severity")
     if asked_severity and asked_severity != current:
         message += (
             f"; --severity {asked_severity} not applied, it stays {current} "
             f"(`incident severity {incident.id} {asked_severity}` changes it)"
         )
-    document = document.with_value(["alert", "status"], delivery.status)
+    still = ("firing" if listed.firing else "resolved") if listed is not None else delivery.status
+    document = document.with_value(["alert", "status"], still)
     document = document.with_value(["alert", "last_seen"], at)
     # a resolution is dated when the source says it ended (never later than now)
     when = delivery.ended_at if delivery.status == "resolved" and delivery.ended_at else at
