@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incident_kit import alert_list, ids, oncall, timeline
+from incident_kit import alert_list, alert_routing, ids, oncall, timeline
 from incident_kit import severity as severity_rules
 from incident_kit.change import Change, Outcome
 from incident_kit.context import Context, emit_json
@@ -85,6 +85,8 @@ def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -
     at = ctx.when(request.at)
     if request.alert_payload is not None:
         delivery = _parse(ctx, request)
+        if delivery.test_notification:  # a sender's test button: ignored, or a drill that says so
+            request = _test_notification(ctx, delivery, request)
         operation = lambda store: _from_alert(ctx, store, request, delivery, severity, at)  # noqa: E731
     else:
         if not request.title or not request.title.strip():
@@ -114,6 +116,16 @@ def _parse(ctx: Context, request: DeclareRequest) -> Delivery:
     )
 
 
+def _test_notification(ctx: Context, delivery: Delivery, request: DeclareRequest) -> DeclareRequest:
+    from incident_kit.alerts.model import NotAnAlert
+
+    if ctx.config.test_notifications == "ignore":
+        raise NotAnAlert(
+            f"{delivery.test_notification}: ignored (alerts.test_notifications: ignore); nothing declared"
+        )
+    return replace(request, drill=True)
+
+
 def _report(outcome: Outcome, fmt: str) -> None:
     result = dict(outcome.change.result)
     result["commit"] = outcome.commit
@@ -127,6 +139,8 @@ def _report(outcome: Outcome, fmt: str) -> None:
             f"Declared {result['id']} ({result['severity']}, commander: "
             f"{result['commander'] or 'unassigned'}) in {result['path']}"
         )
+        if result.get("note"):
+            print(result["note"])
     else:
         print(result.get("message", f"Updated {result['id']}"))
 
@@ -277,6 +291,15 @@ def _from_alert(
     match = _open_match(store, delivery.dedup_key)
     if match is not None:
         return _join(ctx, match, delivery, at, asked_severity=severity)
+    service = ctx.config.canonical_service(
+        safe_text(request.service, 100) if request.service else delivery.service
+    )
+    # alerts.grouping / alerts.storm: a related alert joins its group's incident (tests never do)
+    routed = (
+        None if delivery.test_notification else alert_routing.route(ctx.config, store, delivery, service, at)
+    )
+    if routed is not None and routed.join is not None:
+        return _join(ctx, routed.join, delivery, at, asked_severity=severity)
     if delivery.status == "resolved":
         return Change(
             incident_id=None,
@@ -293,18 +316,16 @@ def _from_alert(
                 "message": f"resolved alert {delivery.dedup_key!r} has no open incident; nothing declared",
             },
         )
-    service = ctx.config.canonical_service(
-        safe_text(request.service, 100) if request.service else delivery.service
-    )
     chosen = severity_rules.choose(
         ctx.config, severity, delivery.severity, delivery.value, delivery.threshold
     )
     started = delivery.started_at or at
-    listed = alert_list.merge(None, delivery, at) if alert_list.wanted(delivery) else None
+    group = routed.new_group(delivery) if routed is not None else None
+    listed = alert_list.merge(None, delivery, at) if group or alert_list.wanted(delivery) else None
     alert: dict[str, Any] = {
         "format": delivery.format,
         "source": delivery.source,
-        "dedup_key": delivery.dedup_key,
+        "dedup_key": group.key if group else delivery.dedup_key,
         "metric": delivery.metric,
         "value": _number(delivery.value),
         "threshold": _number(delivery.threshold),
@@ -313,6 +334,7 @@ def _from_alert(
         "occurrences": 1,
         "first_seen": at,
         "last_seen": at,
+        **({"grouped_by": group.why} if group else {}),
     }
     links = tuple(
         {"title": md_inline(link.title, 100), "url": url}
@@ -322,10 +344,10 @@ def _from_alert(
     first = (
         (started, f"Alert fired: {md_inline(delivery.title, 200)}", delivery.source) if started < at else None
     )
-    return _new(
+    change = _new(
         ctx,
         store,
-        title=delivery.title,
+        title=group.title if group else delivery.title,
         severity=chosen,
         service=service,
         source=delivery.source,
@@ -333,13 +355,19 @@ def _from_alert(
         at=at,
         detected_at=started,
         drill=request.drill,
-        summary=_alert_summary(delivery, service, listed),
-        declared_what=f"Declared from {delivery.format} alert",
+        summary=(f"{group.preamble}\n\n" if group else "") + _alert_summary(delivery, service, listed),
+        declared_what=f"Declared from {delivery.format} alert"
+        + (f" ({group.why})" if group else "")
+        + (f" as a drill: {delivery.test_notification}" if delivery.test_notification else ""),
         alert=alert,
         links=links,
         first_entry=first,
         alerts_block=alert_list.frontmatter_block(listed) if listed else (),
     )
+    if delivery.test_notification:  # declared as a drill (alerts.test_notifications: drill)
+        note = f"{delivery.test_notification}: declared as a drill (alerts.test_notifications: drill)"
+        change = replace(change, result={**change.result, "note": note})
+    return change
 
 
 def _number(value: float | None) -> float | int | None:
@@ -389,7 +417,8 @@ def _join(
         document = alert_list.written(document, listed)
     resolves = delivery.status == "resolved" if listed is None else listed.resolves
     change = f" ({listed.change})" if listed is not None else ""
-    related = delivery.dedup_key != alert.get("dedup_key")  # joined by a grouping rule or storm
+    # a new alert joining a grouped or storm incident (not a re-delivery of one it lists)
+    related = delivery.dedup_key != alert.get("dedup_key") and listed is not None and listed.added > 0
     if delivery.status == "firing":
         occurrences += 1
         document = document.with_value(["alert", "occurrences"], occurrences)

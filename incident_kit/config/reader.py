@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
+from incident_kit.config import alert_rules
 from incident_kit.config.settings import (
     CONFIG_PATH,
     Config,
@@ -310,6 +311,7 @@ class ConfigReader:
                 node, "insufficient_data_as_alert", "alerts.insufficient_data_as_alert", False
             ),
             "severity_maps": maps,
+            **alert_rules.read(self, node),
         }
 
     def slack(self, data: Any) -> SlackSettings:
