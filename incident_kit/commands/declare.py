@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incident_kit import alert_list, alert_routing, ids, oncall, timeline
+from incident_kit import ids, oncall, timeline
 from incident_kit import severity as severity_rules
 from incident_kit.change import Change, Outcome
 from incident_kit.context import Context, emit_json
@@ -29,6 +29,7 @@ from incident_kit.summaries.fields import as_datetime
 from incident_kit.transaction import record
 
 if TYPE_CHECKING:
+    from incident_kit.alert_list import Listed
     from incident_kit.alerts.model import Delivery
 
 
@@ -288,6 +289,8 @@ def _from_alert(
     severity: str | None,
     at: datetime,
 ) -> Change:
+    from incident_kit import alert_list, alert_routing
+
     match = _open_match(store, delivery.dedup_key)
     if match is not None:
         return _join(ctx, match, delivery, at, asked_severity=severity)
@@ -377,7 +380,9 @@ def _number(value: float | None) -> float | int | None:
     return value
 
 
-def _alert_summary(delivery: Delivery, service: str | None, listed: alert_list.Listed | None) -> str:
+def _alert_summary(delivery: Delivery, service: str | None, listed: Listed | None) -> str:
+    from incident_kit import alert_list
+
     where = f" on {md_inline(service, 100)}" if service else ""
     measure = ""
     if delivery.metric and delivery.value is not None:
@@ -404,6 +409,8 @@ def _join(
 
     A `--severity` asked for does not change the joined incident's (that is `incident severity`,
     its own audited change), but the reply says so rather than drop it silently."""
+    from incident_kit import alert_list
+
     alert = incident.data.get("alert") or {}
     counted = alert.get("occurrences")
     occurrences = counted if isinstance(counted, int) and not isinstance(counted, bool) else 1

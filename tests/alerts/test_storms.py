@@ -65,8 +65,14 @@ def host_alert(n: int, *, service: str = "checkout", status: str = "firing") -> 
 
 
 def configure(repo: Path, extra: str) -> None:
+    """The template's `grouping: []` and `storm:` (off) replaced by `extra`."""
     config = repo / "incidents" / "config.yaml"
-    config.write_text(config.read_text().replace("\nalerts:\n", "\nalerts:" + extra, 1))
+    text = config.read_text()
+    text = text.replace("  grouping: []\n", "", 1).replace(
+        "  storm:\n    threshold: 0\n    window_minutes: 10\n", "", 1
+    )
+    assert "grouping:" not in text.split("alerts:", 1)[1].split("\nslack:", 1)[0].replace("#  - name", "")
+    config.write_text(text.replace("\nalerts:\n", "\nalerts:" + extra, 1))
     git(repo, "commit", "-qam", "alert grouping")
 
 

@@ -28,8 +28,9 @@ def declare(repo: Path, relative: str, *extra: str) -> tuple[int, str, str]:
 
 def configure(repo: Path, policy: str) -> None:
     config = repo / "incidents" / "config.yaml"
-    text = config.read_text().replace("\nalerts:\n", f"\nalerts:\n  test_notifications: {policy}\n", 1)
-    config.write_text(text)
+    text = config.read_text()
+    assert "  test_notifications: drill\n" in text  # the template's default, stated
+    config.write_text(text.replace("  test_notifications: drill\n", f"  test_notifications: {policy}\n", 1))
     git(repo, "commit", "-qam", f"test notifications: {policy}")
 
 
