@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.alerts import CAPTURES
+from support.alerts import CAPTURES, OWN_FIXTURES
 from support.cli import run_cli
 from support.repos import commit_count
 
@@ -78,6 +78,15 @@ STORIES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "sentry-issue-webhook": (
         capture(SENTRY_CREATED),
         changed(SENTRY_CREATED, _state(("action",), "resolved")),
+    ),
+    # Datadog's default payload (no status field: the title prefix says it)
+    "datadog-default-payload": (
+        json.loads((OWN_FIXTURES / "datadog/default-template.json").read_text("utf-8")),
+        {
+            **json.loads((OWN_FIXTURES / "datadog/default-template.json").read_text("utf-8")),
+            "title": "[Recovered on {host:db-1}] Disk usage high",
+            "id": "7654329999",
+        },
     ),
     # both real: a source-less custom Datadog template, triggered then recovered
     "datadog-sourceless-template": (

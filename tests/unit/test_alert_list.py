@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incident_kit import alert_list
 from incident_kit.alerts.model import Alert, AlertStatus, Delivery
@@ -164,3 +166,44 @@ def test_hand_edited_entries_that_make_no_sense_are_skipped_not_fatal() -> None:
     assert listed is not None and [e.key for e in listed.entries] == ["a"]
     assert listed.total == 5  # the count stays what the file said
     assert alert_list.read({"alert": {"alerts": 1}}) is None
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("ab :,{}[]\"'#&*!|>%@`\\-\n\t\u2028é認🔥")), min_size=1, max_size=20
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.sampled_from(["firing", "resolved"]), _TEXT, _TEXT),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_any_sequence_of_deliveries_keeps_one_entry_per_key_and_reads_back_as_written(
+    steps: list[tuple[int, str, str, str]],
+) -> None:
+    """Deliveries in any order, with any text: keys stay unique, `resolves` happens exactly when
+    the last firing alert resolves, and the frontmatter block parses back to the same entries."""
+    from incident_kit.alerts.fields import text
+
+    listed: alert_list.Listed | None = None
+    for n, (which, status, title, instance) in enumerate(steps):
+        alert = Alert(
+            title=text(title) or "t",
+            status="firing" if status == "firing" else "resolved",
+            dedup_key=f"k:{which}",
+            labels={"instance": text(instance) or "i"},
+        )
+        before = listed.firing if listed else 0
+        listed = alert_list.merge(listed, group(alert), AT + timedelta(seconds=n))
+        keys = [entry.key for entry in listed.entries]
+        assert len(keys) == len(set(keys))
+        assert listed.resolves == (before > 0 and listed.firing == 0 and listed.resolved_now > 0)
+    assert listed is not None
+    block = "\n".join(
+        ["alert:", "  dedup_key: g", f"  alerts: {listed.total}", *alert_list.frontmatter_block(listed)]
+    )
+    again = alert_list.read(frontmatter.load(block + "\n", "incident.md"))
+    assert again is not None and again.entries == listed.entries
