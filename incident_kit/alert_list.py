@@ -87,13 +87,11 @@ class Listed:
         state = f"{self.firing} of {self.total} still firing" if self.firing else f"all {self.total} resolved"
         return "; ".join([", ".join(parts), state] if parts else [state])
 
-    def first_firing_title(self) -> str | None:
-        return next((e.title for e in self.entries if e.state == "firing"), None)
+    def frontmatter_block(self) -> list[str]:
+        return frontmatter_block(self)
 
-
-def wanted(delivery: Delivery) -> bool:
-    """A delivery whose alerts are not the delivery itself (a group) is listed alert by alert."""
-    return any(alert.dedup_key != delivery.dedup_key for alert in delivery.alerts)
+    def summary_block(self) -> list[str]:
+        return summary_block(self)
 
 
 def read(data: Mapping[str, object]) -> Listed | None:

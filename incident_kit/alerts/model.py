@@ -74,6 +74,11 @@ class Delivery:
     # config decides whether it is ignored or declared as a drill
     test_notification: str | None = None
 
+    @property
+    def lists_alerts(self) -> bool:
+        """A group whose alerts are not the delivery itself: its incident lists them one by one."""
+        return any(alert.dedup_key != self.dedup_key for alert in self.alerts)
+
 
 @dataclass(frozen=True)
 class ParseOptions:

@@ -289,8 +289,6 @@ def _from_alert(
     severity: str | None,
     at: datetime,
 ) -> Change:
-    from incident_kit import alert_list, alert_routing
-
     match = _open_match(store, delivery.dedup_key)
     if match is not None:
         return _join(ctx, match, delivery, at, asked_severity=severity)
@@ -298,9 +296,11 @@ def _from_alert(
         safe_text(request.service, 100) if request.service else delivery.service
     )
     # alerts.grouping / alerts.storm: a related alert joins its group's incident (tests never do)
-    routed = (
-        None if delivery.test_notification else alert_routing.route(ctx.config, store, delivery, service, at)
-    )
+    routed = None
+    if (ctx.config.grouping or ctx.config.storm.threshold) and not delivery.test_notification:
+        from incident_kit import alert_routing  # only then: the plain path stays as fast as before
+
+        routed = alert_routing.route(ctx.config, store, delivery, service, at)
     if routed is not None and routed.join is not None:
         return _join(ctx, routed.join, delivery, at, asked_severity=severity)
     if delivery.status == "resolved":
@@ -324,7 +324,11 @@ def _from_alert(
     )
     started = delivery.started_at or at
     group = routed.new_group(delivery) if routed is not None else None
-    listed = alert_list.merge(None, delivery, at) if group or alert_list.wanted(delivery) else None
+    listed = None
+    if group or delivery.lists_alerts:
+        from incident_kit import alert_list
+
+        listed = alert_list.merge(None, delivery, at)
     alert: dict[str, Any] = {
         "format": delivery.format,
         "source": delivery.source,
@@ -365,7 +369,7 @@ def _from_alert(
         alert=alert,
         links=links,
         first_entry=first,
-        alerts_block=alert_list.frontmatter_block(listed) if listed else (),
+        alerts_block=listed.frontmatter_block() if listed else (),
     )
     if delivery.test_notification:  # declared as a drill (alerts.test_notifications: drill)
         note = f"{delivery.test_notification}: declared as a drill (alerts.test_notifications: drill)"
@@ -381,8 +385,6 @@ def _number(value: float | None) -> float | int | None:
 
 
 def _alert_summary(delivery: Delivery, service: str | None, listed: Listed | None) -> str:
-    from incident_kit import alert_list
-
     where = f" on {md_inline(service, 100)}" if service else ""
     measure = ""
     if delivery.metric and delivery.value is not None:
@@ -393,7 +395,7 @@ def _alert_summary(delivery: Delivery, service: str | None, listed: Listed | Non
     if delivery.truncated_alerts:
         lines += ["", f"The sender left out {delivery.truncated_alerts} more alert(s) from this group."]
     if listed is not None:
-        lines += ["", *alert_list.summary_block(listed)]
+        lines += ["", *listed.summary_block()]
     return "\n".join(lines)
 
 
@@ -419,7 +421,7 @@ def _join(
     trailers = {"Action": "alert", "Dedup-Key": delivery.dedup_key}
     # an incident listing several alerts resolves when its last firing one does
     listed = alert_list.read(incident.data)
-    if listed is not None or alert_list.wanted(delivery):
+    if listed is not None or delivery.lists_alerts:
         listed = alert_list.merge(listed, delivery, at)
         document = alert_list.written(document, listed)
     resolves = delivery.status == "resolved" if listed is None else listed.resolves
