@@ -28,6 +28,7 @@ def _sealed_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
         "INCIDENT_KIT_DEBUG",
         "GIT_DIR",
         "GIT_WORK_TREE",
+        "TZ",  # times typed without a zone are read in the team's zone, else TZ: pin it
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("INCIDENT_KIT_NOW", PINNED_NOW)

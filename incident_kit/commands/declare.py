@@ -8,6 +8,7 @@ short function below.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -15,12 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incident_kit import ids, oncall, timeline
+from incident_kit import clock, ids, oncall, timeline
 from incident_kit import severity as severity_rules
 from incident_kit.change import Change, Outcome
-from incident_kit.context import Context, emit_json
+from incident_kit.context import Context, emit_json, warn
 from incident_kit.errors import FileFormatError, InputError
-from incident_kit.lifecycle import TRANSITIONS
+from incident_kit.lifecycle import STALE_DETECTION, TRANSITIONS
 from incident_kit.model import OPEN_STATUSES
 from incident_kit.new_incident import NewIncident, render
 from incident_kit.sanitize import human_text, md_inline, person_handle, safe_text, safe_url
@@ -64,10 +65,19 @@ def read_payload(spec: str, limit: int) -> bytes:
             raise InputError(
                 f"--alert-payload {stripped!r} is a file name; to read the file, use @{stripped}"
             )
+        if _FILE_NAME.match(stripped):
+            raise InputError(
+                f"--alert-payload {stripped!r} is not JSON; did you mean @{stripped} (a file)? "
+                "There is no such file here, so check the path too"
+            )
         data = spec.encode("utf-8", "surrogateescape")
     if len(data) > limit:
         raise InputError(f"alert payload is larger than the {limit}-byte limit")
     return data
+
+
+# what a file name looks like, where JSON would start with { or [
+_FILE_NAME = re.compile(r"^[\w.~/\\-]{1,200}\.(?:json|txt|ya?ml|log)$", re.I)
 
 
 def _is_file(name: str) -> bool:
@@ -80,10 +90,13 @@ def _is_file(name: str) -> bool:
 def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -> int:
     if request.alert_payload is not None and request.title is not None:
         raise InputError("give either --alert-payload or --manual-incident --title, not both")
-    severity = severity_rules.normalise(request.severity) if request.severity else None
+    severity = ctx.config.severity_scale.normalise(request.severity) if request.severity else None
     if request.commander:
         person_handle(request.commander, "--commander ")  # refused before anything is written
-    at = ctx.when(request.at)
+    if request.service:
+        _check_service(ctx, request.service)
+    when = ctx.moment(request.at)
+    at = when.at
     if request.alert_payload is not None:
         delivery = _parse(ctx, request)
         if delivery.test_notification:  # a sender's test button: ignored, or a drill that says so
@@ -94,8 +107,31 @@ def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -
             raise InputError("a manual incident needs --title 'what is broken'")
         operation = lambda store: _manual(ctx, store, request, severity, at)  # noqa: E731
     outcome = record(ctx, operation, push=push)
-    _report(outcome, fmt)
+    _report(ctx, outcome, fmt, when)
     return 0
+
+
+def _check_service(ctx: Context, typed: str) -> None:
+    """A service the config does not know splits the stats: say so, with the closest name."""
+    services = ctx.config.services
+    name = ctx.config.canonical_service(safe_text(typed, 100))
+    if not services or name in services:
+        return
+    from difflib import get_close_matches
+
+    spellings = {s.lower(): s for s in services} | {
+        a.lower(): service.name for service in services.values() for a in service.aliases
+    }
+    close = get_close_matches((name or "").lower(), list(spellings), n=1, cutoff=0.6)
+    hint = (
+        f"; did you mean {spellings[close[0]]}? (`--service {spellings[close[0]]}`)"
+        if close
+        else f"; known: {', '.join(sorted(services)[:8])}"
+    )
+    warn(
+        f"service {name!r} is not in incidents/config.yaml{hint}; recorded as typed "
+        "(add it under `services:` if it is new)"
+    )
 
 
 def _parse(ctx: Context, request: DeclareRequest) -> Delivery:
@@ -110,6 +146,7 @@ def _parse(ctx: Context, request: DeclareRequest) -> Delivery:
             received_at=ctx.now,
             severity_maps=ctx.config.severity_maps,
             insufficient_data_as_alert=ctx.config.insufficient_data_as_alert,
+            scale=ctx.config.severity_scale,
         ),
         format_name=request.alert_format,
         max_bytes=ctx.config.max_payload_bytes,
@@ -127,9 +164,11 @@ def _test_notification(ctx: Context, delivery: Delivery, request: DeclareRequest
     return replace(request, drill=True)
 
 
-def _report(outcome: Outcome, fmt: str) -> None:
+def _report(ctx: Context, outcome: Outcome, fmt: str, when: clock.When) -> None:
     result = dict(outcome.change.result)
     result["commit"] = outcome.commit
+    for line in result.pop("warnings", ()):
+        warn(line)
     if fmt == "json":
         emit_json(result)
         return
@@ -138,12 +177,13 @@ def _report(outcome: Outcome, fmt: str) -> None:
     elif result.get("created"):
         print(
             f"Declared {result['id']} ({result['severity']}, commander: "
-            f"{result['commander'] or 'unassigned'}) in {result['path']}"
+            f"{result['commander'] or 'unassigned'}) in {result['path']} at {ctx.echo(when)}"
         )
         if result.get("note"):
             print(result["note"])
     else:
-        print(result.get("message", f"Updated {result['id']}"))
+        message = result.get("message") or f"Updated {result['id']}"
+        print(f"{message} at {ctx.echo(when)}")
 
 
 # --- new incidents -------------------------------------------------------------------------
@@ -193,6 +233,7 @@ def _new(
     links: tuple[dict[str, str], ...],
     first_entry: tuple[datetime, str, str] | None = None,
     alerts_block: Sequence[str] = (),
+    warnings: list[str] | None = None,
 ) -> Change:
     dedup_key = alert.get("dedup_key") if alert else None
     incident_id = ids.new_id(at, store.ids(ids.month_folder(at)), dedup_key=dedup_key)
@@ -202,7 +243,9 @@ def _new(
     who = ctx.actor.name
     entries = [first_entry] if first_entry else []
     assigned = f"commander: {commander}" if commander else "no commander assigned yet (incident assign)"
-    entries.append((at, f"{declared_what}, {severity}; {assigned}", who))
+    entries.append((at, f"{declared_what}, {severity}; {assigned}{_config_note(ctx)}", who))
+    if warnings:
+        entries.append((at, "Note: " + md_inline("; ".join(warnings), 400), "incident-kit"))
     text = render(
         NewIncident(
             id=incident_id,
@@ -220,9 +263,10 @@ def _new(
             alert=alert,
             links=links,
             alerts_block=alerts_block,
+            severities=ctx.config.severity_scale.levels,
         )
     )
-    result = {
+    result: dict[str, Any] = {
         "id": incident_id,
         "path": folder,
         "status": "triage",
@@ -230,7 +274,10 @@ def _new(
         "commander": commander,
         "created": True,
         "deduplicated": False,
+        "declared_at": at,
     }
+    if warnings:
+        result["warnings"] = warnings
     return Change(
         incident_id=incident_id,
         subject=f"declare {severity} {title}"[:120],
@@ -238,6 +285,18 @@ def _new(
         trailers={"Action": "declare", "Transition": "none -> triage", "Severity": severity},
         result=result,
     )
+
+
+def _config_note(ctx: Context) -> str:
+    """Said on the declaration when the config was broken: the commander and severity it picked
+    came from defaults for the broken part."""
+    if not ctx.config_problems:
+        return ""
+    source, _, rest = ctx.config_problems[0].partition(":")
+    line, _, rest = rest.partition(":")
+    key = rest.split(":", 1)[0].strip() if line.isdigit() else ""
+    where = f"line {line}, {key}" if key else "it does not parse"
+    return f"; {source} has an error ({md_inline(where, 120)}), so defaults were used for that part"
 
 
 # --- alerts --------------------------------------------------------------------------------
@@ -329,6 +388,14 @@ def _from_alert(
         from incident_kit import alert_list
 
         listed = alert_list.merge(None, delivery, at)
+    warnings: list[str] = []
+    if at - started > STALE_DETECTION:
+        # a years-old Sentry issue or a long-silenced alert: its first-seen time is not when
+        # anyone could act, and it would make the time to acknowledge years long
+        warnings.append(
+            f"the alert says it started {started:%Y-%m-%dT%H:%M:%SZ}, {(at - started).days} days ago; "
+            "detection is taken as the declaration time (the alert's start is kept as alert.started_at)"
+        )
     alert: dict[str, Any] = {
         "format": delivery.format,
         "source": delivery.source,
@@ -343,8 +410,11 @@ def _from_alert(
         "last_seen": at,
         **({"grouped_by": group.why} if group else {}),
     }
+    if warnings:
+        alert["started_at"] = started
+        started = at
     links = tuple(
-        {"title": md_inline(link.title, 100), "url": url}
+        {"title": safe_text(link.title, 100), "url": url}  # plain here; the body escapes it
         for link in delivery.links[:10]
         if (url := safe_url(link.url))
     )
@@ -370,6 +440,7 @@ def _from_alert(
         links=links,
         first_entry=first,
         alerts_block=listed.frontmatter_block() if listed else (),
+        warnings=warnings,
     )
     if delivery.test_notification:  # declared as a drill (alerts.test_notifications: drill)
         note = f"{delivery.test_notification}: declared as a drill (alerts.test_notifications: drill)"

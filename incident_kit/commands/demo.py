@@ -181,7 +181,7 @@ def _walk(root: Path, run_command: RunCommand, *, kept: bool) -> int:
         run_command, "Tell people: mitigation, resolution (the final communication), close", ["sync", *repo]
     )
     _step(run_command, "The audit trail is git history", ["log", incident_id[-4:], *repo])
-    _step(run_command, "Everything, as JSON", ["list", "--format", "json", *repo])
+    _step(run_command, "Everything, as JSON", ["list", "--all", "--format", "json", *repo])
     print(
         f"\nDone. Look at {folder.relative_to(root)}/incident.md and postmortem.md"
         + (f" in {root}" if kept else " (the scratch repository is removed now; use --keep DIR to keep it)")

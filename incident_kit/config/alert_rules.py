@@ -1,7 +1,8 @@
 """Reading `alerts.test_notifications`, `alerts.grouping` and `alerts.storm` into typed settings.
 
 Apart from `reader.py` so that file stays one screenful per concern; the same `ConfigReader`
-does the walking, so errors name the file, line and dotted key like every other.
+does the walking, so errors name the file, line and dotted key like every other. Unknown keys
+are `config/references.py`'s to report, as everywhere else (`validate` suggests the known one).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ if TYPE_CHECKING:
     from incident_kit.config.reader import ConfigReader
 
 _RULE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
-_RULE_KEYS = ("name", "match", "by", "window_minutes")
-_MATCH_KEYS = ("service", "source", "labels")
 _DAY = 24 * 60
 
 
@@ -58,21 +57,12 @@ def _rule(
     where = f"alerts.grouping[{index}]"
     if not hasattr(rule, "get") or not hasattr(rule, "items"):
         raise reader.fail(rules, index, where, "must be a mapping with a name")
-    unknown = sorted(str(k) for k in rule if k not in _RULE_KEYS)
-    if unknown:
-        raise reader.fail(
-            rule, unknown[0], f"{where}.{unknown[0]}", "unknown key (" + ", ".join(_RULE_KEYS) + ")"
-        )
     name = rule.get("name")
     if not isinstance(name, str) or not _RULE_NAME.fullmatch(name):
         raise reader.fail(rule, "name", f"{where}.name", "needs a name of lower-case letters, digits and -")
     if any(existing.name == name for existing in earlier):
         raise reader.fail(rule, "name", f"{where}.name", f"another rule is already named {name!r}")
     match = reader.mapping(rule, "match", f"{where}.match")
-    unknown = sorted(str(k) for k in match if k not in _MATCH_KEYS)
-    if unknown:
-        key = unknown[0]
-        raise reader.fail(match, key, f"{where}.match.{key}", "unknown key (" + ", ".join(_MATCH_KEYS) + ")")
     by = reader.strings(rule, "by", f"{where}.by") or ("service",)
     for item in by:
         if item not in ("service", "source") and not (item.startswith("labels.") and len(item) > 7):

@@ -118,7 +118,7 @@ def _deliver(
         notifier.post(channel_id, message, key=key)
         results.delivered.append(f"{summary.id}: {pending.kind}")
         _mark_announced(state, pending, summary)
-    status = render_status(summary, url=url)
+    status = render_status(summary, url=url, levels=config.severity_scale.levels)
     if state.get("status_ts"):
         try:
             notifier.update(channel_id, str(state["status_ts"]), status)

@@ -79,11 +79,13 @@ def test_a_resolved_test_notification_declares_nothing(repo: Path) -> None:
     assert commit_count(repo) == start
 
 
-def test_a_bad_policy_is_refused_naming_the_line(repo: Path) -> None:
+def test_a_bad_policy_warns_naming_the_line_and_the_default_holds(repo: Path) -> None:
+    """Degraded, not dead (config/degraded.py): declare still records, with the default."""
     configure(repo, "maybe")
-    code, _, err = declare(repo, TESTS[0][0])
-    assert code != 0
-    assert (
-        "incidents/config.yaml:" in err
-        and "alerts.test_notifications: 'maybe' is not one of drill, ignore" in err
-    )
+    code, out, err = declare(repo, TESTS[0][0])
+    assert code == 0, err
+    assert "incidents/config.yaml:" in err
+    assert "alerts.test_notifications: 'maybe' is not one of drill, ignore" in err
+    assert "declared as a drill" in out
+    result = run_cli(["validate", "--repo", str(repo)])
+    assert result.code == 1 and "alerts.test_notifications" in result.stdout + result.stderr

@@ -51,6 +51,7 @@ ALERT_KEYS = {
     "occurrences",
     "first_seen",
     "last_seen",
+    "started_at",  # kept when an alert says it started long before it was declared
 }
 DANGEROUS = [
     re.compile(r"^::", re.M),  # a workflow command at the start of any line

@@ -212,16 +212,8 @@ def test_config_reads_rules_and_storm_and_defaults_to_neither() -> None:
             ":4: alerts.grouping[0].by: 'colour' is not service",
         ),
         (
-            "alerts:\n  grouping:\n    - name: a\n      match: {servce: x}\n",
-            ":4: alerts.grouping[0].match.servce: unknown key",
-        ),
-        (
             "alerts:\n  grouping:\n    - name: a\n    - name: a\n",
             ":4: alerts.grouping[1].name: another rule is already named",
-        ),
-        (
-            "alerts:\n  grouping:\n    - name: a\n      windw: 3\n",
-            ":4: alerts.grouping[0].windw: unknown key",
         ),
         ("alerts:\n  grouping: {a: 1}\n", ":2: alerts.grouping: must be a list of rules"),
         ("alerts:\n  storm: {threshold: 1}\n", ":2: alerts.storm.threshold: must be 0 (off) or at least 2"),
@@ -237,3 +229,27 @@ def test_config_errors_name_the_line_and_the_key(text: str, error: str) -> None:
     with pytest.raises(ConfigError) as raised:
         parse(text)
     assert error in str(raised.value)
+
+
+def test_validate_names_a_misspelt_grouping_key_and_suggests_the_known_one() -> None:
+    from ruamel.yaml import YAML
+
+    from incident_kit.config.references import check
+
+    data = YAML(typ="rt").load(
+        "alerts:\n  grouping:\n    - name: a\n      windw_minutes: 3\n      match: {servce: x}\n"
+        "  storm: {treshold: 3}\n"
+    )
+    found = {(f.key, f.message) for f in check(data)}
+    assert (
+        "alerts.grouping[0].windw_minutes",
+        "unknown key 'windw_minutes' (did you mean window_minutes?); it is ignored",
+    ) in found
+    assert (
+        "alerts.grouping[0].match.servce",
+        "unknown key 'servce' (did you mean service?); it is ignored",
+    ) in found
+    assert (
+        "alerts.storm.treshold",
+        "unknown key 'treshold' (did you mean threshold?); it is ignored",
+    ) in found

@@ -18,7 +18,15 @@ LEGAL = {
     "ack": {"triage": "investigating"},
     "mitigate": {"triage": "mitigated", "investigating": "mitigated"},
     "resolve": {"triage": "resolved", "investigating": "resolved", "mitigated": "resolved"},
-    "reopen": {"mitigated": "investigating", "resolved": "investigating"},
+    # from cancelled or merged, reopen undoes: back to where the incident was (see `stamps`)
+    "reopen": {
+        "mitigated": "investigating",
+        "resolved": "investigating",
+        "postmortem": "investigating",
+        "closed": "investigating",
+        "cancelled": "investigating",
+        "merged": "investigating",
+    },
     "cancel": {"triage": "cancelled", "investigating": "cancelled", "mitigated": "cancelled"},
     "merge": {"triage": "merged", "investigating": "merged", "mitigated": "merged"},
     "postmortem": {"resolved": "postmortem"},
@@ -53,16 +61,18 @@ def test_every_verb_the_cli_offers_is_in_the_table() -> None:
         ("investigating", ["mitigate", "resolve", "cancel", "merge"]),
         ("mitigated", ["resolve", "reopen", "cancel", "merge"]),
         ("resolved", ["reopen", "postmortem", "close"]),
-        ("postmortem", ["close"]),
-        ("closed", []),
+        ("postmortem", ["reopen", "close"]),
+        ("closed", ["reopen"]),
+        ("cancelled", ["reopen"]),
+        ("merged", ["reopen"]),
     ],
 )
 def test_the_refusal_lists_what_is_allowed_from_a_status(status: str, allowed: list[str]) -> None:
     assert lifecycle.allowed_actions(status) == allowed
 
 
-def test_a_final_state_says_so() -> None:
-    with pytest.raises(RefusedError, match=r"allowed from closed: none \(this is a final state\)"):
+def test_a_closed_incident_says_it_can_be_reopened() -> None:
+    with pytest.raises(RefusedError, match=r"allowed from closed: reopen$"):
         lifecycle.check("ack", "closed")
 
 
@@ -101,6 +111,28 @@ def test_a_second_postmortem_points_at_the_file_to_fill_in() -> None:
             {"status": "investigating", "mitigated_at": None, "resolved_at": None},
         ),
         ("reopen", {"mitigated_at": T0}, {"status": "investigating", "mitigated_at": None}),
+        # reopening a closed incident clears every later phase
+        (
+            "reopen",
+            {"status": "closed", "resolved_at": T0, "postmortem_at": T0, "closed_at": T0},
+            {"status": "investigating", "resolved_at": None, "postmortem_at": None, "closed_at": None},
+        ),
+        # undoing a cancel or a merge goes back to where the incident was
+        (
+            "reopen",
+            {"status": "cancelled", "acknowledged_at": T0, "closed_at": T0, "cancel_reason": "noise"},
+            {"status": "investigating", "closed_at": None, "cancel_reason": None},
+        ),
+        (
+            "reopen",
+            {"status": "cancelled", "mitigated_at": T0, "closed_at": T0, "cancel_reason": "noise"},
+            {"status": "mitigated", "closed_at": None, "cancel_reason": None},
+        ),
+        (
+            "reopen",
+            {"status": "merged", "closed_at": T0, "merged_into": "inc-20261126-ab12"},
+            {"status": "triage", "closed_at": None, "merged_into": None},
+        ),
         ("cancel", {}, {"status": "cancelled", "closed_at": T1}),
         ("postmortem", {"resolved_at": T0}, {"status": "postmortem", "postmortem_at": T1}),
         ("close", {"postmortem_at": T0}, {"status": "closed", "closed_at": T1}),
@@ -112,9 +144,14 @@ def test_a_transition_stamps_its_own_time_and_the_implied_ones(
     assert lifecycle.stamps(lifecycle.TRANSITIONS[action], current, T1) == expected
 
 
-def test_a_time_before_an_earlier_phase_is_refused_with_what_to_type() -> None:
-    with pytest.raises(RefusedError, match=r"mitigated time .* is before acknowledged time .*use --at"):
+def test_a_time_before_an_earlier_phase_is_refused_naming_both_phases() -> None:
+    with pytest.raises(lifecycle.OutOfOrder) as refused:
         lifecycle.check_order({"acknowledged_at": T1}, {"mitigated_at": T0})
+    assert refused.value.message == (
+        "mitigated time 2026-11-26T14:00:00Z is before acknowledged time 2026-11-26T15:00:00Z"
+    )
+    # the command turns it into the exact command that works (tests/core/test_time_input_cli.py)
+    assert (refused.value.earlier_key, refused.value.earlier) == ("acknowledged_at", T1)
 
 
 def test_an_old_disorder_that_this_change_does_not_touch_is_not_its_problem() -> None:
