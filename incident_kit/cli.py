@@ -163,19 +163,9 @@ def declare(
 ) -> None:
     """Declare an incident from an alert payload, or by hand with --manual-incident."""
     from incident_kit.commands import declare as command
-    from incident_kit.errors import InputError
 
-    if alert_payload is not None and title is not None:
-        raise InputError("--title goes with --manual-incident; an alert brings its own title")
-    if alert_payload is not None and manual_incident:
-        raise InputError("give --alert-payload JSON|@FILE|- or --title 'what is broken', not both")
-    if alert_payload is None and title is None:
-        raise InputError(
-            "--manual-incident needs --title 'what is broken'"
-            if manual_incident
-            else "give --alert-payload JSON|@FILE|- or --title 'what is broken' (declares by hand)"
-        )
     request = command.DeclareRequest(
+        manual=manual_incident,
         title=title,
         alert_payload=alert_payload,
         alert_format=alert_format,
@@ -187,7 +177,7 @@ def declare(
         summary=summary,
     )
     fmt = _fmt(fmt)
-    raise typer.Exit(command.run(_ctx(repo, by, forgiving=True), request, push=push, fmt=fmt))
+    raise typer.Exit(command.main(lambda: _ctx(repo, by, forgiving=True), request, push=push, fmt=fmt))
 
 
 def _transition(
@@ -414,6 +404,27 @@ def note(
 
     raise typer.Exit(
         update.note(_ctx(repo, by, forgiving=True), ref, " ".join(text), at=at, push=push, fmt=_fmt(fmt))
+    )
+
+
+@command()
+def update(
+    ref: Ref,
+    text: Annotated[
+        list[str],
+        typer.Argument(help="Where things stand, for stakeholders (quotes optional: the words are joined)."),
+    ],
+    at: At = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Post a stakeholder update: the timeline, then (sync) the incident and announcement channels."""
+    from incident_kit.commands import update as command
+
+    raise typer.Exit(
+        command.stakeholder_update(_ctx(repo, by), ref, " ".join(text), at=at, push=push, fmt=_fmt(fmt))
     )
 
 

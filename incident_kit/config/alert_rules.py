@@ -1,4 +1,5 @@
-"""Reading `alerts.test_notifications`, `alerts.grouping` and `alerts.storm` into typed settings.
+"""Reading `alerts.severity_maps`, `alerts.test_notifications`, `alerts.grouping` and
+`alerts.storm` into typed settings.
 
 Apart from `reader.py` so that file stays one screenful per concern; the same `ConfigReader`
 does the walking, so errors name the file, line and dotted key like every other. Unknown keys
@@ -8,6 +9,7 @@ are `config/references.py`'s to report, as everywhere else (`validate` suggests 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from incident_kit.config.settings import TEST_NOTIFICATION_POLICIES, GroupingRule, StormSettings
@@ -22,12 +24,27 @@ _DAY = 24 * 60
 def read(reader: ConfigReader, alerts: Any) -> dict[str, Any]:
     """The `Config` fields these settings fill, from the `alerts:` mapping."""
     return {
+        "severity_maps": _severity_maps(reader, alerts),
         "test_notifications": _choice(
             reader, alerts, "test_notifications", "alerts.test_notifications", TEST_NOTIFICATION_POLICIES
         ),
         "grouping": _grouping(reader, alerts),
         "storm": _storm(reader, alerts),
     }
+
+
+def _severity_maps(reader: ConfigReader, alerts: Any) -> dict[str, dict[str, str]]:
+    maps_node = reader.mapping(alerts, "severity_maps", "alerts.severity_maps")
+    maps: dict[str, dict[str, str]] = {}
+    for fmt, mapping in maps_node.items():
+        where = f"alerts.severity_maps.{fmt}"
+        if not isinstance(mapping, Mapping):
+            raise reader.fail(maps_node, fmt, where, "must be a mapping of raw value to SEV-n")
+        maps[str(fmt)] = {
+            str(raw).lower(): reader.severity(mapping, raw, f"{where}.{raw}", sev)
+            for raw, sev in mapping.items()
+        }
+    return maps
 
 
 def _choice(reader: ConfigReader, node: Any, key: str, where: str, allowed: tuple[str, ...]) -> str:

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from incident_kit.config import alert_rules
+from incident_kit.config.communication import read_announce, read_updates
 from incident_kit.config.settings import (
     CONFIG_PATH,
     Config,
@@ -159,6 +160,7 @@ class ConfigReader:
             **self.alerts(data),
             slack=self.slack(data),
             github=self.github(data),
+            updates=read_updates(self, data),
         )
 
     def _default_severity(self, data: Mapping[str, Any]) -> str:
@@ -328,16 +330,6 @@ class ConfigReader:
 
     def alerts(self, data: Any) -> dict[str, Any]:
         node = self.mapping(data, "alerts", "alerts")
-        maps_node = self.mapping(node, "severity_maps", "alerts.severity_maps")
-        maps: dict[str, dict[str, str]] = {}
-        for fmt, mapping in maps_node.items():
-            where = f"alerts.severity_maps.{fmt}"
-            if not isinstance(mapping, Mapping):
-                raise self.fail(maps_node, fmt, where, "must be a mapping of raw value to SEV-n")
-            maps[str(fmt)] = {
-                str(raw).lower(): self.severity(mapping, raw, f"{where}.{raw}", sev)
-                for raw, sev in mapping.items()
-            }
         return {
             "max_payload_bytes": self.integer(
                 node, "max_payload_bytes", "alerts.max_payload_bytes", 256 * 1024, 1024
@@ -349,8 +341,7 @@ class ConfigReader:
             "insufficient_data_as_alert": self.boolean(
                 node, "insufficient_data_as_alert", "alerts.insufficient_data_as_alert", False
             ),
-            "severity_maps": maps,
-            **alert_rules.read(self, node),
+            **alert_rules.read(self, node),  # severity_maps, test notifications, grouping, storm
         }
 
     def slack(self, data: Any) -> SlackSettings:
@@ -364,6 +355,7 @@ class ConfigReader:
             invite=self.strings(node, "invite", "slack.invite"),
             archive_on_close=self.boolean(node, "archive_on_close", "slack.archive_on_close", False),
             users=self.names(node, "users", "slack.users"),
+            announce=read_announce(self, node),
         )
 
     def github(self, data: Any) -> GitHubSettings:
