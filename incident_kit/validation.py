@@ -20,7 +20,7 @@ from incident_kit import action_items, lifecycle, postmortem, timeline
 from incident_kit.errors import FileFormatError
 from incident_kit.ids import alert_codes, code_of, day_of, id_from_folder
 from incident_kit.markdown import frontmatter
-from incident_kit.model import OPEN_STATUSES
+from incident_kit.model import OPEN_STATUSES, SEVERITIES
 from incident_kit.summaries.fields import as_datetime
 
 ERROR = "error"
@@ -62,12 +62,15 @@ class Checked:
     status: str | None
     severity: str | None
     problems: list[Problem]
+    service: str | None = None
 
 
 @cache
-def schema() -> dict[str, Any]:
+def schema(severities: tuple[str, ...] = SEVERITIES) -> dict[str, Any]:
+    """The shipped schema, with the team's severity levels in place of the default scale's."""
     text = resources.files("incident_kit").joinpath("data/incident.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
+    loaded["properties"]["severity"]["enum"] = list(severities)
     return loaded
 
 
@@ -99,8 +102,11 @@ def conflict_markers(rel: str, text: str) -> list[Problem]:
     return [Problem(rel, line, "unresolved git merge conflict markers (<<<<<<< … >>>>>>>)", rule="conflict")]
 
 
-def check_incident(rel: str, folder_name: str, text: str) -> Checked:
-    """Every per-file rule for one incident.md (`rel` is its repository path)."""
+def check_incident(
+    rel: str, folder_name: str, text: str, severities: tuple[str, ...] = SEVERITIES
+) -> Checked:
+    """Every per-file rule for one incident.md (`rel` is its repository path), against the
+    team's severity scale."""
     markers = conflict_markers(rel, text)
     if markers:  # whatever else looks wrong follows from them
         return Checked(None, None, None, markers)
@@ -115,7 +121,7 @@ def check_incident(rel: str, folder_name: str, text: str) -> Checked:
     def line_of(key: str) -> int:
         return frontmatter.key_line(fm_text, key) or 1
 
-    problems += _schema_problems(rel, data, line_of)
+    problems += _schema_problems(rel, data, line_of, severities)
     incident_id = data.get("id") if isinstance(data.get("id"), str) else None
     folder_id = id_from_folder(folder_name)
     if incident_id and folder_id and incident_id != folder_id:
@@ -131,7 +137,8 @@ def check_incident(rel: str, folder_name: str, text: str) -> Checked:
     body_offset = fm_text.count("\n") + 2  # the two fence lines
     problems += _timeline_problems(rel, document.body, body_offset)
     severity = data.get("severity") if isinstance(data.get("severity"), str) else None
-    return Checked(incident_id, status, severity, problems)
+    service = data.get("service") if isinstance(data.get("service"), str) else None
+    return Checked(incident_id, status, severity, problems, service)
 
 
 def _dedup_problems(
@@ -165,10 +172,12 @@ def problem_from_message(rel: str, message: str, rule: str = "format") -> Proble
     return Problem(rel, line, rest.strip(), rule=rule)
 
 
-def _schema_problems(rel: str, data: Mapping[str, Any], line_of: Any) -> list[Problem]:
+def _schema_problems(
+    rel: str, data: Mapping[str, Any], line_of: Any, severities: tuple[str, ...] = SEVERITIES
+) -> list[Problem]:
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(schema())
+    validator = Draft202012Validator(schema(severities))
     problems = []
     for error in sorted(validator.iter_errors(_plain(data)), key=lambda e: list(map(str, e.path))):
         path = ".".join(str(p) for p in error.absolute_path)
@@ -259,22 +268,22 @@ def _timeline_problems(rel: str, body: str, offset: int) -> list[Problem]:
 def check_postmortem(
     rel: str, incident_id: str, text: str, status: str | None, required: Sequence[str]
 ) -> list[Problem]:
-    """Action-item lines, and completeness once the incident is closed (a warning before)."""
-    problems = conflict_markers(rel, text) + [
-        Problem(rel, p.line, p.message, rule="action-items")
-        for p in action_items.parse(incident_id, text, rel)[1]
-    ]
-    if required and status in ("postmortem", "closed"):
-        missing = postmortem.missing_sections(text, required, rel)
-        if missing:
-            level = ERROR if status == "closed" else WARNING
-            problems.append(
-                Problem(
-                    rel,
-                    1,
-                    f"post-mortem sections still to write: {', '.join(missing)}",
-                    level=level,
-                    rule="postmortem",
-                )
-            )
+    """Action-item lines, and completeness once the incident is closed (a warning before).
+
+    The one post-mortem gate: `incident validate` reports these and `incident close` refuses on
+    any error among them, judging the post-mortem as if the incident were closed."""
+    problems = conflict_markers(rel, text)
+    try:
+        problems += [
+            Problem(rel, p.line, p.message, rule="action-items")
+            for p in action_items.parse(incident_id, text, rel)[1]
+        ]
+        unwritten = postmortem.unwritten_sections(text, required, rel) if status in _JUDGED else []
+    except FileFormatError as error:  # a section written twice: which one would count?
+        return [*problems, problem_from_message(rel, error.message, "postmortem")]
+    level = ERROR if status == "closed" else WARNING
+    problems += [Problem(rel, item.line, item.message, level=level, rule="postmortem") for item in unwritten]
     return problems
+
+
+_JUDGED = ("postmortem", "closed")

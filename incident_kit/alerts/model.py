@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from incident_kit.errors import EXIT_OK, IncidentKitError
+from incident_kit.severity import DEFAULT_SCALE, Scale
 
 AlertStatus = Literal["firing", "resolved"]
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
@@ -36,12 +37,15 @@ class Alert:
     metric: str | None = None
     value: float | None = None
     threshold: float | None = None
-    severity: str | None = None  # SEV-1..SEV-4 when the payload says, else None
+    severity: str | None = None  # a level of the team's scale when the payload says, else None
     raw_severity: str | None = None  # what the payload said, for the record
     started_at: datetime | None = None  # aware, UTC
     ended_at: datetime | None = None
     links: tuple[Link, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
+    # the sender's longer text (Alertmanager/Grafana `annotations.description`, an alarm's
+    # description): with the labels, what tells two alerts of one group apart
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,14 @@ class Delivery:
     # alerts the sender dropped (Alertmanager/Grafana `truncatedAlerts`) or that we did not
     # read (over the per-delivery cap): the incident should say the list is incomplete
     truncated_alerts: int = 0
+    # set when the sender marked this as its test notification ("Grafana test notification"):
+    # config decides whether it is ignored or declared as a drill
+    test_notification: str | None = None
+
+    @property
+    def lists_alerts(self) -> bool:
+        """A group whose alerts are not the delivery itself: its incident lists them one by one."""
+        return any(alert.dedup_key != self.dedup_key for alert in self.alerts)
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,9 @@ class ParseOptions:
     severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # CloudWatch INSUFFICIENT_DATA: ignored (NotAnAlert) unless this is set, then firing
     insufficient_data_as_alert: bool = False
+    # the team's severity scale: an alert's own word that the config names (`critical` as an
+    # alias of SEV-0) wins over the format's built-in map, whose SEV-n is put onto the scale
+    scale: Scale = DEFAULT_SCALE
 
 
 class NotAnAlert(IncidentKitError):
@@ -99,4 +114,9 @@ class AlertFormat(Protocol):
 
     def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:
         """Normalise the payload; raise `InputError` when it is not a usable alert."""
+        ...
+
+    def looks_like(self, payload: Mapping[str, Any]) -> str | None:
+        """For a payload no format detects: when it names this system but has a shape this
+        format does not read, the one-line refusal that says so (else None)."""
         ...

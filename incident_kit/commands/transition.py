@@ -11,7 +11,7 @@ from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError, RefusedError
 from incident_kit.ids import id_from_folder
-from incident_kit.sanitize import human_text, safe_text
+from incident_kit.sanitize import human_text, md_inline, safe_text
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, IncidentFile, Store
 from incident_kit.summaries.fields import as_datetime
 from incident_kit.transaction import record
@@ -36,16 +36,16 @@ def run(ctx: Context, request: TransitionRequest, *, push: bool | None, fmt: str
         raise InputError("cancel needs --reason 'why this is not an incident'")
     if request.rollback is not None and not request.rollback.strip():
         raise InputError("--rollback needs a deployment id")
-    at = ctx.when(request.at)
+    when = ctx.moment(request.at)
     remedy = None
     if request.action == "mitigate" and (request.rollback or request.hotfix):
         remedy = _trigger(ctx, request)
-    outcome = record(ctx, lambda store: _change(ctx, store, request, at, remedy), push=push)
+    outcome = record(ctx, lambda store: _change(ctx, store, request, when.at, remedy), push=push)
     result = dict(outcome.change.result) | {"commit": outcome.commit}
     if fmt == "json":
         emit_json(result)
     else:
-        print(f"{result['id']}: {result['from']} → {result['status']}")
+        print(f"{result['id']}: {result['from']} → {result['status']} at {ctx.echo(when)}")
         for line in result.get("notes", ()):
             print(line)
     return 0
@@ -69,28 +69,35 @@ def _trigger(ctx: Context, request: TransitionRequest) -> dict[str, Any]:
 def _change(
     ctx: Context, store: Store, request: TransitionRequest, at: datetime, remedy: dict[str, Any] | None = None
 ) -> Change:
-    incident = store.read(store.resolve(request.ref), summary_only=True)
+    folder = store.resolve(request.ref)
+    incident = store.read(folder, summary_only=True)
     status = str(incident.data.get("status"))
     rule = lifecycle.check(request.action, status)
+    if request.action == "reopen" and status in lifecycle.UNDONE:
+        incident = store.read(folder)  # undoing clears keys the summary does not carry
     updates: dict[str, Any] = lifecycle.stamps(rule, incident.data, at)
-    times = {key: as_datetime(incident.data.get(key)) for key in lifecycle.ORDER}
-    lifecycle.check_order(times, updates)
+    new_status = str(updates["status"])
     what = rule.summary
     notes: list[str] = []
+    moved = _check_times(incident, request, updates)
     writes: dict[str, str] = {}
-    trailers = {"Action": request.action, "Transition": f"{status} -> {rule.target}"}
+    trailers = {"Action": request.action, "Transition": f"{status} -> {new_status}"}
 
-    if request.action == "cancel":
+    if request.action == "reopen" and status in lifecycle.UNDONE:
+        what = _undo(incident, request, status, trailers)
+    elif request.action == "cancel":
         reason = human_text(request.reason or request.message or "", 500)
         updates["cancel_reason"] = safe_text(request.reason or request.message, 500)
         what = f"Cancelled: {reason}"
     elif request.action == "reopen" and request.reason:
         what = f"Reopened: {human_text(request.reason, 500)}"
     elif request.action == "merge":
-        target = _merge_target(store, incident, request.into or "")
+        survivor = _merge_target(store, incident, request.into or "")
+        target = survivor.id or id_from_folder(survivor.folder.name) or survivor.folder.name
         updates["merged_into"] = target
         trailers["Merged-Into"] = target
         what = f"Merged into {target} (duplicate)"
+        writes.update(_merged_in(ctx, survivor, incident, at, request.message))
     elif request.action == "mitigate":
         plan = _plan(request)
         if plan:
@@ -116,26 +123,98 @@ def _change(
             # the close commit carries the post-mortem it was judged on, edits not yet committed too
             writes[f"{incident.rel}/{POSTMORTEM_FILE}"] = checked
 
-    if request.message and request.action != "cancel":
+    if moved:
+        what += f"; {moved}"
+        notes.append(moved)
+    if (
+        request.message
+        and request.action != "cancel"
+        and not (request.action == "reopen" and status in lifecycle.UNDONE)
+    ):
         what += f" — {human_text(request.message, 1000)}"
+    if request.action in ("cancel", "merge"):
+        notes.append(f"undo: incident reopen {incident.id} --reason 'why'")
     document = incident.document.with_values(updates)
     document = timeline.record(document, at, what, ctx.actor.name, incident.source)
     writes[f"{incident.rel}/{INCIDENT_FILE}"] = document.text()
     return Change(
         incident_id=incident.id,
-        subject=f"{request.action} ({status} → {rule.target})",
+        subject=f"{request.action} ({status} → {new_status})",
         writes=writes,
         trailers=trailers,
         result={
             "id": incident.id,
             "path": incident.rel,
             "from": status,
-            "status": rule.target,
+            "status": new_status,
             "severity": incident.data.get("severity"),
             "commander": incident.data.get("commander"),
             "at": at,
             "notes": notes,
         },
+    )
+
+
+def _undo(incident: IncidentFile, request: TransitionRequest, status: str, trailers: dict[str, str]) -> str:
+    """Reopening a closed, cancelled or merged incident: a reason is the audit trail."""
+    reason = request.reason or request.message
+    if not reason or not reason.strip():
+        raise InputError(
+            f"{incident.id} is {status}: say why it is back, "
+            f"e.g. `incident reopen {incident.id} --reason 'it happened again'`"
+        )
+    trailers["Undoes"] = {"closed": "close", "cancelled": "cancel", "merged": "merge"}[status]
+    why = human_text(reason, 500)
+    if status == "cancelled":
+        was = safe_text(incident.data.get("cancel_reason"), 200)
+        return f"Un-cancelled (it was cancelled{f': {was}' if was else ''}): {why}"
+    if status == "merged":
+        return f"Un-merged from {safe_text(incident.data.get('merged_into'), 100) or 'its duplicate'}: {why}"
+    return f"Reopened after it was closed: {why}"
+
+
+def _check_times(incident: IncidentFile, request: TransitionRequest, updates: dict[str, Any]) -> str | None:
+    """A time before an earlier phase. Before detection, when detection is only the declaration
+    time (declared by hand, or from an alert with no start time), it means people knew earlier:
+    detection moves back. Anything else is refused with the command that would work."""
+    times = {key: as_datetime(incident.data.get(key)) for key in lifecycle.ORDER}
+    declared = as_datetime(incident.data.get("declared_at"))
+    try:
+        lifecycle.check_order(times, updates)
+        return None
+    except lifecycle.OutOfOrder as error:
+        detected = times.get("detected_at")
+        if not (error.earlier_key == "detected_at" and detected and declared and detected >= declared):
+            raise _refusal(error, incident, request) from None
+        updates["detected_at"] = error.value
+    try:
+        lifecycle.check_order(times, updates)
+    except lifecycle.OutOfOrder as error:
+        raise _refusal(error, incident, request) from None
+    return (
+        f"detection moved back to {updates['detected_at']:%Y-%m-%dT%H:%M:%SZ} (it was the declaration time)"
+    )
+
+
+def _refusal(error: lifecycle.OutOfOrder, incident: IncidentFile, request: TransitionRequest) -> RefusedError:
+    import shlex
+
+    words = ["incident", request.action, incident.id or request.ref]
+    for flag, value in (
+        ("--reason", request.reason),
+        ("--into", request.into),
+        ("--rollback", request.rollback),
+    ):
+        if value:
+            words += [flag, value]
+    if request.hotfix:
+        words.append("--hotfix")
+    if request.message:
+        words += ["-m", request.message]
+    words += ["--at", f"{error.earlier:%Y-%m-%dT%H:%M:%SZ}"]
+    return RefusedError(
+        f"{error.message}; `{shlex.join(words)}` records it at the {lifecycle.phase_name(error.earlier_key)} "
+        "time, or give a later --at"
     )
 
 
@@ -149,7 +228,7 @@ def _plan(request: TransitionRequest) -> str:
     return ""
 
 
-def _merge_target(store: Store, incident: IncidentFile, ref: str) -> str:
+def _merge_target(store: Store, incident: IncidentFile, ref: str) -> IncidentFile:
     target = store.read(store.resolve(ref))
     if target.folder == incident.folder:
         raise RefusedError(f"cannot merge {incident.id} into itself")
@@ -158,7 +237,23 @@ def _merge_target(store: Store, incident: IncidentFile, ref: str) -> str:
             f"cannot merge into {target.id}: it is {target.data.get('status')}; "
             "merge into the surviving incident"
         )
-    return target.id or id_from_folder(target.folder.name) or target.folder.name
+    return target
+
+
+def _merged_in(
+    ctx: Context, survivor: IncidentFile, duplicate: IncidentFile, at: datetime, message: str | None
+) -> dict[str, str]:
+    """The surviving incident's timeline says what joined it (its alerts join it from now on)."""
+    title = md_inline(str(duplicate.data.get("title") or ""), 200)
+    what = (
+        f"Merged in {duplicate.id} (duplicate): {title}" if title else f"Merged in {duplicate.id} (duplicate)"
+    )
+    if duplicate.data.get("alert"):
+        what += "; its alert now joins this incident"
+    if message:
+        what += f" — {human_text(message, 1000)}"
+    document = timeline.record(survivor.document, at, what, ctx.actor.name, survivor.source)
+    return {f"{survivor.rel}/{INCIDENT_FILE}": document.text()}
 
 
 def _postmortem(
@@ -179,22 +274,32 @@ def required_sections(ctx: Context, severity: str) -> tuple[str, ...]:
 
 
 def _check_postmortem(ctx: Context, store: Store, incident: IncidentFile, status: str) -> str | None:
-    """The post-mortem's text when the severity requires one and it is finished; refuses if not."""
+    """The post-mortem's text, judged by the rules `incident validate` applies to a closed
+    incident (`validation.check_postmortem`, the one gate); refuses naming each problem."""
+    from incident_kit.validation import ERROR, check_postmortem
+
     severity = str(incident.data.get("severity"))
     required = required_sections(ctx, severity)
-    if not required:
-        return None
     path = incident.folder / POSTMORTEM_FILE
-    if status == "resolved" or not path.exists():
+    if required and (status == "resolved" or not path.exists()):
         raise RefusedError(
             f"{incident.id} is {severity}: a post-mortem is required before close; "
             f"run `incident postmortem {incident.id}` and fill in: {', '.join(required)}"
         )
+    if not path.exists():
+        return None
     text = store.read_text(path)
-    missing = postmortem.missing_sections(text, required, store.rel(path))
-    if missing:
+    judged = check_postmortem(store.rel(path), incident.id, text, "closed", required)
+    problems = [p for p in judged if p.level == ERROR]
+    if problems:
+        shown = "; ".join(f"{p.path}:{p.line}: {p.message}" for p in problems[:MAX_SHOWN_PROBLEMS])
+        more = len(problems) - MAX_SHOWN_PROBLEMS
+        rest = f"; and {more} more (incident validate lists them all)" if more > 0 else ""
         raise RefusedError(
-            f"{incident.id}: the post-mortem is not finished; fill in {', '.join(missing)} "
-            f"in {store.rel(path)}"
+            f"{incident.id}: the post-mortem is not finished, fix {len(problems)} problem(s) "
+            f"and close again: {shown}{rest}"
         )
     return text
+
+
+MAX_SHOWN_PROBLEMS = 10  # the refusal is one line; validate has the full list

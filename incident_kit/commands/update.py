@@ -6,16 +6,16 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from incident_kit import timeline
+from incident_kit import clock, timeline, updates
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError, RefusedError
 from incident_kit.markdown import sections as body
 from incident_kit.markdown.frontmatter import Document
 from incident_kit.model import TERMINAL_STATUSES
-from incident_kit.sanitize import human_text, md_inline, person_handle, safe_text, safe_url
-from incident_kit.severity import normalise as normalise_severity
+from incident_kit.sanitize import human_text, md_inline, person_handle, plain, safe_text, safe_url
 from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
+from incident_kit.summaries.fields import as_datetime
 from incident_kit.transaction import record
 
 _ROLE = re.compile(r"^([a-z][a-z0-9_-]{0,31})=(.+)$")
@@ -33,8 +33,10 @@ def _run(
     push: bool | None,
     fmt: str,
     summary_only: bool = False,
+    moment: clock.When | None = None,  # already read from `at_text`
 ) -> int:
-    at = ctx.when(at_text)
+    when = moment or ctx.moment(at_text)
+    at = when.at
 
     def operation(store: Store) -> Change:
         incident = store.read(store.resolve(ref), summary_only=summary_only)
@@ -49,7 +51,8 @@ def _run(
                 "id": incident.id,
                 "path": incident.rel,
                 "status": incident.data.get("status"),
-                "change": what,
+                "change": plain(what),  # what a person reads: no Markdown escapes or entities
+                "at": at,
             },
         )
 
@@ -58,7 +61,7 @@ def _run(
     if fmt == "json":
         emit_json(result)
     else:
-        print(f"{result['id']}: {result['change']}")
+        print(f"{result['id']}: {result['change']} (at {ctx.echo(when)})")
     return 0
 
 
@@ -72,7 +75,7 @@ def severity(
     push: bool | None,
     fmt: str,
 ) -> int:
-    new = normalise_severity(level)
+    new = ctx.config.severity_scale.normalise(level)
 
     def apply(incident: IncidentFile, document: Document) -> tuple[Document, str, str, dict[str, str]]:
         old = str(incident.data.get("severity"))
@@ -158,6 +161,28 @@ def note(
         return document, cleaned, subject, {"Public": "yes"} if public else {}
 
     return _run(ctx, ref, "note", at, apply, push=push, fmt=fmt, summary_only=True)
+
+
+def stakeholder_update(
+    ctx: Context, ref: str, text: str, *, at: str | None, push: bool | None, fmt: str
+) -> int:
+    """`incident update`: a note for stakeholders. `sync` posts it to the incident channel and,
+    for the severities `slack.announce` says, the announcement channel; it restarts the
+    update cadence (`last_update_at`)."""
+    cleaned = human_text(text, 2000)
+    if not cleaned:
+        raise InputError("the update is empty; say where things stand, e.g. 'error rate back to normal'")
+    moment = ctx.moment(at)
+
+    def apply(incident: IncidentFile, document: Document) -> tuple[Document, str, str, dict[str, str]]:
+        _refuse_terminal(incident, "post an update on")
+        last = as_datetime(incident.data.get("last_update_at"))
+        if last is None or moment.at >= last:  # a back-dated update does not move the clock back
+            document = document.with_values({"last_update_at": moment.at})
+        subject = "update: " + safe_text(text, 60)
+        return document, updates.PREFIX + cleaned, subject, {"Update": "stakeholders"}
+
+    return _run(ctx, ref, "update", at, apply, push=push, fmt=fmt, moment=moment)
 
 
 def link(

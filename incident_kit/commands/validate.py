@@ -47,25 +47,59 @@ def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str
         statuses[folder] = facts
     problems += _duplicate_ids(store, set(folders) if (paths or changed_since) else None)
     problems += _merge_targets(store, statuses)
+    if check_config:  # the whole repository is being checked, not a pull request's incidents
+        problems += _stale_workflows(root)
     problems.sort(key=lambda p: (p.path, p.line, p.level, p.message))
     _report(problems, fmt, checked=len(folders))
     return 1 if any(p.level == ERROR for p in problems) else 0
 
 
+def print_schema(repo: Path | None) -> int:
+    """The incident frontmatter schema with the config's severity levels, for editors."""
+    from incident_kit.validation import schema
+
+    root = repository.toplevel(repo or Path.cwd())
+    config, _ = _config(root)
+    sys.stdout.write(json.dumps(schema(config.severity_scale.levels), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 def _config(root: Path) -> tuple[Config, list[Problem]]:
+    """The config (what of it is usable, when it is broken) and every problem found in it: the
+    reader's first error, and the references, unknown keys and overlaps (`config.references`)."""
     path = root / CONFIG_PATH
     if not path.is_file():
         return Config(), []
     try:
-        return parse(path.read_text("utf-8"), CONFIG_PATH), []
-    except ConfigError as error:
-        rest = error.message.removeprefix(CONFIG_PATH + ":")
-        line, _, message = rest.partition(":")
-        if not line.isdigit():
-            line, message = "1", rest
-        return Config(), [Problem(CONFIG_PATH, int(line), message.strip(), rule="config")]
+        text = path.read_text("utf-8")
     except UnicodeDecodeError:
         return Config(), [Problem(CONFIG_PATH, 1, "not UTF-8 text", rule="config")]
+    problems = []
+    try:
+        config = parse(text, CONFIG_PATH)
+    except ConfigError as error:
+        from incident_kit.config.degraded import lenient
+
+        config = lenient(text, CONFIG_PATH).config  # incidents are checked against the rest of it
+        problems.append(problem_from_message(CONFIG_PATH, error.message, "config"))
+    return config, problems + _config_references(text, config, {p.line for p in problems})
+
+
+def _config_references(text: str, config: Config, reported: set[int]) -> list[Problem]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    from incident_kit.config import references
+
+    try:
+        data = YAML(typ="rt").load(text)
+    except (YAMLError, ValueError, TypeError):
+        return []  # the reader reported it
+    return [
+        Problem(CONFIG_PATH, f.line, f"{f.key}: {f.message}", f.level, "config")
+        for f in references.check(data, config.severity_scale)
+        if f.line not in reported
+    ]
 
 
 def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> tuple[list[Path], bool]:
@@ -125,8 +159,8 @@ def _check_folder(
         text = store.read_text(path)
     except FileFormatError as error:
         return [problem_from_message(rel_md, error.message)], (None, None, None)
-    checked = check_incident(rel_md, folder.name, text)
-    problems = list(checked.problems)
+    checked = check_incident(rel_md, folder.name, text, config.severity_scale.levels)
+    problems = list(checked.problems) + _unknown_service(rel_md, text, checked.service, config)
     pm_path = folder / POSTMORTEM_FILE
     required = tuple(config.required_sections.get(checked.severity or "", ()))
     pm_rel = f"{store.rel(folder)}/{POSTMORTEM_FILE}"
@@ -159,6 +193,26 @@ def _check_folder(
         except FileFormatError:
             merged_into = None
     return problems, (checked.incident_id, checked.status, merged_into)
+
+
+def _unknown_service(rel: str, text: str, service: str | None, config: Config) -> list[Problem]:
+    """A service the config does not list splits the stats (`paymnts` next to `payments`)."""
+    if not service or not config.services or config.canonical_service(service) in config.services:
+        return []
+    from incident_kit.config.references import suggestion
+    from incident_kit.markdown import frontmatter
+
+    fm = frontmatter.split(text, rel).frontmatter
+    hint = suggestion(service, list(config.services))
+    return [
+        Problem(
+            rel,
+            frontmatter.key_line(fm, "service") or 1,
+            f"service {service!r} is not in {CONFIG_PATH}{hint}",
+            WARNING,
+            "service",
+        )
+    ]
 
 
 def _symlinks(store: Store, folders: Iterable[Path] | None) -> list[Problem]:
@@ -229,6 +283,24 @@ def _merge_targets(
         )
         for folder, target in wanted.items()
         if target not in known
+    ]
+
+
+def _stale_workflows(root: Path) -> list[Problem]:
+    """Installed workflows that run an older incident-kit than this one (a warning)."""
+    from incident_kit import __version__
+    from incident_kit.workflows.installed import stale_pins
+
+    return [
+        Problem(
+            stale.rel,
+            stale.line,
+            f"runs incident-kit {'v' + stale.version if stale.version else '(release unknown)'}, older "
+            f"than this one (v{__version__}); run `incident init --upgrade` and commit the result",
+            WARNING,
+            "workflows",
+        )
+        for stale in stale_pins(root)
     ]
 
 

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
+from incident_kit.config import alert_rules
+from incident_kit.config.communication import read_announce, read_updates
 from incident_kit.config.settings import (
-    COMPONENT_STATUSES,
     CONFIG_PATH,
     Config,
     GitHubSettings,
@@ -15,11 +16,21 @@ from incident_kit.config.settings import (
     Rotation,
     Service,
     SeverityRule,
-    SiteSettings,
     SlackSettings,
 )
+from incident_kit.config.site_reader import read_site
 from incident_kit.errors import ConfigError
-from incident_kit.model import SEVERITIES
+from incident_kit.severity import DEFAULT_SCALE, Scale
+
+
+class ReaderError(ConfigError):
+    """A config error that knows the node and key it is about, so a forgiving load can drop
+    just that part and use its default (`config.degraded`)."""
+
+    def __init__(self, message: str, node: Any, key: str | int | None) -> None:
+        super().__init__(message)
+        self.node = node
+        self.key = key
 
 
 def parse(text: str, source: str = CONFIG_PATH) -> Config:
@@ -57,6 +68,19 @@ def _parse_with_lines(text: str, source: str) -> Config:
     return ConfigReader(source).config(data)
 
 
+def line_of(node: Any, key: str | int | None = None) -> int:
+    """1-based line of `node[key]` (or of the node) in the round-trip tree; 1 when unknown."""
+    try:
+        if key is not None and hasattr(node, "lc"):
+            return int((node.lc.key(key) if isinstance(key, str) else node.lc.item(key))[0]) + 1
+    except (KeyError, IndexError, TypeError, AttributeError):
+        pass  # the key is missing: the node's own line
+    try:
+        return int(node.lc.line) + 1 if hasattr(node, "lc") else 1
+    except (TypeError, AttributeError):
+        return 1
+
+
 class ConfigReader:
     """Walks the round-trip tree so every error can name its line and dotted key."""
 
@@ -64,6 +88,7 @@ class ConfigReader:
         self.source = source
         # a cached config was checked when it was cached; the zone check alone imports zoneinfo
         self.check_zones = check_zones
+        self.scale = DEFAULT_SCALE
 
     def check_zone(self, node: Any, where: str, zone: str) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -71,18 +96,13 @@ class ConfigReader:
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise self.fail(node, "timezone", f"{where}.timezone", f"unknown time zone {zone!r}") from None
+            key = "timezone" if isinstance(node, Mapping) and "timezone" in node else None
+            where = f"{where}.timezone" if where else "timezone"
+            raise self.fail(node, key, where, f"unknown time zone {zone!r}") from None
 
-    def fail(self, node: Any, key: str | int | None, where: str, message: str) -> ConfigError:
-        line = 1
-        try:
-            if key is not None and hasattr(node, "lc"):
-                line = (node.lc.key(key) if isinstance(key, str) else node.lc.item(key))[0] + 1
-            elif hasattr(node, "lc"):
-                line = node.lc.line + 1
-        except (KeyError, IndexError, TypeError, AttributeError):
-            pass
-        return ConfigError(f"{self.source}:{line}: {where}: {message}")
+    def fail(self, node: Any, key: str | int | None, where: str, message: str) -> ReaderError:
+        line = line_of(node, key)
+        return ReaderError(f"{self.source}:{line}: {where}: {message}", node, key)
 
     def mapping(self, node: Any, key: str, where: str) -> Mapping[str, Any]:
         value = node.get(key) if isinstance(node, Mapping) else None
@@ -100,24 +120,22 @@ class ConfigReader:
             raise self.fail(node, key, where, "must be a list of strings")
         return tuple(str(v) for v in value)
 
-    def severity(self, node: Any, key: str, where: str, value: Any) -> str:
-        text = str(value).upper().replace("SEV", "SEV-").replace("--", "-")
-        if text not in SEVERITIES:
-            raise self.fail(node, key, where, f"{value!r} is not one of {', '.join(SEVERITIES)}")
-        return text
+    def severity(self, node: Any, key: str | int, where: str, value: Any) -> str:
+        found = self.scale.lookup(str(value)) if isinstance(value, (str, int)) else None
+        if found is None:
+            raise self.fail(node, key, where, f"{value!r} is not one of {', '.join(self.scale.levels)}")
+        return found
+
+    def severity_scale(self, data: Mapping[str, Any]) -> Scale:
+        from incident_kit.config.severities import read_scale
+
+        return read_scale(self, self.mapping(data, "severities", "severities"))
 
     def config(self, data: Any) -> Config:
         if not isinstance(data, Mapping):
             raise ConfigError(f"{self.source}:1: the configuration must be a mapping of keys")
-        default_severity = self.severity(
-            data, "default_severity", "default_severity", data.get("default_severity", "SEV-3")
-        )
-        descriptions = {}
-        severities = self.mapping(data, "severities", "severities")
-        for name, value in severities.items():
-            sev = self.severity(severities, name, f"severities.{name}", name)
-            desc = value.get("description", "") if isinstance(value, Mapping) else value
-            descriptions[sev] = str(desc or "")
+        self.scale = self.severity_scale(data)
+        default_severity = self._default_severity(data)
         postmortem = self.mapping(data, "postmortem", "postmortem")
         sections_node = self.mapping(postmortem, "required_sections", "postmortem.required_sections")
         required = {
@@ -126,22 +144,45 @@ class ConfigReader:
             )
             for name in sections_node
         }
+        timezone = self.team_timezone(data)
         return Config(
             default_severity=default_severity,
-            severity_descriptions=descriptions,
+            severity_scale=self.scale,
+            severity_descriptions=dict(self.scale.descriptions),
             required_sections=required,
             severity_rules=self.severity_rules(data),
             services=self.services(data),
-            rotations=self.rotations(data),
+            rotations=self.rotations(data, timezone),
             overrides=self.overrides(data),
             default_rotation=self.default_rotation(data),
             stakeholders=self.stakeholders(data),
             push=self.boolean(data, "push", "push", False),
+            timezone=timezone,
             **self.alerts(data),
             slack=self.slack(data),
             github=self.github(data),
-            site=self.site(data),
+            updates=read_updates(self, data),
+            site=read_site(self, data),
         )
+
+    def _default_severity(self, data: Mapping[str, Any]) -> str:
+        if data.get("default_severity") is not None:
+            return self.severity(data, "default_severity", "default_severity", data["default_severity"])
+        # the default scale's SEV-3 is its second-least severe level; a custom scale's likewise
+        return self.scale.lookup("SEV-3") or self.scale.levels[max(0, len(self.scale.levels) - 2)]
+
+    def team_timezone(self, data: Mapping[str, Any]) -> str | None:
+        """`timezone:` — the zone times typed without one are read in (`--at 14:05`)."""
+        value = data.get("timezone")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(
+                data, "timezone", "timezone", f"must be a zone name like Europe/Berlin, not {value!r}"
+            )
+        if self.check_zones:
+            self.check_zone(data, "", value.strip())
+        return value.strip()
 
     def boolean(self, node: Any, key: str, where: str, default: bool) -> bool:
         value = node.get(key, default)
@@ -192,7 +233,7 @@ class ConfigReader:
             )
         return out
 
-    def rotations(self, data: Any) -> dict[str, Rotation]:
+    def rotations(self, data: Any, team_zone: str | None = None) -> dict[str, Rotation]:
         oncall = self.mapping(data, "oncall", "oncall")
         node = self.mapping(oncall, "rotations", "oncall.rotations")
         out = {}
@@ -203,7 +244,7 @@ class ConfigReader:
             members = self.strings(value, "members", f"{where}.members")
             if not members:
                 raise self.fail(value, "members", f"{where}.members", "needs at least one member")
-            zone = str(value.get("timezone", "UTC"))
+            zone = str(value.get("timezone") or team_zone or "UTC")
             if self.check_zones:
                 self.check_zone(value, where, zone)
             handoff_text = str(value.get("handoff", "09:00"))
@@ -291,16 +332,6 @@ class ConfigReader:
 
     def alerts(self, data: Any) -> dict[str, Any]:
         node = self.mapping(data, "alerts", "alerts")
-        maps_node = self.mapping(node, "severity_maps", "alerts.severity_maps")
-        maps: dict[str, dict[str, str]] = {}
-        for fmt, mapping in maps_node.items():
-            where = f"alerts.severity_maps.{fmt}"
-            if not isinstance(mapping, Mapping):
-                raise self.fail(maps_node, fmt, where, "must be a mapping of raw value to SEV-n")
-            maps[str(fmt)] = {
-                str(raw).lower(): self.severity(mapping, raw, f"{where}.{raw}", sev)
-                for raw, sev in mapping.items()
-            }
         return {
             "max_payload_bytes": self.integer(
                 node, "max_payload_bytes", "alerts.max_payload_bytes", 256 * 1024, 1024
@@ -312,7 +343,7 @@ class ConfigReader:
             "insufficient_data_as_alert": self.boolean(
                 node, "insufficient_data_as_alert", "alerts.insufficient_data_as_alert", False
             ),
-            "severity_maps": maps,
+            **alert_rules.read(self, node),  # severity_maps, test notifications, grouping, storm
         }
 
     def slack(self, data: Any) -> SlackSettings:
@@ -326,6 +357,7 @@ class ConfigReader:
             invite=self.strings(node, "invite", "slack.invite"),
             archive_on_close=self.boolean(node, "archive_on_close", "slack.archive_on_close", False),
             users=self.names(node, "users", "slack.users"),
+            announce=read_announce(self, node),
         )
 
     def github(self, data: Any) -> GitHubSettings:
@@ -338,56 +370,6 @@ class ConfigReader:
             ref=self.text(node, "ref", "github", defaults.ref),
             logins=self.names(node, "logins", "github.logins"),
         )
-
-    def site(self, data: Any) -> SiteSettings:
-        node = self.mapping(data, "site", "site")
-        defaults = SiteSettings()
-        public = self.mapping(node, "public", "site.public")
-        url = node.get("url")
-        if url is not None:
-            from incident_kit.sanitize import safe_url
-
-            if not isinstance(url, str) or safe_url(url) != url:
-                raise self.fail(node, "url", "site.url", f"must be an http(s) URL, not {url!r}")
-        return SiteSettings(
-            title=self.text(node, "title", "site", defaults.title),
-            url=url,
-            public_severities=tuple(
-                self.severity(public, "severities", "site.public.severities", value)
-                for value in self.strings(public, "severities", "site.public.severities")
-            ),
-            public_services=self.strings(public, "services", "site.public.services"),
-            components=self.strings(node, "components", "site.components"),
-            service_status=self.by_severity(
-                node, "service_status", defaults.service_status, self.component_status
-            ),
-            mitigated_status=self.component_status(
-                node, "mitigated_status", "site.mitigated_status", node.get("mitigated_status")
-            )
-            if node.get("mitigated_status") is not None
-            else defaults.mitigated_status,
-            history_days=self.integer(node, "history_days", "site.history_days", defaults.history_days, 1),
-            update_every_minutes=self.by_severity(
-                node,
-                "update_every_minutes",
-                defaults.update_every_minutes,
-                lambda where_node, key, where, value: self.integer(where_node, key, where, 0, 1),
-            ),
-        )
-
-    def component_status(self, node: Any, key: str, where: str, value: Any) -> str:
-        if value not in COMPONENT_STATUSES:
-            raise self.fail(node, key, where, f"{value!r} is not one of {', '.join(COMPONENT_STATUSES)}")
-        return str(value)
-
-    def by_severity(self, node: Any, key: str, defaults: Mapping[str, Any], read: Any) -> dict[str, Any]:
-        """A `SEV-n: value` mapping over the defaults, each value checked by `read`."""
-        given = self.mapping(node, key, f"site.{key}")
-        out = dict(defaults)
-        for name, value in given.items():
-            severity = self.severity(given, name, f"site.{key}.{name}", name)
-            out[severity] = read(given, name, f"site.{key}.{name}", value)
-        return out
 
     def text(self, node: Any, key: str, where: str, default: str) -> str:
         value = node.get(key)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from incident_kit.severity import DEFAULT_SCALE, Scale
+
 CONFIG_PATH = "incidents/config.yaml"
 
 
@@ -46,6 +48,26 @@ class SeverityRule:
     severity: str
 
 
+# What the announcement channel can hear (`slack.announce`); every event also goes to the
+# incident's own channel, and plain notes go there only.
+ANNOUNCE_EVENTS = (
+    "declared", "acknowledged", "escalated", "deescalated", "commander_changed", "mitigated",
+    "resolved", "reopened", "postmortem", "closed", "cancelled", "merged", "update",
+)  # fmt: skip
+ALWAYS_ANNOUNCED = frozenset({"resolved"})  # the final communication reaches everyone
+_MAJOR = (
+    "declared", "escalated", "deescalated", "commander_changed", "mitigated", "resolved",
+    "reopened", "postmortem", "closed", "cancelled", "merged", "update",
+)  # fmt: skip
+_MINOR = ("declared", "escalated", "resolved", "reopened", "cancelled", "merged")
+DEFAULT_ANNOUNCE: Mapping[str, tuple[str, ...]] = {
+    "SEV-1": _MAJOR,
+    "SEV-2": tuple(kind for kind in _MAJOR if kind not in ("commander_changed", "postmortem")),
+    "SEV-3": _MINOR,
+    "SEV-4": _MINOR,
+}
+
+
 @dataclass(frozen=True)
 class SlackSettings:
     """`slack:` — where incidents are announced and how their channels are named."""
@@ -55,6 +77,31 @@ class SlackSettings:
     invite: tuple[str, ...] = ()
     archive_on_close: bool = False
     users: Mapping[str, str] = field(default_factory=dict)  # person -> Slack user id
+    # severity -> the events the announcement channel hears (a severity not listed: the defaults)
+    announce: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_ANNOUNCE))
+
+    def announces(self, severity: str, event: str) -> bool:
+        """Does the announcement channel hear `event` (an `ANNOUNCE_EVENTS` name) at `severity`?"""
+        if event in ALWAYS_ANNOUNCED:
+            return True
+        listed = self.announce.get(severity, DEFAULT_ANNOUNCE.get(severity, _MINOR))
+        return event in listed
+
+
+# How often the commander owes stakeholders an update while an incident is open, in minutes.
+DEFAULT_UPDATE_EVERY: Mapping[str, int] = {"SEV-1": 30, "SEV-2": 60}
+
+
+@dataclass(frozen=True)
+class UpdateSettings:
+    """`updates:` — the stakeholder-update cadence `list`, `show`, the status message and the
+    reminders in `sync` hold the commander to."""
+
+    every: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_UPDATE_EVERY))  # minutes
+
+    def every_minutes(self, severity: str) -> int | None:
+        minutes = self.every.get(severity)
+        return minutes if minutes else None
 
 
 @dataclass(frozen=True)
@@ -96,15 +143,41 @@ class SiteSettings:
     )
     mitigated_status: str = "degraded_performance"  # at worst, once the incident is mitigated
     history_days: int = 90
-    # an open incident with no timeline entry for this long is overdue for an update
-    update_every_minutes: Mapping[str, int] = field(
-        default_factory=lambda: {"SEV-1": 30, "SEV-2": 60, "SEV-3": 240, "SEV-4": 1440}
-    )
+
+
+@dataclass(frozen=True)
+class GroupingRule:
+    """`alerts.grouping[]` — alerts that match join one open incident instead of each declaring one.
+
+    A rule matches a delivery when every condition given holds (none given: every delivery);
+    matching deliveries with the same values of `by` share an incident while its last alert is
+    at most `window_minutes` old.
+    """
+
+    name: str  # names the incident's group key: lower-case letters, digits and `-`
+    sources: tuple[str, ...] = ()  # the alert's source or format, any of these
+    services: tuple[str, ...] = ()  # the configured (canonical) service, any of these
+    labels: Mapping[str, str] = field(default_factory=dict)  # label values, all of these
+    by: tuple[str, ...] = ("service",)  # `service`, `source` or `labels.<name>`
+    window_minutes: int = 30
+
+
+@dataclass(frozen=True)
+class StormSettings:
+    """`alerts.storm` — past `threshold` incidents declared from alerts within `window_minutes`,
+    further alerts fold into one storm incident (until none has arrived for the window)."""
+
+    threshold: int = 0  # 0: no storm handling
+    window_minutes: int = 10
+
+
+TEST_NOTIFICATION_POLICIES = ("drill", "ignore")
 
 
 @dataclass(frozen=True)
 class Config:
     default_severity: str = "SEV-3"
+    severity_scale: Scale = DEFAULT_SCALE  # `severities:` — levels (most severe first) and aliases
     severity_descriptions: Mapping[str, str] = field(default_factory=dict)
     required_sections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     severity_rules: tuple[SeverityRule, ...] = ()
@@ -114,13 +187,20 @@ class Config:
     default_rotation: str | None = None
     stakeholders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     push: bool = False
+    timezone: str | None = None  # the team's zone for times typed without one (else TZ, else UTC)
     max_payload_bytes: int = 256 * 1024
     max_depth: int = 32
     resolved_marks_mitigated: bool = True
     insufficient_data_as_alert: bool = False
     severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # a sender's test notification (Grafana's TestAlert, Datadog's [TEST]): declared as a drill
+    # that says so, or ignored (exit 0, nothing written)
+    test_notifications: str = "drill"
+    grouping: tuple[GroupingRule, ...] = ()
+    storm: StormSettings = field(default_factory=StormSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     github: GitHubSettings = field(default_factory=GitHubSettings)
+    updates: UpdateSettings = field(default_factory=UpdateSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
 
     def canonical_service(self, name: str | None) -> str | None:

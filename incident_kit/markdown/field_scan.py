@@ -1,11 +1,12 @@
 """Read the few frontmatter fields a list needs without a YAML parser — or say "can't".
 
-Parsing 10,000 frontmatters with a YAML library takes seconds (research/perf-measurements.md);
-scanning their lines takes tens of milliseconds. The scanner understands exactly the simple
-forms the tool writes and people usually type — `key: plain`, `'single'`, `"double"` without
-escapes, trailing comments, one level of nesting — and returns None for anything else
-(block scalars, flow collections, anchors, tags, tabs, escapes, duplicate keys), so the caller
-falls back to the real parser. A property test holds it to ruamel's answers.
+Parsing 10,000 frontmatters with a YAML library takes seconds (docs/architecture.md,
+"Measurements behind the design"); scanning their lines takes tens of milliseconds. The scanner
+understands exactly the simple forms the tool writes and people usually type — `key: plain`,
+`'single'`, `"double"` without escapes, trailing comments, one level of nesting — and returns
+None for anything else (block scalars, flow collections, anchors, tags, tabs, escapes,
+duplicate keys), so the caller falls back to the real parser. A property test holds it to
+ruamel's answers.
 """
 
 from __future__ import annotations
@@ -103,13 +104,15 @@ def _scan(frontmatter: str) -> dict[str, Any]:
 
 def _strip_comment(text: str) -> str:
     index = text.find(" #")
-    return (text[:index] if index >= 0 else text).strip()
+    return (text[:index] if index >= 0 else text).strip(" ")  # YAML trims spaces, not U+00A0
 
 
 def _scalar(text: str) -> Any:
-    text = text.strip()
+    text = text.strip(" ")
     if not text or text.startswith("#"):
         return None
+    if text[0].isspace() or text[-1].isspace():
+        raise Unsure  # other Unicode spaces: YAML keeps them, str.strip() would not
     head = text[0]
     if head == "'":
         end = _single_end(text)

@@ -5,6 +5,10 @@ re-render a person's file: a changed scalar has only its value text replaced on 
 (comments, spacing, quoting style and every other byte stay), and only a structural change
 (a new mapping or list) goes through ruamel's round-trip dumper, whose output is spliced in
 for that one top-level key alone.
+
+Why this module is long: reading and both kinds of writing share one line model of the
+frontmatter (fences, top-level keys, scalar spans, block ends); the banners below keep the
+reading, the scalar edits and the structural edits apart.
 """
 
 from __future__ import annotations
@@ -411,6 +415,20 @@ def _rt_yaml() -> Any:
     yaml.representer.add_representer(datetime, represent_datetime)
     yaml.representer.add_representer(type(None), represent_none)
     return yaml
+
+
+def replace_block(frontmatter: str, key: str, block: Sequence[str]) -> str:
+    """Replace (or add at the end) one top-level key's whole block with lines the caller
+    rendered (`key:` first); other bytes untouched, no YAML library involved."""
+    lines = frontmatter.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    index = _find_key(lines, key, 0, len(lines), 0)
+    if index is None:
+        lines.extend(block)
+    else:
+        lines[index : _block_end(lines, index, 0)] = block
+    return "\n".join(lines) + "\n"
 
 
 def set_structure(frontmatter: str, key: str, value: Any) -> str:

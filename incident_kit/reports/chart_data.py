@@ -54,15 +54,18 @@ def colour_of(index: int) -> tuple[str, str]:
     return SEVERITY_COLOURS[min(index, len(SEVERITY_COLOURS) - 1)]
 
 
-def severity_order(present: Iterable[str]) -> list[str]:
-    """Every known severity (so a chart always has the same layers), then unknown ones by name."""
-    unknown = sorted({s for s in present if s not in SEVERITIES})
-    return [*SEVERITIES, *unknown]
+def severity_order(present: Iterable[str], scale: Sequence[str] = SEVERITIES) -> list[str]:
+    """Every level of the team's scale, most severe first (so a chart always has the same
+    layers), then unknown ones by name."""
+    unknown = sorted({s for s in present if s not in scale})
+    return [*scale, *unknown]
 
 
-def stack(labels: Sequence[str], counts: Mapping[str, Mapping[str, int]]) -> StackedCounts:
+def stack(
+    labels: Sequence[str], counts: Mapping[str, Mapping[str, int]], scale: Sequence[str] = SEVERITIES
+) -> StackedCounts:
     """`counts[label][severity]` as stacked series over `labels` (missing ones count 0)."""
-    severities = severity_order(s for per_label in counts.values() for s in per_label)
+    severities = severity_order((s for per_label in counts.values() for s in per_label), scale)
     series = []
     for index, severity in enumerate(severities):
         colour, name = colour_of(index)

@@ -157,7 +157,7 @@ def per_month(months: Sequence[MonthCount]) -> StackedCounts | None:
     if not shown:
         return None
     counts = {m.month: {c.key or "-": c.count for c in m.by_severity} for m in shown}
-    return stack([m.month for m in shown], counts)
+    return stack([m.month for m in shown], counts, [c.key or "-" for c in shown[0].by_severity])
 
 
 def severity_chart(counts: StackedCounts, *, title: str) -> str:

@@ -251,7 +251,14 @@ def _aggregates(
         marker,
         result,
         "index.html",
-        overview_page.render(records, now=now, settings=config.site, site_name=name, newest=every),
+        overview_page.render(
+            records,
+            now=now,
+            updates=config.updates,
+            site_name=name,
+            scale=config.severity_scale.levels,
+            newest=every,
+        ),
     )
     kept, touched = keep
     if kept:  # a rebuild: the listings of changed incidents, and any the folder lacks

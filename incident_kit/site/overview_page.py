@@ -1,8 +1,8 @@
 """The internal site's front page: open incidents first, then the charts, then the latest.
 
-Open incidents show their age and whether they are overdue for an update (no timeline entry
-for `site.update_every_minutes` of their severity). The charts are drawn from the same data as
-`incident stats` and the index: incidents per week and per month by severity
+Open incidents show their age and when their next stakeholder update is due, or how overdue
+it is (`updates.every`, as `list` and `show` say it: `incident_kit.updates`). The charts are
+drawn from the same data as `incident stats` and the index: incidents per week and per month by severity
 (`reports.chart_data`, the month one being the index's Mermaid chart as SVG), the median time
 to acknowledge and to resolve per month (`reports.stats.durations`), and incidents per service
 and month as a heat map.
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from incident_kit.config.settings import SiteSettings
+from incident_kit.config.settings import UpdateSettings
 from incident_kit.model import SEVERITIES
 from incident_kit.reports.chart_data import MAX_MONTHS, StackedCounts, stack
 from incident_kit.reports.stats.compute import month_range
@@ -25,6 +25,7 @@ from incident_kit.site import svg
 from incident_kit.site.layout import NO_VALUE, TABLE_WRAP, esc, page, when
 from incident_kit.site.listing_pages import newest_first, row, severity_badge, table
 from incident_kit.site.record import NONE, Record, moment, month_of
+from incident_kit.updates import cadence
 
 NAV = [
     ("Overview", "index.html"),
@@ -75,15 +76,15 @@ def tally(records: Sequence[Record], now: datetime) -> Tally:
     return t
 
 
-def months_by_severity(t: Tally) -> StackedCounts | None:
+def months_by_severity(t: Tally, scale: Sequence[str] = SEVERITIES) -> StackedCounts | None:
     """Incidents per month by severity, every month from the first to the last (as `stats`)."""
     if not t.months:
         return None
     months = month_range(min(t.months), max(t.months))[-MAX_MONTHS:]
-    return stack(months, {m: t.months.get(m, Counter()) for m in months})
+    return stack(months, {m: t.months.get(m, Counter()) for m in months}, scale)
 
 
-def weeks_by_severity(t: Tally, now: datetime) -> StackedCounts:
+def weeks_by_severity(t: Tally, now: datetime, scale: Sequence[str] = SEVERITIES) -> StackedCounts:
     """Incidents per week (Monday to Sunday, UTC) for the last WEEKS weeks, by severity."""
     first = _first_monday(now)
     labels = [(first + timedelta(weeks=i)).date().isoformat() for i in range(WEEKS)]
@@ -92,7 +93,7 @@ def weeks_by_severity(t: Tally, now: datetime) -> StackedCounts:
     for declared, severity in t.recent:
         index = min((declared - since) // (7 * 86400), WEEKS - 1)
         counts.setdefault(labels[index], Counter())[severity] += 1
-    return stack(labels, counts)
+    return stack(labels, counts, scale)
 
 
 def trends(t: Tally) -> tuple[list[str], list[float | None], list[float | None]]:
@@ -145,12 +146,14 @@ def _stacked_section(counts: StackedCounts, title: str) -> str:
     )
 
 
-def charts(records: Sequence[Record], now: datetime) -> str:
+def charts(records: Sequence[Record], now: datetime, scale: Sequence[str] = SEVERITIES) -> str:
     t = tally(records, now)
     parts = [
-        _stacked_section(weeks_by_severity(t, now), f"Incidents per week by severity (last {WEEKS} weeks)")
+        _stacked_section(
+            weeks_by_severity(t, now, scale), f"Incidents per week by severity (last {WEEKS} weeks)"
+        )
     ]
-    per_month = months_by_severity(t)
+    per_month = months_by_severity(t, scale)
     if per_month is not None:
         parts.append(_stacked_section(per_month, "Incidents per month by severity"))
     months, ack, resolve = trends(t)
@@ -177,28 +180,47 @@ def charts(records: Sequence[Record], now: datetime) -> str:
     return '<section class="charts"><h2>Charts</h2>' + "".join(parts) + "</section>"
 
 
-def _open_table(records: Sequence[Record], now: datetime, settings: SiteSettings) -> str:
+def _open_table(
+    records: Sequence[Record], now: datetime, updates: UpdateSettings, scale: Sequence[str]
+) -> str:
     if not records:
         return "<p>No open incidents.</p>"
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    rank = {s: i for i, s in enumerate(scale)}
     ordered = sorted(records, key=lambda r: (rank.get(r.severity, 99), r.declared == NONE, r.declared, r.id))
     now_s = int(now.timestamp())
     rows = []
     for r in ordered:
         age = format_duration(max(0, now_s - r.declared)) if r.declared != NONE else NO_VALUE
-        every = settings.update_every_minutes.get(r.severity)
-        overdue = every is not None and r.last_update != NONE and now_s - r.last_update > every * 60
-        flag = ' <span class="badge overdue">update overdue</span>' if overdue else ""
+        due = cadence(
+            r.status,
+            moment(r.declared) if r.declared != NONE else None,
+            moment(r.last_update) if r.last_update != NONE else None,
+            updates.every_minutes(r.severity),
+        )
+        if due is None:
+            update = NO_VALUE
+        elif due.overdue(now):
+            update = f'<span class="badge overdue">{esc(due.state(now))}</span>'
+        else:
+            update = esc(due.state(now))
         rows.append(
             f'<tr><td><a href="incidents/{r.id}.html">{r.id}</a></td><td>{esc(r.title)}</td>'
             f"<td>{severity_badge(r.severity)}</td><td>{esc(r.status)}</td>"
             f"<td>{esc(r.service or NO_VALUE)}</td>"
-            f'<td>{esc(r.commander or NO_VALUE)}</td><td class="num">{age}</td>'
-            f"<td>{when(moment(r.last_update)) if r.last_update != NONE else NO_VALUE}{flag}</td></tr>"
+            f'<td>{esc(r.commander or NO_VALUE)}</td><td class="num">{age}</td><td>{update}</td></tr>'
         )
     head = "".join(
         f'<th scope="col">{h}</th>'
-        for h in ("Incident", "Title", "Severity", "Status", "Service", "Commander", "Age", "Last update")
+        for h in (
+            "Incident",
+            "Title",
+            "Severity",
+            "Status",
+            "Service",
+            "Commander",
+            "Age",
+            "Stakeholder update",
+        )
     )
     return (
         f'{TABLE_WRAP}<table class="open"><caption>Open incidents, worst severity first</caption>'
@@ -210,8 +232,9 @@ def render(
     records: Sequence[Record],
     *,
     now: datetime,
-    settings: SiteSettings,
+    updates: UpdateSettings,
     site_name: str,
+    scale: Sequence[str] = SEVERITIES,
     newest: Sequence[Record] | None = None,
 ) -> str:
     """The front page; `newest`: the records newest first, when the caller has them sorted."""
@@ -221,8 +244,8 @@ def render(
         "<h1>Incidents</h1>",
         f'<p class="lead">{len(open_ones)} open · {len(records)} in all · as of {when(now)}</p>',
         f"<section><h2>Open incidents ({len(open_ones)})</h2>",
-        _open_table(open_ones, now, settings) + "</section>",
-        charts(records, now),
+        _open_table(open_ones, now, updates, scale) + "</section>",
+        charts(records, now, scale),
         "<section><h2>Latest incidents</h2>"
         + table([row(r, "incidents/") for r in recent], f"The {len(recent)} most recently declared")
         + '<p><a href="incidents/index.html">Every incident, with filters</a></p></section>',

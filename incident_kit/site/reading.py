@@ -43,9 +43,7 @@ def read(store: Store, folder: Path) -> tuple[IncidentDoc, Record]:
         entries = []
     postmortem, items = _postmortem(store, folder, incident_id)
     doc = IncidentDoc(incident_id, summary, data, document.body, postmortem, tuple(items))
-    record = record_of(
-        summary, data, [e.at for e in entries], public_updates((e.at, e.what) for e in entries)
-    )
+    record = record_of(summary, data, public_updates((e.at, e.what) for e in entries))
     return doc, record
 
 
@@ -95,7 +93,7 @@ def read_record(store: Store, folder: Path) -> Record:
         entries = timeline.entries(document.body, source)
     except FileFormatError:
         entries = []
-    return record_of(summary, extra, [e.at for e in entries], public_updates((e.at, e.what) for e in entries))
+    return record_of(summary, extra, public_updates((e.at, e.what) for e in entries))
 
 
 _PUBLIC_LINE = re.compile(r"^(public|public_title)[ \t]*:(.*)$", re.M)

@@ -37,7 +37,7 @@ class Record(NamedTuple):
     ack_s: int  # time to acknowledge, mitigate, resolve (seconds)
     mitigate_s: int
     resolve_s: int
-    last_update: int  # the newest timeline entry, else `declared`
+    last_update: int  # the last stakeholder update (`last_update_at`, `incident update`)
     public_flag: str  # the frontmatter `public:`: "true", "false" or "" (see publicity)
     public_title: str
     updates_json: str  # public updates, oldest first: [[epoch, text], ...]
@@ -82,17 +82,11 @@ def _duration(metric: str, summary: IncidentSummary) -> int:
     return NONE if seconds is None or seconds < 0 else seconds
 
 
-def record_of(
-    summary: IncidentSummary,
-    data: dict[str, Any],
-    entry_times: Sequence[datetime | None],
-    updates: Sequence[PublicUpdate],
-) -> Record:
-    """The record of an incident from its summary, full frontmatter and timeline."""
+def record_of(summary: IncidentSummary, data: dict[str, Any], updates: Sequence[PublicUpdate]) -> Record:
+    """The record of an incident from its summary, its frontmatter's public keys, and the
+    public updates of its timeline."""
     dated = reference_time(summary)
     started = summary.impact_started_at or summary.detected_at or summary.declared_at
-    times = [t for t in entry_times if t is not None]
-    last = max(times) if times else dated
     public_title = data.get(PUBLIC_TITLE_KEY)
     return Record(
         rel=summary.path,
@@ -110,7 +104,7 @@ def record_of(
         ack_s=_duration("time_to_acknowledge", summary),
         mitigate_s=_duration("time_to_mitigate", summary),
         resolve_s=_duration("time_to_resolve", summary),
-        last_update=epoch(last),
+        last_update=epoch(summary.last_update_at),
         public_flag=flag_of(data.get("public")),
         public_title=str(public_title) if isinstance(public_title, str) and public_title.strip() else "",
         updates_json=json.dumps([[epoch(u.at), u.text] for u in updates], ensure_ascii=False),

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from support.alerts import OWN_FIXTURES, RECEIVED_AT, at
 
 from incident_kit.alerts import Delivery, ParseOptions, parse_delivery
 from incident_kit.errors import InputError
-
-from .conftest import OWN_FIXTURES, RECEIVED_AT, at
 
 Parse = Callable[..., Delivery]
 SEED_KEY = "native:production_monitor:spec-core-001-authentication:p99_latency"
@@ -102,8 +101,9 @@ def test_dispatch_of_a_bare_payload_with_its_own_alert_key(own_delivery: Parse) 
 
 
 def test_forced_format_applies_inside_the_dispatch(own_delivery: Parse) -> None:
-    with pytest.raises(InputError, match="no recognised alert"):
-        own_delivery("github_dispatch/custom-datadog.json")
+    # Datadog's default payload is detected inside the envelope too, and forcing agrees
+    detected = own_delivery("github_dispatch/custom-datadog.json")
+    assert detected == own_delivery("datadog/default-template.json")
     wrapped = own_delivery("github_dispatch/custom-datadog.json", format_name="datadog")
     assert wrapped == own_delivery("datadog/default-template.json", format_name="datadog")
 

@@ -23,9 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import git
-
-from .helpers import bare_remote, cli_env, clone, incident
+from support.alerts import SEED_ALERT
+from support.processes import bare_remote, cli_env, clone, incident
+from support.repos import git
 
 pytestmark = pytest.mark.reliability
 
@@ -34,14 +34,7 @@ GITHUB = "ghp_FAKESECRETGITHUB8d2e4b10c7a9f"
 GH = "gho_FAKESECRETGHCLI55aa01b2"
 # the distinctive part of each: found even when a message cuts a token short
 MARKERS = {SLACK: "SECRET-SLACK-7f3a", GITHUB: "FAKESECRETGITHUB8d2e", GH: "FAKESECRETGHCLI55"}
-NATIVE_ALERT = {
-    "source": "production_monitor",
-    "spec_id": "spec-core-001-authentication",
-    "metric": "p99_latency",
-    "value": 350,
-    "slo": 200,
-    "severity": "SEV-2",
-}
+NATIVE_ALERT = SEED_ALERT
 ACTION_ITEM = "- [ ] AI-1: Add a circuit breaker — owner: @alice — due: 2026-12-10 — type: prevent"
 
 
@@ -73,11 +66,6 @@ def repository_leaks(root: Path, tokens: dict[str, str]) -> list[str]:
     ).stdout
     found += leaks("git log --all -p", history, tokens)
     return found
-
-
-def has_sync() -> bool:
-    result = incident(Path.cwd(), "--help")
-    return any(line.split()[:1] == ["sync"] for line in result.stdout.splitlines())
 
 
 # --- hostile and absent APIs ----------------------------------------------------------------------
@@ -248,7 +236,6 @@ def test_no_command_leaks_a_token_even_to_an_api_that_echoes_it(tmp_path: Path, 
     assert re.search(r"rollback dispatch (failed|outcome unknown)", text), text
 
 
-@pytest.mark.skipif(not has_sync(), reason="`incident sync` does not exist yet (issue item 4)")
 @pytest.mark.parametrize("api", ["unreachable", "refusing", "echoing"])
 def test_sync_failing_on_the_network_leaks_no_token(tmp_path: Path, api: str, echo_server: str) -> None:
     tokens = {SLACK: MARKERS[SLACK], GITHUB: MARKERS[GITHUB], GH: MARKERS[GH]}
@@ -291,7 +278,6 @@ def _sync_scenario(root: Path, env: dict[str, str]) -> list[str]:
     return _run_all(root, env, [(["sync", "--dry-run"], None), (["sync"], None), (["sync", "--push"], None)])
 
 
-@pytest.mark.skipif(not has_sync(), reason="`incident sync` does not exist yet (issue item 4)")
 def test_a_sync_that_delivers_sends_the_token_only_in_the_authorization_header(tmp_path: Path) -> None:
     from fakes.api_server import GITHUB_TOKEN, SLACK_TOKEN, FakeApiServer
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import feedparser
 import jsonschema
 import pytest
-from conftest import git, run_cli
+from support.cli import run_cli
 from support.dom import Element, active_content, parse
+from support.repos import git
 from support.site_repo import HOSTILE_TITLE, SiteRepo, cli, new_site_repo, sealed
 
 SCHEMA = Path(__file__).parent / "schemas" / "statuspage-summary.schema.json"

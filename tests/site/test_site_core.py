@@ -178,7 +178,7 @@ def test_inline_markdown_keeps_entities_as_characters() -> None:
 def test_the_site_s_monthly_chart_has_the_index_s_numbers() -> None:
     incidents = sample_incidents()
     markdown = per_month(compute_stats(incidents, sample_action_items(), now=NOW).by_month)
-    site = months_by_severity(tally([record_of(i, {}, [], []) for i in incidents], NOW))
+    site = months_by_severity(tally([record_of(i, {}, []) for i in incidents], NOW))
     assert markdown is not None and site is not None
     assert site == markdown
 
@@ -241,7 +241,7 @@ def test_an_incident_page_reads_the_same_data_from_its_few_blocks_as_from_the_wh
 ) -> None:
     from pathlib import Path
 
-    from conftest import run_cli
+    from support.cli import run_cli
 
     from incident_kit.markdown import frontmatter
     from incident_kit.site.reading import _PAGE_KEYS, _page_data

@@ -7,20 +7,17 @@ or `public: false` in the frontmatter, a `public_title:`, a post-mortem written 
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import PINNED_NOW, make_repo
 
-from incident_kit.cli import app
-from incident_kit.error_handler import handle
+from support.cli import PINNED_NOW, run_cli
 from support.postmortems import fill
+from support.repos import make_repo
 
 HOSTILE_TITLE = "<script>alert('title')</script><img src=x onerror=alert('img')> Search is down"
 HOSTILE_NOTE = (
@@ -95,12 +92,10 @@ class SiteRepo:
 
 
 def cli(root: Path, *args: str) -> str:
-    """The CLI in-process (usable from module-scoped fixtures, unlike conftest.run_cli)."""
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = handle(app, [*args, "--repo", str(root)])
-    assert code == 0, err.getvalue()
-    return out.getvalue()
+    """The CLI in-process on `root`; its stdout (it must succeed)."""
+    result = run_cli([*args, "--repo", str(root)])
+    assert result.code == 0, result.stderr
+    return result.stdout
 
 
 def sealed(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:

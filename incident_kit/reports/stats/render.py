@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from incident_kit.markdown.tables import cell, table
+from incident_kit.reports.chart_data import colour_of
 from incident_kit.reports.charts import fenced, incidents_per_month_chart, resolve_trend_chart
 from incident_kit.reports.stats.compute import Count, Filters, Stats
 from incident_kit.reports.stats.durations import Durations, MetricStats
@@ -21,9 +22,18 @@ SUMMARY_OFFENDERS = 5
 NO_SERVICE = "(no service)"
 NO_OWNER = "(unowned)"
 NOTHING_MATCHES = "No incident matches, so there is nothing to measure."
-STACK_NOTE = (
-    "Bars are stacked from SEV-1 (dark red, bottom) to SEV-4 (blue-grey, top), as the x-axis title says.\n"
-)
+
+
+def stack_note(stats: Stats) -> str:
+    """The chart's legend in words, from the team's scale (most severe at the bottom)."""
+    first, last = stats.severities[0], stats.severities[-1]
+    top = colour_of(len(stats.severities) - 1)[1]
+    return (
+        f"Bars are stacked from {first} ({colour_of(0)[1]}, bottom) to {last} ({top}, top), "
+        "as the x-axis title says.\n"
+    )
+
+
 METRIC_TITLES = {
     "time_to_acknowledge": "Time to acknowledge",
     "time_to_mitigate": "Time to mitigate",
@@ -200,7 +210,7 @@ def render_summary_markdown(stats: Stats) -> str:
     if chart:
         out.append(fenced(chart))
     out.append(
-        (STACK_NOTE + "\n" if chart else "")
+        (stack_note(stats) + "\n" if chart else "")
         + "Medians and p90s leave out drills, cancelled and merged incidents; "
         "`incident stats --format markdown` has the full report.\n"
     )
@@ -221,7 +231,7 @@ def _month_section(stats: Stats) -> str:
     return "\n".join(
         [
             fenced(chart),
-            STACK_NOTE,
+            stack_note(stats),
             table(["Month", "Total", *severities], rows, "l" + "r" * (len(severities) + 1)),
         ]
     )
