@@ -18,6 +18,7 @@ from incident_kit.config.settings import (
     SeverityRule,
     SlackSettings,
 )
+from incident_kit.config.site_reader import read_site
 from incident_kit.errors import ConfigError
 from incident_kit.severity import DEFAULT_SCALE, Scale
 
@@ -161,6 +162,7 @@ class ConfigReader:
             slack=self.slack(data),
             github=self.github(data),
             updates=read_updates(self, data),
+            site=read_site(self, data),
         )
 
     def _default_severity(self, data: Mapping[str, Any]) -> str:

@@ -72,6 +72,15 @@ KNOWN: dict[str, Any] = {
         "announce": LEAF,
     },
     "updates": {"every": LEAF},
+    "site": {
+        "title": LEAF,
+        "url": LEAF,
+        "public": {"severities": LEAF, "services": LEAF},
+        "components": LEAF,
+        "service_status": LEAF,
+        "mitigated_status": LEAF,
+        "history_days": LEAF,
+    },
     "github": {
         "labels": LEAF,
         "rollback_workflow": LEAF,

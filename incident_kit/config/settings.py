@@ -115,6 +115,36 @@ class GitHubSettings:
     logins: Mapping[str, str] = field(default_factory=dict)  # person -> GitHub login
 
 
+# What a service shows on the status page, best first (Atlassian Statuspage's component statuses).
+COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "major_outage")
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """`site:` — the public status page and the internal incident site (`incident site`).
+
+    An incident is private unless its frontmatter says `public: true`, or (without a `public:`
+    key) its severity or service is listed here; drills never are.
+    """
+
+    title: str = "Service status"
+    url: str | None = None  # where the status page is published: links in status.json and the feed
+    public_severities: tuple[str, ...] = ()
+    public_services: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()  # services on the status page (default: those of public incidents)
+    # the status a service shows while a public incident of that severity is open
+    service_status: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "SEV-1": "major_outage",
+            "SEV-2": "partial_outage",
+            "SEV-3": "degraded_performance",
+            "SEV-4": "degraded_performance",
+        }
+    )
+    mitigated_status: str = "degraded_performance"  # at worst, once the incident is mitigated
+    history_days: int = 90
+
+
 @dataclass(frozen=True)
 class GroupingRule:
     """`alerts.grouping[]` — alerts that match join one open incident instead of each declaring one.
@@ -171,6 +201,7 @@ class Config:
     slack: SlackSettings = field(default_factory=SlackSettings)
     github: GitHubSettings = field(default_factory=GitHubSettings)
     updates: UpdateSettings = field(default_factory=UpdateSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
 
     def canonical_service(self, name: str | None) -> str | None:
         """Map an alias (a seed spec_id, a job label) to the configured service name."""
