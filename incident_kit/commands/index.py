@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from incident_kit import clock
+from incident_kit import clock, repo_files
 from incident_kit.change import Change
 from incident_kit.context import Context
 from incident_kit.reports.index_page import INDEX_PATH
@@ -27,7 +27,7 @@ def index(ctx: Context, *, push: bool | None, check: bool) -> int:
     def operation(store: Store) -> Change:
         text = render_current(store.root, ctx.now)
         path = store.root / INDEX_PATH
-        current = path.read_text("utf-8") if path.exists() else None
+        current = repo_files.read_if_present(store.root, path, limit=repo_files.MAX_INDEX_BYTES)
         writes = {} if current == text else {INDEX_PATH: text}
         return Change(
             incident_id=None,
@@ -38,9 +38,9 @@ def index(ctx: Context, *, push: bool | None, check: bool) -> int:
         )
 
     if check:
-        current_path = ctx.root / INDEX_PATH
-        text = render_current(ctx.root, ctx.now)
-        if not current_path.exists() or current_path.read_text("utf-8") != text:
+        root = ctx.root.resolve()
+        text = render_current(root, ctx.now)
+        if repo_files.read_if_present(root, root / INDEX_PATH, limit=repo_files.MAX_INDEX_BYTES) != text:
             print(f"{INDEX_PATH} is out of date; run `incident index`")
             return 1
         print(f"{INDEX_PATH} is up to date")

@@ -12,14 +12,18 @@ import os
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from incident_kit import repo_files
 from incident_kit.config.reader import parse
 from incident_kit.config.settings import CONFIG_PATH, Config
 from incident_kit.context import check_format
 from incident_kit.errors import ConfigError, FileFormatError, InputError
 from incident_kit.git import history, repository
 from incident_kit.ids import id_from_folder
+from incident_kit.reports.index_page import INDEX_PATH
+from incident_kit.sanitize import safe_text
 from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store
 from incident_kit.validation import (
     ERROR,
@@ -35,54 +39,68 @@ def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str
     fmt = check_format(fmt, ("text", "github", "json"))
     root = repository.toplevel(repo or Path.cwd())
     store = Store(root)
-    config, problems = _config(root)
-    folders, check_config = _targets(store, paths, changed_since)
-    if not check_config:
+    config, problems = _config(store.root)
+    targets = _targets(store, paths, changed_since)
+    if not targets.check_config:
         problems = []
-    problems += _symlinks(store, folders if (paths or changed_since) else None)
+    partial = bool(paths or changed_since)
+    problems += targets.problems
+    problems += _symlinks(store, [*targets.folders, *targets.files] if partial else None)
+    problems += _other_files(store, targets.files if partial else None)
     statuses: dict[Path, tuple[str | None, str | None, str | None]] = {}
-    for folder in folders:
+    for folder in targets.folders:
         found, facts = _check_folder(store, folder, config)
         problems += found
         statuses[folder] = facts
-    problems += _duplicate_ids(store, set(folders) if (paths or changed_since) else None)
+    problems += _duplicate_ids(store, set(targets.folders) if partial else None)
     problems += _merge_targets(store, statuses)
-    problems.sort(key=lambda p: (p.path, p.line, p.level, p.message))
-    _report(problems, fmt, checked=len(folders))
+    problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.level, p.message))
+    _report(problems, fmt, checked=len(targets.folders))
     return 1 if any(p.level == ERROR for p in problems) else 0
 
 
 def _config(root: Path) -> tuple[Config, list[Problem]]:
-    path = root / CONFIG_PATH
-    if not path.is_file():
-        return Config(), []
+    """The config as every other command will read it (`repo_files`, then `parse`)."""
     try:
-        return parse(path.read_text("utf-8"), CONFIG_PATH), []
-    except ConfigError as error:
-        rest = error.message.removeprefix(CONFIG_PATH + ":")
+        text = repo_files.read_if_present(root, root / CONFIG_PATH)
+        return (Config() if text is None else parse(text, CONFIG_PATH)), []
+    except (ConfigError, FileFormatError) as error:
+        rest = error.message.removeprefix(CONFIG_PATH).removeprefix(":")
         line, _, message = rest.partition(":")
         if not line.isdigit():
             line, message = "1", rest
         return Config(), [Problem(CONFIG_PATH, int(line), message.strip(), rule="config")]
-    except UnicodeDecodeError:
-        return Config(), [Problem(CONFIG_PATH, 1, "not UTF-8 text", rule="config")]
 
 
-def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> tuple[list[Path], bool]:
-    """The incident folders to check, and whether the config is among the targets."""
+@dataclass(frozen=True)
+class _Targets:
+    folders: list[Path]  # incident folders to check
+    check_config: bool  # the config is among the targets
+    files: list[Path]  # every path named or changed (for the symlink and readability checks)
+    problems: list[Problem]  # names that cannot even be shown (not UTF-8)
+
+
+def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> _Targets:
     if paths and changed_since:
         raise InputError("give PATHs or --changed-since REF, not both")
+    problems: list[Problem] = []
     if changed_since:
         changed = history.changed_since(store.root, changed_since, INCIDENTS)
         if changed is None:
             raise InputError(f"--changed-since {changed_since!r}: not a commit git knows (fetch it first?)")
-        paths = changed
+        paths = [name for name in changed if not _bad_name(name)]
+        problems = [
+            Problem(_shown(name), 1, "file name is not UTF-8 text, or holds control characters", rule="name")
+            for name in changed
+            if _bad_name(name)
+        ]
         if not paths:
-            return [], False
+            return _Targets([], False, [], problems)
     if not paths:
-        return list(store.folders()), True
+        return _Targets(list(store.folders()), True, [], [])
     typed = not changed_since  # a path git reports may be a deletion; one a person typed must exist
     folders: dict[Path, None] = {}
+    files: list[Path] = []
     check_config = False
     for raw in paths:
         path = (store.root / raw) if not Path(raw).is_absolute() else Path(raw)
@@ -91,6 +109,7 @@ def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> t
             raise InputError(f"{raw}: outside the repository")
         if typed and not os.path.lexists(path):
             raise InputError(f"{raw}: no such file or folder (paths are relative to the repository root)")
+        files.append(path)
         rel = path.relative_to(store.root).as_posix()
         if rel == CONFIG_PATH:
             check_config = True
@@ -98,9 +117,32 @@ def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> t
         folder = _folder_of(store, path)
         if folder is not None:
             folders[folder] = None
-        elif path.is_dir():
+        elif path.is_dir() and not path.is_symlink():
             folders.update((f, None) for f in store.folders() if path in f.parents or f == path)
-    return list(folders), check_config
+    return _Targets(list(folders), check_config, files, problems)
+
+
+def _bad_name(name: str) -> bool:
+    """Git hands over file names as bytes: one that is not UTF-8 (kept as surrogates) or that
+    holds a control character cannot be printed, annotated or put in a job summary safely."""
+    return not name.isprintable()
+
+
+def _shown(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+
+
+def _other_files(store: Store, files: Iterable[Path] | None) -> list[Problem]:
+    """The files under incidents/ other commands read besides incident folders (the index),
+    read as they will read them: a symlink, a huge or binary README fails here, not after."""
+    wanted = [store.root / INDEX_PATH] if files is None else [f for f in files if store.rel(f) == INDEX_PATH]
+    problems = []
+    for path in wanted:
+        try:
+            repo_files.read_if_present(store.root, path, limit=repo_files.MAX_INDEX_BYTES)
+        except FileFormatError as error:
+            problems.append(problem_from_message(store.rel(path), error.message))
+    return problems
 
 
 def _folder_of(store: Store, path: Path) -> Path | None:
@@ -175,7 +217,7 @@ def _symlinks(store: Store, folders: Iterable[Path] | None) -> list[Problem]:
             for name in [*dirnames, *filenames]:
                 path = Path(dirpath) / name
                 if path.is_symlink():
-                    target = os.readlink(path)
+                    target = safe_text(_shown(os.readlink(path)), 120)
                     problems.append(
                         Problem(
                             store.rel(path),

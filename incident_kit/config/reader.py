@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
+from incident_kit import safe_yaml
 from incident_kit.config.settings import (
     CONFIG_PATH,
     Config,
@@ -22,10 +23,17 @@ from incident_kit.model import SEVERITIES
 
 def parse(text: str, source: str = CONFIG_PATH) -> Config:
     """Validate with the fast safe loader; only an invalid file is re-read with the round-trip
-    loader, whose line information lets the error name the line (a 4x slower parse)."""
+    loader, whose line information lets the error name the line (a 4x slower parse).
+
+    Anchors, aliases, tags and deep nesting are refused before either parse (`safe_yaml`): an
+    alias bomb that parses in a millisecond would otherwise hang whatever walks the result.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    unsafe = safe_yaml.problem(text)
+    if unsafe is not None:
+        raise ConfigError(f"{source}:{unsafe.line + 1}: {unsafe.message}")
     try:
         data = YAML(typ="safe", pure=False).load(text)
     except (YAMLError, ValueError, TypeError):
