@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
@@ -19,6 +20,10 @@ from incident_kit.config.settings import (
 )
 from incident_kit.errors import ConfigError
 from incident_kit.model import SEVERITIES
+from incident_kit.sanitize import safe_text
+
+# it is printed in workflow logs and job summaries and posted to: one name, nothing else
+_SLACK_CHANNEL = re.compile(r"^(?:#?[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,20})$")
 
 
 def parse(text: str, source: str = CONFIG_PATH) -> Config:
@@ -323,10 +328,17 @@ class ConfigReader:
     def slack(self, data: Any) -> SlackSettings:
         node = self.mapping(data, "slack", "slack")
         defaults = SlackSettings()
+        announcement = self.text(node, "announcement_channel", "slack", defaults.announcement_channel)
+        if not _SLACK_CHANNEL.match(announcement):
+            raise self.fail(
+                node,
+                "announcement_channel",
+                "slack.announcement_channel",
+                f"{safe_text(announcement, 60)!r} is not a Slack channel: #name (lowercase letters, "
+                "digits, - and _; at most 80) or a channel id like C0123ABCD",
+            )
         return SlackSettings(
-            announcement_channel=self.text(
-                node, "announcement_channel", "slack", defaults.announcement_channel
-            ),
+            announcement_channel=announcement,
             channel_pattern=self.text(node, "channel_pattern", "slack", defaults.channel_pattern),
             invite=self.strings(node, "invite", "slack.invite"),
             archive_on_close=self.boolean(node, "archive_on_close", "slack.archive_on_close", False),
