@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from incident_kit import action_items, ids
 from incident_kit.change import Change
 from incident_kit.context import Context
-from incident_kit.errors import DeliveryError
-from incident_kit.store import POSTMORTEM_FILE, Store
+from incident_kit.errors import DeliveryError, FileFormatError
+from incident_kit.store import POSTMORTEM_FILE, IncidentFile, Store
 from incident_kit.summaries.fields import summary_of
 from incident_kit.sync.dispatches import sync_remediation
 from incident_kit.sync.issues import sync_issues
@@ -20,9 +21,9 @@ from incident_kit.transaction import record
 
 def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
     store = Store(ctx.root)
-    incidents = [store.read(folder) for folder in store.folders()]
+    incidents, broken = _read_all(store)
     if dry_run:
-        return _dry_run(ctx, store, incidents)
+        return _dry_run(ctx, store, incidents, broken)
     from incident_kit.notify import notifier_from_env
 
     timeout = _timeout(ctx.env)
@@ -34,7 +35,7 @@ def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
             "(a sync with the token, e.g. the sync workflow, posts them)"
         )
     links = links_from_env(ctx.env, ctx.config)
-    results = SyncResults()
+    results = SyncResults(pending=list(broken))
     sync_people(notifier, backend, store, incidents, ctx.config, links, ctx.now, results)
     sync_remediation(ctx.env, incidents, ctx.config, results)
     if ctx.env.get("GITHUB_TOKEN", "").strip():
@@ -79,6 +80,19 @@ def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
     return 0
 
 
+def _read_all(store: Store) -> tuple[list[IncidentFile], list[str]]:
+    """Every incident that can be read, and one line for each that cannot: one broken file
+    (merged from a pull request, say) must not keep every other incident from being told."""
+    incidents: list[IncidentFile] = []
+    broken: list[str] = []
+    for folder in store.folders():
+        try:
+            incidents.append(store.read(folder))
+        except FileFormatError as error:
+            broken.append(f"skipped {error.message} (see `incident validate`)")
+    return incidents, broken
+
+
 def _timeout(env: Mapping[str, str]) -> int:
     """Seconds one HTTP call may take (`INCIDENT_KIT_HTTP_TIMEOUT`, default 15)."""
     try:
@@ -96,12 +110,15 @@ def _write_interval(env: Mapping[str, str]) -> float:
         return 1.0
 
 
-def _items_without_issue(store: Store, incidents: list) -> int:  # type: ignore[type-arg]
+def _items_without_issue(store: Store, incidents: list[IncidentFile]) -> int:
     count = 0
     for incident in incidents:
         path = incident.folder / POSTMORTEM_FILE
-        if path.is_file():
-            items, _ = action_items.parse(incident.id, store.read_text(path), store.rel(path))
+        if os.path.lexists(path):
+            try:
+                items, _ = action_items.parse(incident.id, store.read_text(path), store.rel(path))
+            except FileFormatError:
+                continue  # sync_issues reports it
             count += sum(1 for item in items if item.issue is None)
     return count
 
@@ -110,7 +127,7 @@ def _backend(env: Mapping[str, str]) -> str:
     return "slack" if env.get("SLACK_BOT_TOKEN", "").strip() else "console"
 
 
-def _dry_run(ctx: Context, store: Store, incidents: list) -> int:  # type: ignore[type-arg]
+def _dry_run(ctx: Context, store: Store, incidents: list[IncidentFile], broken: list[str]) -> int:
     archive = ctx.config.slack.archive_on_close
     backend = _backend(ctx.env)
     if backend == "console":
@@ -133,4 +150,7 @@ def _dry_run(ctx: Context, store: Store, incidents: list) -> int:  # type: ignor
         planned += waiting
     if not planned:
         print("nothing to deliver")
+    if broken:
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        raise FileFormatError(f"{broken[0]}{more}")
     return 0
