@@ -126,8 +126,6 @@ class Store:
             ids.id_part(name)
             for _, name in self.names()
             if ids.code_of(name) == code and id_from_folder(name)
-            for _, name in self.names()
-            if ids.code_of(name) == code and id_from_folder(name)
         ]
         return f"; did you mean {same_code[0]}?" if len(same_code) == 1 else ""
 
