@@ -99,10 +99,25 @@ def conflict_markers(rel: str, text: str) -> list[Problem]:
     return [Problem(rel, line, "unresolved git merge conflict markers (<<<<<<< … >>>>>>>)", rule="conflict")]
 
 
+MAX_LINE = 20_000  # characters: a long paragraph is a few thousand
+
+
+def long_lines(rel: str, text: str) -> list[Problem]:
+    """The first line longer than `MAX_LINE`: no person writes one, and every later command
+    would scan it (linearly, but a 2 MB line still costs each of them)."""
+    if len(text) <= MAX_LINE:
+        return []
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_LINE:
+            message = f"line is {len(line):,} characters long; keep lines under {MAX_LINE:,}"
+            return [Problem(rel, number, message, rule="line-length")]
+    return []
+
+
 def check_incident(rel: str, folder_name: str, text: str) -> Checked:
     """Every per-file rule for one incident.md (`rel` is its repository path)."""
-    markers = conflict_markers(rel, text)
-    if markers:  # whatever else looks wrong follows from them
+    markers = conflict_markers(rel, text) + long_lines(rel, text)
+    if markers:  # whatever else looks wrong follows from them (and is not worth scanning for)
         return Checked(None, None, None, markers)
     try:
         document = frontmatter.split(text, rel)
@@ -260,10 +275,14 @@ def check_postmortem(
     rel: str, incident_id: str, text: str, status: str | None, required: Sequence[str]
 ) -> list[Problem]:
     """Action-item lines, and completeness once the incident is closed (a warning before)."""
-    problems = conflict_markers(rel, text) + [
-        Problem(rel, p.line, p.message, rule="action-items")
-        for p in action_items.parse(incident_id, text, rel)[1]
-    ]
+    problems = (
+        conflict_markers(rel, text)
+        + long_lines(rel, text)
+        + [
+            Problem(rel, p.line, p.message, rule="action-items")
+            for p in action_items.parse(incident_id, text, rel)[1]
+        ]
+    )
     if required and status in ("postmortem", "closed"):
         missing = postmortem.missing_sections(text, required, rel)
         if missing:
