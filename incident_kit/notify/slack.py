@@ -43,6 +43,7 @@ from incident_kit.notify import (
 )
 from incident_kit.notify.channel_names import with_suffix
 from incident_kit.notify.messages import TOPIC_MAX, SlackMessage
+from incident_kit.notify.slack_answers import well_formed
 
 if TYPE_CHECKING:
     from slack_sdk.http_retry import RetryHandler
@@ -349,7 +350,7 @@ class SlackNotifier:
         except (SlackClientError, OSError, HTTPException) as exc:
             raise self._error(method, _network_reason(exc), code=None, status=None) from None
         data = response.data
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not well_formed(method, data):
             raise self._error(method, "unexpected response", code=None, status=None)
         return data
 
