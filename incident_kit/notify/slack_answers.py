@@ -17,15 +17,17 @@ def _text(value: Any) -> bool:
 
 
 def _object(*keys: str) -> Callable[[Any], bool]:
-    """A mapping whose `keys` are text, and whose `metadata` (with its `event_payload`),
-    `purpose` and `topic`, when present, are mappings too."""
+    """A mapping whose `keys` are text, and whose `metadata` (with its `event_payload`), when
+    present, is a mapping too (a post is found again by the key in it)."""
 
     def check(value: Any) -> bool:
         if not isinstance(value, Mapping) or not all(_text(value.get(key)) for key in keys):
             return False
-        if not all(isinstance(value.get(part), Mapping) for part in _NESTED if value.get(part) is not None):
-            return False
-        return isinstance((value.get("metadata") or {}).get("event_payload") or {}, Mapping)
+        metadata = value.get("metadata")
+        if metadata is None:
+            return True
+        payload = metadata.get("event_payload") if isinstance(metadata, Mapping) else None
+        return isinstance(metadata, Mapping) and (payload is None or isinstance(payload, Mapping))
 
     return check
 
@@ -35,14 +37,12 @@ def _objects(*keys: str) -> Callable[[Any], bool]:
     return lambda value: value is None or (isinstance(value, list) and all(one(item) for item in value))
 
 
-_NESTED = ("metadata", "purpose", "topic")
-
 # method -> the fields the notifier reads from its answer, and what each must be
 _SHAPES: dict[str, dict[str, Callable[[Any], bool]]] = {
     "conversations.info": {"channel": _object("id")},
     "conversations.create": {"channel": _object("id")},
     "conversations.list": {"channels": _objects("id")},
-    "conversations.history": {"messages": _objects()},
+    "conversations.history": {"messages": _objects("ts")},
     "chat.postMessage": {"channel": _text, "ts": _text},
     "users.lookupByEmail": {"user": _object("id")},
 }
