@@ -20,7 +20,7 @@ from incident_kit.config.settings import (
 )
 from incident_kit.errors import ConfigError
 from incident_kit.model import SEVERITIES
-from incident_kit.sanitize import safe_text
+from incident_kit.sanitize import is_handle, safe_text
 
 # it is printed in workflow logs and job summaries and posted to: one name, nothing else
 _SLACK_CHANNEL = re.compile(r"^(?:#?[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,20})$")
@@ -110,6 +110,14 @@ class ConfigReader:
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
             raise self.fail(node, key, where, "must be a list of strings")
         return tuple(str(v) for v in value)
+
+    def handles(self, node: Any, key: str, where: str, people: tuple[str, ...]) -> None:
+        """On-call people become an incident's commander: in commits, Slack topics and issues,
+        so each must be one person's handle, as `--commander` must."""
+        for person in people:
+            if not is_handle(person.removeprefix("@")):
+                shown = safe_text(person, 60)
+                raise self.fail(node, key, where, f"{shown!r} is not one person's handle (e.g. alice)")
 
     def severity(self, node: Any, key: str, where: str, value: Any) -> str:
         text = str(value).upper().replace("SEV", "SEV-").replace("--", "-")
@@ -213,6 +221,7 @@ class ConfigReader:
             members = self.strings(value, "members", f"{where}.members")
             if not members:
                 raise self.fail(value, "members", f"{where}.members", "needs at least one member")
+            self.handles(value, "members", f"{where}.members", members)
             zone = str(value.get("timezone", "UTC"))
             if self.check_zones:
                 self.check_zone(value, where, zone)
@@ -272,6 +281,7 @@ class ConfigReader:
                     )
                 bounds.append(stamp)
             rotation = value.get("rotation")
+            self.handles(value, "who", f"{where}.who", (str(value["who"]),))
             out.append(Override(str(value["who"]), bounds[0], bounds[1], str(rotation) if rotation else None))
         return tuple(out)
 

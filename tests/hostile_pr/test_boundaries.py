@@ -166,3 +166,14 @@ def test_validate_names_a_file_whose_name_is_not_utf8_and_checks_the_rest(repo: 
     report = json.loads(result.stdout)
     assert report["checked"] == 1
     assert [(p["path"], p["rule"]) for p in report["problems"]] == [("incidents/2026-11/caf\\xe9.md", "name")]
+
+
+@pytest.mark.parametrize(
+    "member", ["'@here'", "'alice bob'", '"alice\\n::warning::forged"', "'@acme/oncall'"]
+)
+def test_an_on_call_member_must_be_one_handle_since_it_becomes_the_commander(member: str) -> None:
+    text = f"oncall:\n  rotations:\n    primary:\n      members: [alice, {member}]\n      start: 2026-01-05\n"
+    with pytest.raises(
+        ConfigError, match=r"^incidents/config\.yaml:4: oncall\.rotations\.primary\.members: .*handle"
+    ):
+        parse(text)
