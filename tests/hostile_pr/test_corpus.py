@@ -219,6 +219,7 @@ def test_a_hostile_pull_request_fails_the_check_and_cannot_hurt_the_pipeline_onc
     outputs: list[str] = []
 
     check = run(root, "validate", "--changed-since", "main", "--format", "github", env=env)
+    print(check)  # the timings, with -s
     outputs += [check.out, check.err]
     problems += _misbehaviour(check, annotations=True)
     if check.code != 1:
@@ -240,6 +241,7 @@ def test_a_hostile_pull_request_fails_the_check_and_cannot_hurt_the_pipeline_onc
         for args, stdin in _commands(base, tmp_path / "site" if has_site else None):
             status = git(root, "status", "--porcelain")
             ran = run(root, *args, env=env, stdin=stdin)
+            print(ran)
             outputs += [ran.out, ran.err]
             problems += _misbehaviour(ran)
             if git(root, "status", "--porcelain") != status:
