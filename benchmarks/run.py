@@ -361,7 +361,7 @@ class Bench:
         checked: list[bool] = []
 
         def list_json() -> Command:  # the first run (a warm-up) keeps its output, to check it
-            return self.command(root, "list", "--format", "json", capture=not checked)
+            return self.command(root, "list", "--all", "--format", "json", capture=not checked)
 
         def check_list(sample: Sample) -> None:
             if not checked:
@@ -389,7 +389,7 @@ class Bench:
             main,
         )
         # peak memory: warm `list --format json` (3 runs) and `list`; bench_cold adds a cold run
-        warm = [peak_rss_kb(self.command(root, "list", "--format", "json")) for _ in range(3)]
+        warm = [peak_rss_kb(self.command(root, "list", "--all", "--format", "json")) for _ in range(3)]
         self.memory_kb = {
             "list --format json (warm)": max(warm),
             "list (warm)": peak_rss_kb(self.command(root, "list")),
@@ -398,7 +398,10 @@ class Bench:
     def bench_cold(self, source: Path, label: str, main: bool) -> None:
         """The first `list --format json` in a fresh clone (nothing cached), with B_grep there."""
         root = self.work / "cold"
-        steps = [Step("list_cold", lambda: self.command(root, "list", "--format", "json")), self.b_grep(root)]
+        steps = [
+            Step("list_cold", lambda: self.command(root, "list", "--all", "--format", "json")),
+            self.b_grep(root),
+        ]
         cold = self.run(
             label,
             self.group(
@@ -415,7 +418,7 @@ class Bench:
         )
         clone(source, root)
         self.memory_kb["list --format json (cold)"] = peak_rss_kb(
-            self.command(root, "list", "--format", "json")
+            self.command(root, "list", "--all", "--format", "json")
         )
         shutil.rmtree(root, ignore_errors=True)
         self.memory[label] = {name: round(kb / 1024, 1) for name, kb in self.memory_kb.items()}

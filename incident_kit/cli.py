@@ -4,6 +4,10 @@ Imports of anything heavy happen inside the command bodies, so `incident --help`
 command pay only for what they use. Typer inspects the signature of every registered command
 when it builds the parser (~20 ms for all of them), so `main` registers only the command being
 run; `incident --help` and anything unknown get the full set.
+
+Why this module is long: it is the whole command-line surface, one short function per command
+that declares its options and hands over to `commands/`; kept in one file so the options read
+as one reference and the register-only-what-runs trick has one home.
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from incident_kit.error_handler import run_app
+
+if TYPE_CHECKING:
+    from incident_kit.context import Context
 
 COMMANDS: dict[str, Callable[..., None]] = {}
 
@@ -34,12 +41,12 @@ def build_app(only: str | None = None) -> typer.Typer:
         name="incident",
         help="Run production incidents as Markdown files in git; every change is a commit.",
         rich_markup_mode=None,
-        add_completion=False,
+        add_completion=True,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
     )
+    application.callback()(_group)
     if only in COMMANDS:
-        application.callback()(_group)
         application.command(name=only)(COMMANDS[only])
     else:
         for name, func in COMMANDS.items():
@@ -47,7 +54,23 @@ def build_app(only: str | None = None) -> typer.Typer:
     return application
 
 
-def _group() -> None:
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"incident-kit {version('incident-kit')}")
+        except PackageNotFoundError:
+            print("incident-kit (version unknown: not installed as a package)")
+        raise typer.Exit(0)
+
+
+def _group(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
     """Run production incidents as Markdown files in git; every change is a commit."""
 
 
@@ -56,7 +79,9 @@ By = Annotated[str | None, typer.Option("--by", help="Who acts (default: git use
 At = Annotated[
     str | None,
     typer.Option(
-        "--at", help="When it happened: RFC 3339, HH:MM (UTC; the last time it was that time) or '20m ago'."
+        "--at",
+        help="When it happened: '20m ago', '2h30m ago', 14:05 or 3pm (the last time it was), "
+        "'yesterday 23:00', '2026-11-26 14:05' (in the team's zone), '14:05 PST', RFC 3339.",
     ),
 ]
 Push = Annotated[
@@ -70,10 +95,12 @@ Ref = Annotated[
 Message = Annotated[str | None, typer.Option("--message", "-m", help="A note for the timeline entry.")]
 
 
-def _ctx(repo: Path | None, by: str | None = None, *, need_config: bool = True):  # type: ignore[no-untyped-def]
+def _ctx(
+    repo: Path | None, by: str | None = None, *, need_config: bool = True, forgiving: bool = False
+) -> Context:
     from incident_kit.context import open_context
 
-    return open_context(repo, by, need_config=need_config)
+    return open_context(repo, by, need_config=need_config, forgiving=forgiving)
 
 
 def _fmt(fmt: str) -> str:
@@ -100,10 +127,13 @@ def declare(
         typer.Option("--alert-format", help="Force a payload format (default: detect)."),
     ] = None,
     manual_incident: Annotated[
-        bool, typer.Option("--manual-incident", help="Declare by hand (needs --title).")
+        bool, typer.Option("--manual-incident", help="Declare by hand (--title alone does too).")
     ] = False,
-    title: Annotated[str | None, typer.Option("--title", help="What is broken.")] = None,
-    severity: Annotated[str | None, typer.Option("--severity", help="SEV-1 (worst) .. SEV-4.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="What is broken (declares by hand).")] = None,
+    severity: Annotated[
+        str | None,
+        typer.Option("--severity", help="A level of the team's scale (default SEV-1 worst .. SEV-4)."),
+    ] = None,
     service: Annotated[str | None, typer.Option("--service", help="Affected service (or an alias).")] = None,
     commander: Annotated[
         str | None, typer.Option("--commander", help="Incident Commander (default: on call).")
@@ -120,12 +150,16 @@ def declare(
     from incident_kit.commands import declare as command
     from incident_kit.errors import InputError
 
-    if manual_incident == (alert_payload is not None):
-        raise InputError("give --alert-payload JSON|@FILE|- or --manual-incident --title T")
-    if manual_incident and title is None:
-        raise InputError("--manual-incident needs --title 'what is broken'")
     if alert_payload is not None and title is not None:
         raise InputError("--title goes with --manual-incident; an alert brings its own title")
+    if alert_payload is not None and manual_incident:
+        raise InputError("give --alert-payload JSON|@FILE|- or --title 'what is broken', not both")
+    if alert_payload is None and title is None:
+        raise InputError(
+            "--manual-incident needs --title 'what is broken'"
+            if manual_incident
+            else "give --alert-payload JSON|@FILE|- or --title 'what is broken' (declares by hand)"
+        )
     request = command.DeclareRequest(
         title=title,
         alert_payload=alert_payload,
@@ -138,7 +172,7 @@ def declare(
         summary=summary,
     )
     fmt = _fmt(fmt)
-    raise typer.Exit(command.run(_ctx(repo, by), request, push=push, fmt=fmt))
+    raise typer.Exit(command.run(_ctx(repo, by, forgiving=True), request, push=push, fmt=fmt))
 
 
 def _transition(
@@ -150,13 +184,26 @@ def _transition(
     fmt: str,
     repo: Path | None,
     by: str | None,
-    **extra: object,
+    *,
+    reason: str | None = None,
+    into: str | None = None,
+    rollback: str | None = None,
+    hotfix: bool = False,
 ) -> None:
     from incident_kit.commands import transition as command
 
-    request = command.TransitionRequest(action=action, ref=ref, at=at, message=message, **extra)  # type: ignore[arg-type]
+    request = command.TransitionRequest(
+        action=action,
+        ref=ref,
+        at=at,
+        message=message,
+        reason=reason,
+        into=into,
+        rollback=rollback,
+        hotfix=hotfix,
+    )
     fmt = _fmt(fmt)
-    raise typer.Exit(command.run(_ctx(repo, by), request, push=push, fmt=fmt))
+    raise typer.Exit(command.run(_ctx(repo, by, forgiving=True), request, push=push, fmt=fmt))
 
 
 @command()
@@ -209,7 +256,9 @@ def resolve(
 @command()
 def reopen(
     ref: Ref,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it is back.")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it is back (needed to undo a close, cancel or merge).")
+    ] = None,
     at: At = None,
     message: Message = None,
     push: Push = None,
@@ -217,7 +266,7 @@ def reopen(
     repo: Repo = None,
     by: By = None,
 ) -> None:
-    """It is not over: mitigated or resolved → investigating."""
+    """It is not over: back to investigating; also undoes a cancel or a merge (--reason)."""
     _transition("reopen", ref, at, message, push, fmt, repo, by, reason=reason)
 
 
@@ -281,7 +330,10 @@ def close(
 @command()
 def severity(
     ref: Ref,
-    level: Annotated[str, typer.Argument(metavar="SEV-n", help="SEV-1 (worst) .. SEV-4.")],
+    level: Annotated[
+        str,
+        typer.Argument(metavar="SEV-n", help="A level of the team's scale (default SEV-1 worst .. SEV-4)."),
+    ],
     reason: Annotated[str | None, typer.Option("--reason", help="Why.")] = None,
     at: At = None,
     push: Push = None,
@@ -293,7 +345,9 @@ def severity(
     from incident_kit.commands import update
 
     raise typer.Exit(
-        update.severity(_ctx(repo, by), ref, level, reason=reason, at=at, push=push, fmt=_fmt(fmt))
+        update.severity(
+            _ctx(repo, by, forgiving=True), ref, level, reason=reason, at=at, push=push, fmt=_fmt(fmt)
+        )
     )
 
 
@@ -316,7 +370,7 @@ def assign(
 
     raise typer.Exit(
         update.assign(
-            _ctx(repo, by),
+            _ctx(repo, by, forgiving=True),
             ref,
             commander=commander,
             roles=role or [],
@@ -343,7 +397,9 @@ def note(
     """Add a timeline entry."""
     from incident_kit.commands import update
 
-    raise typer.Exit(update.note(_ctx(repo, by), ref, " ".join(text), at=at, push=push, fmt=_fmt(fmt)))
+    raise typer.Exit(
+        update.note(_ctx(repo, by, forgiving=True), ref, " ".join(text), at=at, push=push, fmt=_fmt(fmt))
+    )
 
 
 @command()
@@ -360,22 +416,34 @@ def link(
     """Attach a link."""
     from incident_kit.commands import update
 
-    raise typer.Exit(update.link(_ctx(repo, by), ref, url, title=title, at=at, push=push, fmt=_fmt(fmt)))
+    raise typer.Exit(
+        update.link(_ctx(repo, by, forgiving=True), ref, url, title=title, at=at, push=push, fmt=_fmt(fmt))
+    )
 
 
 @command("list")
 def list_command(
     status: Annotated[str | None, typer.Option("--status", help="open, or one status.")] = None,
-    show_all: Annotated[bool, typer.Option("--all", help="Include closed incidents (text output).")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Every incident, not only open ones.")] = False,
+    service: Annotated[str | None, typer.Option("--service", help="Only this service (or an alias).")] = None,
+    severity: Annotated[str | None, typer.Option("--severity", help="Only this severity.")] = None,
+    mine: Annotated[
+        bool, typer.Option("--mine", help="Only incidents I command (--by, else git user).")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Declared since: '2d ago', 'yesterday 09:00', 2026-11-01.")
+    ] = None,
     fmt: Fmt = "text",
     repo: Repo = None,
+    by: By = None,
 ) -> None:
-    """List incidents (open ones by default; --format json lists all)."""
+    """List incidents: open ones, most severe first (--all for every one; text and JSON alike)."""
     from incident_kit.commands import read
 
-    raise typer.Exit(
-        read.list_incidents(_ctx(repo, need_config=False), status=status, show_all=show_all, fmt=_fmt(fmt))
+    filters = read.ListFilters(
+        status=status, show_all=show_all, service=service, severity=severity, mine=mine, since=since
     )
+    raise typer.Exit(read.list_incidents(_ctx(repo, by, need_config=False), filters, fmt=_fmt(fmt)))
 
 
 @command()
@@ -400,13 +468,15 @@ def sync(
         bool, typer.Option("--dry-run", help="Show what would be sent; send and write nothing.")
     ] = False,
     push: Push = None,
+    fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """Deliver pending Slack/console notifications and GitHub issues for action items."""
     from incident_kit.commands import sync as command
 
-    raise typer.Exit(command.run(_ctx(repo, by), dry_run=dry_run, push=push))
+    fmt = _fmt(fmt)
+    raise typer.Exit(command.run(_ctx(repo, by), dry_run=dry_run, push=push, fmt=fmt))
 
 
 @command()
@@ -419,11 +489,17 @@ def validate(
         str | None,
         typer.Option("--changed-since", metavar="REF", help="Only incidents changed since REF."),
     ] = None,
+    print_schema: Annotated[
+        bool,
+        typer.Option("--print-schema", help="Print the incident JSON schema with this team's severities."),
+    ] = False,
     repo: Repo = None,
 ) -> None:
     """Check incident files, post-mortems and the config; exit 1 on any error."""
     from incident_kit.commands import validate as command
 
+    if print_schema:
+        raise typer.Exit(command.print_schema(repo))
     raise typer.Exit(command.run(repo, paths or [], fmt=fmt, changed_since=changed_since))
 
 
@@ -433,13 +509,14 @@ def index(
         bool, typer.Option("--check", help="Exit 1 if the index is out of date; write nothing.")
     ] = False,
     push: Push = None,
+    fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """Regenerate incidents/README.md (commits only when it changed)."""
     from incident_kit.commands import index as command
 
-    raise typer.Exit(command.index(_ctx(repo, by), push=push, check=check))
+    raise typer.Exit(command.index(_ctx(repo, by, forgiving=True), push=push, check=check, fmt=_fmt(fmt)))
 
 
 @command()
@@ -457,7 +534,9 @@ def stats(
     from incident_kit.commands import stats as command
 
     raise typer.Exit(
-        command.stats(_ctx(repo), since=since, until=until, service=service, severity=severity, fmt=fmt)
+        command.stats(
+            _ctx(repo, forgiving=True), since=since, until=until, service=service, severity=severity, fmt=fmt
+        )
     )
 
 

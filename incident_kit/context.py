@@ -7,13 +7,12 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from incident_kit import clock
-from incident_kit.config.loading import load as load_config
 from incident_kit.config.settings import Config
 from incident_kit.errors import InputError
 from incident_kit.git import repository
@@ -26,36 +25,91 @@ class Context:
     now: datetime
     env: Mapping[str, str]
     by: str | None = None
+    # what was wrong with the config when it was loaded forgivingly (`config.degraded`)
+    config_problems: tuple[str, ...] = ()
 
     @cached_property
     def actor(self) -> repository.Actor:
         """Who acts (asked of git only by the commands that write)."""
-        return repository.resolve_actor(self.root, self.by, self.env)
+        actor = repository.resolve_actor(self.root, self.by, self.env)
+        if actor is repository.DEFAULT_ACTOR:
+            warn(
+                "no --by, git user.name or GITHUB_ACTOR, so this is recorded as incident-kit; "
+                "run `git config user.name 'Your Name'` or pass --by WHO"
+            )
+        return actor
+
+    @cached_property
+    def zone(self) -> tzinfo:
+        """The team's zone: times typed without one are read in it, and said back in it."""
+        from incident_kit.clock.zones import team_zone
+
+        return team_zone(self.config.timezone, self.env.get("TZ"))
+
+    def moment(self, at: str | None) -> clock.When:
+        """The time an action happened (`--at`, else now), and the zone to say it back in."""
+        if at is None:
+            return clock.When(self.now, self.zone)
+        if not at.strip():  # `--at "$WHEN"` with WHEN unset: not "now" by accident
+            raise InputError("--at is empty; leave it out for now, or give a time ('20m ago', 14:05)")
+        when = clock.parse(at, self.now, self.zone)
+        if when.note:
+            warn(when.note, "note")
+        return when
 
     def when(self, at: str | None) -> datetime:
         """The time an action happened: `--at`, else now."""
-        if at is None:
-            return self.now
-        if not at.strip():  # `--at "$WHEN"` with WHEN unset: not "now" by accident
-            raise InputError("--at is empty; leave it out for now, or give a time ('20m ago', 14:05)")
-        return clock.parse_when(at, self.now)
+        return self.moment(at).at
+
+    def echo(self, when: clock.When | datetime) -> str:
+        """`14:05 PST = 2026-11-26T22:05:00Z, 55 minutes ago`: what was stored, said back."""
+        from incident_kit.clock.echo import describe
+
+        if isinstance(when, datetime):
+            return describe(when, self.zone, self.now)
+        return describe(when.at, when.zone, self.now)
 
     def wants_push(self, push: bool | None) -> bool:
         return self.config.push if push is None else push
 
 
-def open_context(repo: Path | None, by: str | None = None, *, need_config: bool = True) -> Context:
+def open_context(
+    repo: Path | None, by: str | None = None, *, need_config: bool = True, forgiving: bool = False
+) -> Context:
+    """`forgiving`: a broken config gives its defaults for the broken part and one warning line
+    instead of stopping the command (the commands that record incident facts)."""
     repository.forget_settings()
     root = repository.toplevel(repo or Path.cwd())
     env = dict(os.environ)
-    config = load_config(root, repository.git_dir(root) / "incident-kit") if need_config else Config()
-    return Context(root=root, config=config, now=clock.now(), env=env, by=by)
+    config = Config()
+    problems: tuple[str, ...] = ()
+    if need_config:
+        cache = repository.git_dir(root) / "incident-kit"
+        if forgiving:
+            from incident_kit.config import degraded
+
+            loaded = degraded.load(root, cache)
+            config, problems = loaded.config, loaded.problems
+            if loaded.warning():
+                warn(str(loaded.warning()))
+        else:
+            from incident_kit.config.loading import load as load_config
+
+            config = load_config(root, cache)
+    return Context(root=root, config=config, now=clock.now(), env=env, by=by, config_problems=problems)
+
+
+def warn(message: str, kind: str = "warning") -> None:
+    """One line on stderr that does not stop the command."""
+    sys.stderr.write(f"incident: {kind}: {' '.join(message.split())}\n")
 
 
 def check_format(fmt: str, allowed: tuple[str, ...] = ("text", "json")) -> str:
-    if fmt not in allowed:
+    """`--format JSON` is `json`; anything else is refused naming the choices."""
+    folded = fmt.strip().lower()
+    if folded not in allowed:
         raise InputError(f"--format {fmt!r}: choose one of {', '.join(allowed)}")
-    return fmt
+    return folded
 
 
 def emit_json(document: Any) -> None:

@@ -31,6 +31,24 @@ def redact(text: str) -> str:
     return text
 
 
+def _no_such_option(error: Any) -> str:
+    """A misspelt flag: the closest ones, else every flag the command takes."""
+    message = f"no such option: {error.option_name}"
+    close = list(error.possibilities or ())
+    if close:
+        return f"{message}; did you mean {' or '.join(close[:3])}?"
+    ctx = error.ctx
+    if ctx is None:
+        return message
+    flags = [
+        name
+        for param in ctx.command.params
+        for name in getattr(param, "opts", ())[:1]
+        if name.startswith("--") and not getattr(param, "hidden", False)
+    ]
+    return f"{message}; `{ctx.command_path}` takes {', '.join(flags)} (see `{ctx.command_path} --help`)"
+
+
 def _fail(message: str, code: int) -> int:
     sys.stderr.write(f"incident: {_one_line(message)}\n")
     return code
@@ -56,6 +74,8 @@ def handle(app: Any, args: list[str] | None = None) -> int:
     except click_exceptions.NoArgsIsHelpError as error:
         sys.stdout.write(error.ctx.get_help() + "\n" if error.ctx is not None else "")
         return 0
+    except click_exceptions.NoSuchOption as error:
+        return _fail(_no_such_option(error), EXIT_BAD_INPUT)
     except click_exceptions.UsageError as error:
         hint = ""
         if error.ctx is not None and error.ctx.command_path:

@@ -1,16 +1,18 @@
 """Lifecycle rules: which transitions are legal, and what each one stamps.
 
 triage → investigating → mitigated → resolved → postmortem → closed, plus the terminal
-`cancelled` (false alarm) and `merged` (duplicate). `reopen` takes a mitigated or resolved
-incident back to investigating. Skipping ahead is allowed where it means something: a
-resolve implies mitigation (and acknowledgement), so it stamps those too.
+`cancelled` (false alarm) and `merged` (duplicate). `reopen` takes a mitigated, resolved,
+post-mortem or closed incident back to investigating, and undoes a cancel or a merge (back to
+where the incident was: triage, investigating or mitigated, read from its timestamps). Skipping
+ahead is allowed where it means something: a resolve implies mitigation (and acknowledgement),
+so it stamps those too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from incident_kit.errors import RefusedError
@@ -50,11 +52,11 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "reopen": Transition(
         "reopen",
-        ("mitigated", "resolved"),
+        ("mitigated", "resolved", "postmortem", "closed", "cancelled", "merged"),
         "investigating",
         (),
         None,
-        clears=("mitigated_at", "resolved_at"),
+        clears=("mitigated_at", "resolved_at", "postmortem_at", "closed_at"),
         summary="Reopened",
     ),
     "cancel": Transition("cancel", ACTIVE, "cancelled", (), "closed_at", summary="Cancelled"),
@@ -69,6 +71,15 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "close": Transition("close", ("resolved", "postmortem"), "closed", (), "closed_at", summary="Closed"),
 }
+
+# an alert that says it started longer ago than this before the declaration carries its
+# first-seen time (a years-old Sentry issue), not a detection: declare and stats set it aside
+STALE_DETECTION = timedelta(days=7)
+
+# reopening these undoes a decision someone made; it takes a reason, for the audit trail
+UNDONE = ("closed", "cancelled", "merged")
+# what undoing a cancel or a merge clears: the incident goes back to where it was
+_UNDO_CLEARS = ("closed_at", "cancel_reason", "merged_into")
 
 # the order lifecycle timestamps must respect (each >= the ones before it, when set)
 ORDER = (
@@ -110,16 +121,45 @@ def check(action: str, status: str) -> Transition:
 
 def stamps(rule: Transition, current: Mapping[str, Any], at: datetime) -> dict[str, Any]:
     """Frontmatter updates (key -> value) a transition makes at time `at`."""
-    updates: dict[str, Any] = {"status": rule.target}
+    clears = rule.clears
+    target = rule.target
+    if rule.action == "reopen" and current.get("status") in ("cancelled", "merged"):
+        target, clears = undo_target(current), _UNDO_CLEARS
+    updates: dict[str, Any] = {"status": target}
     for key in rule.stamps:
         if current.get(key) in (None, ""):
             updates[key] = at
     if rule.stamp_always:
         updates[rule.stamp_always] = at
-    for key in rule.clears:
+    for key in clears:
         if current.get(key) not in (None, ""):
             updates[key] = None
     return updates
+
+
+def undo_target(current: Mapping[str, Any]) -> str:
+    """Where a cancelled or merged incident was before: its timestamps say how far it got."""
+    if current.get("mitigated_at") not in (None, ""):
+        return "mitigated"
+    if current.get("acknowledged_at") not in (None, ""):
+        return "investigating"
+    return "triage"
+
+
+class OutOfOrder(RefusedError):
+    """A lifecycle time before an earlier phase's; the command decides whether that is an
+    earlier detection (moved back) or a mistake (refused with the command that fixes it)."""
+
+    def __init__(self, key: str, value: datetime, earlier_key: str, earlier: datetime) -> None:
+        super().__init__(
+            f"{phase_name(key)} time {value:%Y-%m-%dT%H:%M:%SZ} is before {phase_name(earlier_key)} "
+            f"time {earlier:%Y-%m-%dT%H:%M:%SZ}"
+        )
+        self.key, self.value, self.earlier_key, self.earlier = key, value, earlier_key, earlier
+
+
+def phase_name(key: str) -> str:
+    return key.removesuffix("_at").replace("_", " ")
 
 
 def check_order(values: Mapping[str, datetime | None], changed: Mapping[str, Any]) -> None:
@@ -134,9 +174,5 @@ def check_order(values: Mapping[str, datetime | None], changed: Mapping[str, Any
             continue
         moved = key in changed or previous_key in changed
         if previous is not None and previous_key is not None and value < previous and moved:
-            raise RefusedError(
-                f"{key.removesuffix('_at').replace('_', ' ')} time {value:%Y-%m-%dT%H:%M:%SZ} "
-                f"is before {previous_key.removesuffix('_at').replace('_', ' ')} time "
-                f"{previous:%Y-%m-%dT%H:%M:%SZ}; use --at with a later time"
-            )
+            raise OutOfOrder(key, value, previous_key, previous)
         previous_key, previous = key, value

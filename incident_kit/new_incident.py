@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from incident_kit.markdown.frontmatter import render_scalar
+from incident_kit.model import SEVERITIES
+from incident_kit.sanitize import md_inline
 from incident_kit.timeline import format_entry
 
 STATUS_COMMENT = "# triage | investigating | mitigated | resolved | postmortem | closed | cancelled | merged"
@@ -29,6 +31,7 @@ class NewIncident:
     timeline: Sequence[tuple[datetime, str, str]]  # (at, what, who)
     alert: Mapping[str, Any] | None = None
     links: Sequence[Mapping[str, str]] = field(default_factory=tuple)
+    severities: Sequence[str] = SEVERITIES  # the team's scale, most severe first
 
 
 def render(incident: NewIncident) -> str:
@@ -40,7 +43,7 @@ def render(incident: NewIncident) -> str:
         f"id: {incident.id}",
         f"title: {scalar(incident.title)}",
         f"status: triage  {STATUS_COMMENT}",
-        f"severity: {incident.severity}  # SEV-1 (worst) .. SEV-4",
+        f"severity: {incident.severity}  # {incident.severities[0]} (worst) .. {incident.severities[-1]}",
         f"kind: {incident.kind}  # incident | drill",
         f"service: {scalar(incident.service)}",
         f"source: {scalar(incident.source)}",
@@ -72,5 +75,5 @@ def render(incident: NewIncident) -> str:
     lines += ["", "## Summary", "", incident.summary, "", "## Timeline", ""]
     lines += [format_entry(at, what, who) for at, what, who in incident.timeline]
     lines += ["", "## Links", ""]
-    lines += [f"- [{link['title']}](<{link['url']}>)" for link in incident.links]
+    lines += [f"- [{md_inline(link['title'], 100)}](<{link['url']}>)" for link in incident.links]
     return "\n".join(lines).rstrip("\n") + "\n"

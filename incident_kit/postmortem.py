@@ -41,7 +41,6 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ),
     ("Lessons learned", "<!-- -->"),
 )
-SECTION_TITLES = tuple(title for title, _ in SECTIONS)
 
 PHASES = (
     ("Impact before detection", "impact_started_at", "detected_at"),

@@ -81,7 +81,7 @@ def read_bytes(root: Path, path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
 
 def check_inside(root: Path, path: Path) -> None:
     """Refuse a path that leaves the repository, through `..` or through a symlink on the way
-    (the last part included). `root` is the resolved repository root."""
+    (the last part included)."""
     normal = Path(os.path.normpath(path))
     if normal != root and root not in normal.parents:
         raise FileFormatError(f"{path}: outside the repository; refusing to touch it")
@@ -91,7 +91,8 @@ def check_inside(root: Path, path: Path) -> None:
             raise FileFormatError(f"{relative(root, current)}: is a symlink; refusing to follow it")
         current = current.parent
     real = Path(os.path.realpath(normal))  # no symlink below the root, so only a race gets here
-    if real != root and root not in real.parents:
+    real_root = Path(os.path.realpath(root))
+    if real != real_root and real_root not in real.parents:
         raise FileFormatError(
             f"{relative(root, normal)}: points outside the repository; refusing to touch it"
         )

@@ -213,3 +213,12 @@ def person_handle(value: str, option: str = "") -> str:
             f"{option}{safe_text(value, 64)!r}: not a person's handle (one name, e.g. alice or @alice)"
         )
     return handle
+
+
+_INLINE_ESCAPES = re.compile(r"\\([\\`*_\[\]<>|~#+=.)&!-])|&(lt|gt);")
+
+
+def plain(markdown: str) -> str:
+    """What a person reads in one inline Markdown line the tool wrote (`md_inline`,
+    `human_text`): escapes and the `&lt;`/`&gt;` entities undone, for JSON and plain text."""
+    return _INLINE_ESCAPES.sub(lambda m: m.group(1) or {"lt": "<", "gt": ">"}[m.group(2)], markdown)

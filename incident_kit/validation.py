@@ -20,7 +20,7 @@ from incident_kit import action_items, lifecycle, postmortem, timeline
 from incident_kit.errors import FileFormatError
 from incident_kit.ids import alert_codes, code_of, day_of, id_from_folder
 from incident_kit.markdown import frontmatter
-from incident_kit.model import OPEN_STATUSES
+from incident_kit.model import OPEN_STATUSES, SEVERITIES
 from incident_kit.summaries.fields import as_datetime
 
 ERROR = "error"
@@ -62,12 +62,15 @@ class Checked:
     status: str | None
     severity: str | None
     problems: list[Problem]
+    service: str | None = None
 
 
 @cache
-def schema() -> dict[str, Any]:
+def schema(severities: tuple[str, ...] = SEVERITIES) -> dict[str, Any]:
+    """The shipped schema, with the team's severity levels in place of the default scale's."""
     text = resources.files("incident_kit").joinpath("data/incident.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
+    loaded["properties"]["severity"]["enum"] = list(severities)
     return loaded
 
 
@@ -114,8 +117,11 @@ def long_lines(rel: str, text: str) -> list[Problem]:
     return []
 
 
-def check_incident(rel: str, folder_name: str, text: str) -> Checked:
-    """Every per-file rule for one incident.md (`rel` is its repository path)."""
+def check_incident(
+    rel: str, folder_name: str, text: str, severities: tuple[str, ...] = SEVERITIES
+) -> Checked:
+    """Every per-file rule for one incident.md (`rel` is its repository path), against the
+    team's severity scale."""
     markers = conflict_markers(rel, text) + long_lines(rel, text)
     if markers:  # whatever else looks wrong follows from them (and is not worth scanning for)
         return Checked(None, None, None, markers)
@@ -130,7 +136,7 @@ def check_incident(rel: str, folder_name: str, text: str) -> Checked:
     def line_of(key: str) -> int:
         return frontmatter.key_line(fm_text, key) or 1
 
-    problems += _schema_problems(rel, data, line_of)
+    problems += _schema_problems(rel, data, line_of, severities)
     incident_id = data.get("id") if isinstance(data.get("id"), str) else None
     folder_id = id_from_folder(folder_name)
     if incident_id and folder_id and incident_id != folder_id:
@@ -146,7 +152,8 @@ def check_incident(rel: str, folder_name: str, text: str) -> Checked:
     body_offset = fm_text.count("\n") + 2  # the two fence lines
     problems += _timeline_problems(rel, document.body, body_offset)
     severity = data.get("severity") if isinstance(data.get("severity"), str) else None
-    return Checked(incident_id, status, severity, problems)
+    service = data.get("service") if isinstance(data.get("service"), str) else None
+    return Checked(incident_id, status, severity, problems, service)
 
 
 def _dedup_problems(
@@ -180,10 +187,12 @@ def problem_from_message(rel: str, message: str, rule: str = "format") -> Proble
     return Problem(rel, line, rest.strip(), rule=rule)
 
 
-def _schema_problems(rel: str, data: Mapping[str, Any], line_of: Any) -> list[Problem]:
+def _schema_problems(
+    rel: str, data: Mapping[str, Any], line_of: Any, severities: tuple[str, ...] = SEVERITIES
+) -> list[Problem]:
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(schema())
+    validator = Draft202012Validator(schema(severities))
     problems = []
     for error in sorted(validator.iter_errors(_plain(data)), key=lambda e: list(map(str, e.path))):
         path = ".".join(str(p) for p in error.absolute_path)

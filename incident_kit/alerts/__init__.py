@@ -1,7 +1,7 @@
 """Alert payloads in: detect the format, normalise to one `Delivery`.
 
 `parse_delivery` is the entry the CLI calls with the raw bytes of a webhook body. Formats are
-`AlertFormat` objects in a dict, in detection order (research/alert-formats.md §2): the first
+`AlertFormat` objects in a dict, in detection order (docs/alert-sources.md): the first
 whose `detect` says yes parses the payload. Datadog comes last because, lacking a schema, it
 is only recognised by our own template.
 """
@@ -16,6 +16,7 @@ from incident_kit.alerts import (
     azure_monitor,
     cloudwatch,
     datadog,
+    detection,
     gcp_monitoring,
     github_dispatch,
     grafana,
@@ -26,8 +27,6 @@ from incident_kit.alerts import (
 )
 from incident_kit.alerts.model import AlertFormat, Delivery, NotAnAlert, ParseOptions
 from incident_kit.alerts.payload import MAX_BYTES, MAX_DEPTH, load_payload
-from incident_kit.errors import InputError
-from incident_kit.sanitize import safe_text
 
 __all__ = [
     "FORMATS",
@@ -40,48 +39,32 @@ __all__ = [
     "parse_delivery",
 ]
 
-FORMATS: dict[str, AlertFormat] = {
-    fmt.name: fmt
-    for fmt in (
-        azure_monitor.FORMAT,
-        cloudwatch.FORMAT,
-        gcp_monitoring.FORMAT,
-        pagerduty.FORMAT,
-        alertmanager.FORMAT,  # before Grafana: both send groups; `version` tells them apart
-        grafana.FORMAT,
-        opsgenie.FORMAT,
-        sentry.FORMAT,
-        github_dispatch.FORMAT,
-        native.FORMAT,
-        datadog.FORMAT,
-    )
-}
+_DIRECT = (
+    azure_monitor.FORMAT,
+    cloudwatch.FORMAT,
+    gcp_monitoring.FORMAT,
+    pagerduty.FORMAT,
+    alertmanager.FORMAT,  # before Grafana: both send groups; `version` tells them apart
+    grafana.FORMAT,
+    opsgenie.FORMAT,
+    sentry.FORMAT,
+)
+_LAST = (native.FORMAT, datadog.FORMAT)  # Datadog last: only our own template identifies it
+# a repository_dispatch envelope holds one of the others; it is given them, not the registry
+DISPATCH = github_dispatch.GitHubDispatchFormat({fmt.name: fmt for fmt in (*_DIRECT, *_LAST)})
+FORMATS: dict[str, AlertFormat] = {fmt.name: fmt for fmt in (*_DIRECT, DISPATCH, *_LAST)}
 
 
 def detect_format(
     payload: Mapping[str, Any], *, formats: Mapping[str, AlertFormat] | None = None
 ) -> AlertFormat:
     """The first format (in detection order) that recognises the payload, or `InputError`."""
-    candidates = FORMATS if formats is None else formats
-    for fmt in candidates.values():
-        if fmt.detect(payload):
-            return fmt
-    raise InputError(
-        "alert payload matches no known format ("
-        + ", ".join(candidates)
-        + "); pass --alert-format NAME to force one (Datadog needs it unless the payload"
-        " uses the template in docs/alert-sources.md)"
-    )
+    return detection.detect_format(payload, FORMATS if formats is None else formats)
 
 
 def format_by_name(name: str) -> AlertFormat:
     """The format called `name` (case and `_`/`-` forgiven), or `InputError` listing them."""
-    wanted = name.strip().lower().replace("_", "-")
-    fmt = FORMATS.get(wanted)
-    if fmt is None:
-        shown = safe_text(name, 40)
-        raise InputError(f"unknown alert format {shown!r}; valid formats: " + ", ".join(FORMATS))
-    return fmt
+    return detection.format_by_name(name, FORMATS)
 
 
 def parse_delivery(
@@ -102,6 +85,6 @@ def parse_delivery(
         fmt = detect_format(payload)
     else:
         fmt = format_by_name(format_name)
-        if fmt.name != github_dispatch.NAME and github_dispatch.FORMAT.detect(payload):
+        if fmt.name != github_dispatch.NAME and DISPATCH.detect(payload):
             payload = dict(github_dispatch.unwrap(payload))
     return fmt.parse(payload, options)

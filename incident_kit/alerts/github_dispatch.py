@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from incident_kit.alerts import fields as f
-from incident_kit.alerts.model import Delivery, ParseOptions
+from incident_kit.alerts.detection import detect_format, format_by_name
+from incident_kit.alerts.model import AlertFormat, Delivery, ParseOptions
 from incident_kit.alerts.payload import parse_json_text
 from incident_kit.errors import InputError
 
@@ -27,7 +28,13 @@ NAME = "github-dispatch"
 
 
 class GitHubDispatchFormat:
+    """The envelope format: detects a repository_dispatch event, then parses the alert inside
+    with one of the `inner` formats (forced by `client_payload.format`, or detected)."""
+
     name = NAME
+
+    def __init__(self, inner: Mapping[str, AlertFormat]) -> None:
+        self.inner = dict(inner)
 
     def detect(self, payload: Mapping[str, Any]) -> bool:
         if isinstance(f.get(payload, "client_payload"), Mapping):
@@ -37,19 +44,16 @@ class GitHubDispatchFormat:
         return set(payload) == {"alert"} and isinstance(payload["alert"], Mapping | str)
 
     def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:
-        # imported here: the registry imports this module to list it among the formats
-        from incident_kit.alerts import FORMATS, detect_format, format_by_name
-
-        others = {name: fmt for name, fmt in FORMATS.items() if name != NAME}
+        others = self.inner
         named = f.get_str(_container(payload), "format")
         if named:  # the sender said which format (Datadog templates cannot be detected)
-            fmt = format_by_name(named)
-            if fmt.name == NAME:
+            if named.strip().lower().replace("_", "-") == NAME:
                 raise InputError("client_payload.format cannot be github-dispatch itself")
+            fmt = format_by_name(named, {NAME: self, **others})
             return fmt.parse(unwrap(payload), options)
         for inner in _candidates(payload):
             try:
-                fmt = detect_format(inner, formats=others)
+                fmt = detect_format(inner, others)
             except InputError:
                 continue
             return fmt.parse(inner, options)
@@ -80,6 +84,3 @@ def _candidates(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def _container(payload: Mapping[str, Any]) -> Mapping[str, Any]:
     client_payload = f.get(payload, "client_payload")
     return client_payload if isinstance(client_payload, Mapping) else payload
-
-
-FORMAT = GitHubDispatchFormat()

@@ -77,7 +77,7 @@ def parse_group(payload: Mapping[str, Any], options: ParseOptions, flavour: Flav
         metric=only.metric if only else None,
         value=only.value if only else None,
         threshold=only.threshold if only else None,
-        severity=most_severe(severities),
+        severity=most_severe(severities, options),
         raw_severity=raw_severity or next((a.raw_severity for a in alerts if a.raw_severity), None),
         started_at=min(a.started_at for a in alerts if a.started_at is not None),
         ended_at=max(ended) if status == "resolved" and ended else None,

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from incident_kit.errors import EXIT_OK, IncidentKitError
+from incident_kit.severity import DEFAULT_SCALE, Scale
 
 AlertStatus = Literal["firing", "resolved"]
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
@@ -36,7 +37,7 @@ class Alert:
     metric: str | None = None
     value: float | None = None
     threshold: float | None = None
-    severity: str | None = None  # SEV-1..SEV-4 when the payload says, else None
+    severity: str | None = None  # a level of the team's scale when the payload says, else None
     raw_severity: str | None = None  # what the payload said, for the record
     started_at: datetime | None = None  # aware, UTC
     ended_at: datetime | None = None
@@ -79,6 +80,9 @@ class ParseOptions:
     severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # CloudWatch INSUFFICIENT_DATA: ignored (NotAnAlert) unless this is set, then firing
     insufficient_data_as_alert: bool = False
+    # the team's severity scale: an alert's own word that the config names (`critical` as an
+    # alias of SEV-0) wins over the format's built-in map, whose SEV-n is put onto the scale
+    scale: Scale = DEFAULT_SCALE
 
 
 class NotAnAlert(IncidentKitError):

@@ -1,6 +1,6 @@
 """Payload severities → SEV-1..SEV-4: built-in maps per format, overridable from config.
 
-The defaults are research/alert-formats.md §4. An unknown value maps to None so the core can
+The defaults are listed per source in docs/alert-sources.md. An unknown value maps to None so the core can
 apply its own rules and default; the raw value is always kept for the record.
 """
 
@@ -84,7 +84,10 @@ CLOUDWATCH: Mapping[str, str] = {**LABELS, "insufficient_data": "SEV-4"}
 def map_severity(
     format_name: str, raw: object, builtin: Mapping[str, str], options: ParseOptions
 ) -> tuple[str | None, str | None]:
-    """(SEV-n or None, the raw value as sanitised text or None)."""
+    """(a level of the team's scale or None, the raw value as sanitised text or None).
+
+    The config's per-format map first, then a word the config's scale names (an alias like
+    `critical` on SEV-0), then the format's built-in map put onto the scale."""
     raw_text = text(raw, 64)
     if raw_text is None:
         return None, None
@@ -93,20 +96,26 @@ def map_severity(
     # config keys are meant to be lower-cased already; compare leniently all the same
     for candidate, sev in configured.items():
         if isinstance(candidate, str) and " ".join(candidate.lower().split()) == wanted:
-            normalised = _normalise(sev)
+            normalised = _normalise(sev, options)
             if normalised:
                 return normalised, raw_text
-    return builtin.get(wanted), raw_text
+    named = options.scale.configured_level(raw_text)
+    if named is not None:
+        return named, raw_text
+    return options.scale.onto(builtin.get(wanted)), raw_text
 
 
-def most_severe(severities: list[str | None]) -> str | None:
-    """SEV-1 beats SEV-4; None when no alert had one."""
-    known = [sev for sev in severities if sev in SEVERITIES]
-    return min(known, key=SEVERITIES.index) if known else None
+def most_severe(severities: list[str | None], options: ParseOptions | None = None) -> str | None:
+    """The worst level of the scale (SEV-1 beats SEV-4); None when no alert had one."""
+    levels = options.scale.levels if options is not None else SEVERITIES
+    known = [sev for sev in severities if sev in levels]
+    return min(known, key=levels.index) if known else None
 
 
-def _normalise(value: object) -> str | None:
+def _normalise(value: object, options: ParseOptions) -> str | None:
     if not isinstance(value, str):
         return None
-    candidate = value.strip().upper()
-    return candidate if candidate in SEVERITIES else _SEV_FORMS.get(value.strip().lower())
+    found = options.scale.lookup(value)
+    if found is not None:
+        return found
+    return options.scale.onto(_SEV_FORMS.get(value.strip().lower()))

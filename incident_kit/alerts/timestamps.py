@@ -1,6 +1,6 @@
 """One tolerant timestamp reader for every alert format's time shapes.
 
-Seen in real payloads (research/alert-formats.md §6.3): RFC 3339 with nanoseconds
+Seen in real payloads (tests/alerts/captures): RFC 3339 with nanoseconds
 (Alertmanager), `+02:00` offsets (Grafana), `+0000` without a colon (CloudWatch), seven
 fractional digits (Azure), epoch seconds as an int (GCP), epoch milliseconds as a string
 (Datadog) or an int (Opsgenie `createdAt`), epoch nanoseconds above 2^53 (Opsgenie

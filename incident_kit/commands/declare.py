@@ -1,8 +1,14 @@
 """`incident declare`: a new incident from an alert payload or by hand — or, for an alert
-that is already being handled, one more occurrence (or its resolution) on that incident."""
+that is already being handled, one more occurrence (or its resolution) on that incident.
+
+Why this module is long: declaring by hand and the three outcomes of an alert delivery (new,
+joined, resolved) share one request, one id allocation and one dedup search; each outcome is a
+short function below.
+"""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,12 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incident_kit import ids, oncall, timeline
+from incident_kit import clock, ids, oncall, timeline
 from incident_kit import severity as severity_rules
 from incident_kit.change import Change, Outcome
-from incident_kit.context import Context, emit_json
+from incident_kit.context import Context, emit_json, warn
 from incident_kit.errors import FileFormatError, InputError
-from incident_kit.lifecycle import TRANSITIONS
+from incident_kit.lifecycle import STALE_DETECTION, TRANSITIONS
 from incident_kit.model import OPEN_STATUSES
 from incident_kit.new_incident import NewIncident, render
 from incident_kit.sanitize import human_text, md_inline, person_handle, safe_text, safe_url
@@ -58,10 +64,19 @@ def read_payload(spec: str, limit: int) -> bytes:
             raise InputError(
                 f"--alert-payload {stripped!r} is a file name; to read the file, use @{stripped}"
             )
+        if _FILE_NAME.match(stripped):
+            raise InputError(
+                f"--alert-payload {stripped!r} is not JSON; did you mean @{stripped} (a file)? "
+                "There is no such file here, so check the path too"
+            )
         data = spec.encode("utf-8", "surrogateescape")
     if len(data) > limit:
         raise InputError(f"alert payload is larger than the {limit}-byte limit")
     return data
+
+
+# what a file name looks like, where JSON would start with { or [
+_FILE_NAME = re.compile(r"^[\w.~/\\-]{1,200}\.(?:json|txt|ya?ml|log)$", re.I)
 
 
 def _is_file(name: str) -> bool:
@@ -74,10 +89,13 @@ def _is_file(name: str) -> bool:
 def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -> int:
     if request.alert_payload is not None and request.title is not None:
         raise InputError("give either --alert-payload or --manual-incident --title, not both")
-    severity = severity_rules.normalise(request.severity) if request.severity else None
+    severity = ctx.config.severity_scale.normalise(request.severity) if request.severity else None
     if request.commander:
         person_handle(request.commander, "--commander ")  # refused before anything is written
-    at = ctx.when(request.at)
+    if request.service:
+        _check_service(ctx, request.service)
+    when = ctx.moment(request.at)
+    at = when.at
     if request.alert_payload is not None:
         delivery = _parse(ctx, request)
         operation = lambda store: _from_alert(ctx, store, request, delivery, severity, at)  # noqa: E731
@@ -86,8 +104,31 @@ def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -
             raise InputError("a manual incident needs --title 'what is broken'")
         operation = lambda store: _manual(ctx, store, request, severity, at)  # noqa: E731
     outcome = record(ctx, operation, push=push)
-    _report(outcome, fmt)
+    _report(ctx, outcome, fmt, when)
     return 0
+
+
+def _check_service(ctx: Context, typed: str) -> None:
+    """A service the config does not know splits the stats: say so, with the closest name."""
+    services = ctx.config.services
+    name = ctx.config.canonical_service(safe_text(typed, 100))
+    if not services or name in services:
+        return
+    from difflib import get_close_matches
+
+    spellings = {s.lower(): s for s in services} | {
+        a.lower(): service.name for service in services.values() for a in service.aliases
+    }
+    close = get_close_matches((name or "").lower(), list(spellings), n=1, cutoff=0.6)
+    hint = (
+        f"; did you mean {spellings[close[0]]}? (`--service {spellings[close[0]]}`)"
+        if close
+        else f"; known: {', '.join(sorted(services)[:8])}"
+    )
+    warn(
+        f"service {name!r} is not in incidents/config.yaml{hint}; recorded as typed "
+        "(add it under `services:` if it is new)"
+    )
 
 
 def _parse(ctx: Context, request: DeclareRequest) -> Delivery:
@@ -102,6 +143,7 @@ def _parse(ctx: Context, request: DeclareRequest) -> Delivery:
             received_at=ctx.now,
             severity_maps=ctx.config.severity_maps,
             insufficient_data_as_alert=ctx.config.insufficient_data_as_alert,
+            scale=ctx.config.severity_scale,
         ),
         format_name=request.alert_format,
         max_bytes=ctx.config.max_payload_bytes,
@@ -109,9 +151,11 @@ def _parse(ctx: Context, request: DeclareRequest) -> Delivery:
     )
 
 
-def _report(outcome: Outcome, fmt: str) -> None:
+def _report(ctx: Context, outcome: Outcome, fmt: str, when: clock.When) -> None:
     result = dict(outcome.change.result)
     result["commit"] = outcome.commit
+    for line in result.pop("warnings", ()):
+        warn(line)
     if fmt == "json":
         emit_json(result)
         return
@@ -120,10 +164,11 @@ def _report(outcome: Outcome, fmt: str) -> None:
     elif result.get("created"):
         print(
             f"Declared {result['id']} ({result['severity']}, commander: "
-            f"{result['commander'] or 'unassigned'}) in {result['path']}"
+            f"{result['commander'] or 'unassigned'}) in {result['path']} at {ctx.echo(when)}"
         )
     else:
-        print(result.get("message", f"Updated {result['id']}"))
+        message = result.get("message") or f"Updated {result['id']}"
+        print(f"{message} at {ctx.echo(when)}")
 
 
 # --- new incidents -------------------------------------------------------------------------
@@ -172,6 +217,7 @@ def _new(
     alert: dict[str, Any] | None,
     links: tuple[dict[str, str], ...],
     first_entry: tuple[datetime, str, str] | None = None,
+    warnings: list[str] | None = None,
 ) -> Change:
     dedup_key = alert.get("dedup_key") if alert else None
     incident_id = ids.new_id(at, store.ids(ids.month_folder(at)), dedup_key=dedup_key)
@@ -181,7 +227,9 @@ def _new(
     who = ctx.actor.name
     entries = [first_entry] if first_entry else []
     assigned = f"commander: {commander}" if commander else "no commander assigned yet (incident assign)"
-    entries.append((at, f"{declared_what}, {severity}; {assigned}", who))
+    entries.append((at, f"{declared_what}, {severity}; {assigned}{_config_note(ctx)}", who))
+    if warnings:
+        entries.append((at, "Note: " + md_inline("; ".join(warnings), 400), "incident-kit"))
     text = render(
         NewIncident(
             id=incident_id,
@@ -198,9 +246,10 @@ def _new(
             timeline=entries,
             alert=alert,
             links=links,
+            severities=ctx.config.severity_scale.levels,
         )
     )
-    result = {
+    result: dict[str, Any] = {
         "id": incident_id,
         "path": folder,
         "status": "triage",
@@ -208,7 +257,10 @@ def _new(
         "commander": commander,
         "created": True,
         "deduplicated": False,
+        "declared_at": at,
     }
+    if warnings:
+        result["warnings"] = warnings
     return Change(
         incident_id=incident_id,
         subject=f"declare {severity} {title}"[:120],
@@ -216,6 +268,18 @@ def _new(
         trailers={"Action": "declare", "Transition": "none -> triage", "Severity": severity},
         result=result,
     )
+
+
+def _config_note(ctx: Context) -> str:
+    """Said on the declaration when the config was broken: the commander and severity it picked
+    came from defaults for the broken part."""
+    if not ctx.config_problems:
+        return ""
+    source, _, rest = ctx.config_problems[0].partition(":")
+    line, _, rest = rest.partition(":")
+    key = rest.split(":", 1)[0].strip() if line.isdigit() else ""
+    where = f"line {line}, {key}" if key else "it does not parse"
+    return f"; {source} has an error ({md_inline(where, 120)}), so defaults were used for that part"
 
 
 # --- alerts --------------------------------------------------------------------------------
@@ -293,6 +357,14 @@ def _from_alert(
         ctx.config, severity, delivery.severity, delivery.value, delivery.threshold
     )
     started = delivery.started_at or at
+    warnings: list[str] = []
+    if at - started > STALE_DETECTION:
+        # a years-old Sentry issue or a long-silenced alert: its first-seen time is not when
+        # anyone could act, and it would make the time to acknowledge years long
+        warnings.append(
+            f"the alert says it started {started:%Y-%m-%dT%H:%M:%SZ}, {(at - started).days} days ago; "
+            "detection is taken as the declaration time (the alert's start is kept as alert.started_at)"
+        )
     alert: dict[str, Any] = {
         "format": delivery.format,
         "source": delivery.source,
@@ -306,8 +378,11 @@ def _from_alert(
         "first_seen": at,
         "last_seen": at,
     }
+    if warnings:
+        alert["started_at"] = started
+        started = at
     links = tuple(
-        {"title": md_inline(link.title, 100), "url": url}
+        {"title": safe_text(link.title, 100), "url": url}  # plain here; the body escapes it
         for link in delivery.links[:10]
         if (url := safe_url(link.url))
     )
@@ -330,6 +405,7 @@ def _from_alert(
         alert=alert,
         links=links,
         first_entry=first,
+        warnings=warnings,
     )
 
 

@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from incident_kit import clock, repo_files
 from incident_kit.change import Change
-from incident_kit.context import Context
+from incident_kit.context import Context, emit_json
+from incident_kit.model import SEVERITIES
 from incident_kit.reports.index_page import INDEX_PATH
 from incident_kit.store import Store
 from incident_kit.transaction import record
 
 
-def render_current(root: Path | None, now: datetime | None = None) -> str:
-    """The index for the repository at `root` (an empty one when None)."""
+def render_current(
+    root: Path | None, now: datetime | None = None, severities: Sequence[str] = SEVERITIES
+) -> str:
+    """The index for the repository at `root` (an empty one when None), on the team's scale."""
     from incident_kit.reports.index_page import render_index
     from incident_kit.summaries.cache import load_action_items, load_summaries
 
     incidents = load_summaries(root) if root else []
     items = load_action_items(root) if root else []
-    return render_index(incidents, items, now=now or clock.now())
+    return render_index(incidents, items, now=now or clock.now(), severities=severities)
 
 
-def index(ctx: Context, *, push: bool | None, check: bool) -> int:
+def index(ctx: Context, *, push: bool | None, check: bool, fmt: str = "text") -> int:
     def operation(store: Store) -> Change:
-        text = render_current(store.root, ctx.now)
+        text = render_current(store.root, ctx.now, ctx.config.severity_scale.levels)
         path = store.root / INDEX_PATH
         current = repo_files.read_if_present(store.root, path, limit=repo_files.MAX_INDEX_BYTES)
         writes = {} if current == text else {INDEX_PATH: text}
@@ -39,14 +43,20 @@ def index(ctx: Context, *, push: bool | None, check: bool) -> int:
 
     if check:
         root = ctx.root.resolve()
-        text = render_current(root, ctx.now)
-        if repo_files.read_if_present(root, root / INDEX_PATH, limit=repo_files.MAX_INDEX_BYTES) != text:
+        text = render_current(root, ctx.now, ctx.config.severity_scale.levels)
+        stale = repo_files.read_if_present(root, root / INDEX_PATH, limit=repo_files.MAX_INDEX_BYTES) != text
+        if fmt == "json":
+            emit_json({"path": INDEX_PATH, "up_to_date": not stale, "changed": False, "commit": None})
+        elif stale:
             print(f"{INDEX_PATH} is out of date; run `incident index`")
-            return 1
-        print(f"{INDEX_PATH} is up to date")
-        return 0
+        else:
+            print(f"{INDEX_PATH} is up to date")
+        return 1 if stale else 0
     outcome = record(ctx, operation, push=push)
-    if outcome.commit:
+    if fmt == "json":
+        changed = outcome.commit is not None
+        emit_json({"path": INDEX_PATH, "up_to_date": True, "changed": changed, "commit": outcome.commit})
+    elif outcome.commit:
         print(f"regenerated {INDEX_PATH} ({outcome.commit[:12]})")
     else:
         print(f"{INDEX_PATH} is up to date; nothing to commit")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,7 +16,9 @@ from incident_kit.errors import FileFormatError, InputError
 from incident_kit.git import history
 from incident_kit.markdown.frontmatter import format_timestamp
 from incident_kit.model import OPEN_STATUSES, STATUSES
+from incident_kit.sanitize import plain
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store
+from incident_kit.summaries.fields import as_datetime
 
 if TYPE_CHECKING:
     from incident_kit.summaries.cache import Entry
@@ -23,20 +28,36 @@ def _ts(value: datetime | None) -> str | None:
     return format_timestamp(value) if value else None
 
 
-def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str) -> int:
+@dataclass(frozen=True)
+class ListFilters:
+    status: str | None = None  # open, all, or one status
+    show_all: bool = False
+    service: str | None = None
+    severity: str | None = None
+    mine: bool = False
+    since: str | None = None  # declared at or after; what people type for a time
+
+
+_STATUS_SPELLINGS = {"canceled": "cancelled", "closed-out": "closed", "post-mortem": "postmortem"}
+TITLE_WIDTH = 60  # a 200-character title must not break the table
+
+
+def list_incidents(ctx: Context, filters: ListFilters, *, fmt: str) -> int:
     """Straight from the cached summaries: no YAML, no datetime parsing, at 10,000 no JSON
-    decoding either (each incident's JSON object is cached as text)."""
-    if status and status not in (*STATUSES, "open"):
-        raise InputError(f"--status {status!r}: choose open or one of {', '.join(STATUSES)}")
+    decoding either (each incident's JSON object is cached as text). Text and JSON list the
+    same incidents: open ones unless --all or --status says otherwise."""
+    status = _status(filters.status)
     from incident_kit.summaries.cache import load_entries
 
     entries = load_entries(ctx.root)
-    if status == "open" or (status is None and not show_all and fmt == "text"):
+    if status == "open" or (status is None and not filters.show_all):
         entries = [e for e in entries if e.status in OPEN_STATUSES]
-    elif status:
+    elif status and status != "all":
         entries = [e for e in entries if e.status == status]
+    entries = _filtered(ctx, entries, filters)
     entries.sort(key=lambda e: e.declared_at, reverse=True)  # newest first within each group
-    entries.sort(key=_list_order)
+    rank = _severity_rank(ctx, entries)
+    entries.sort(key=lambda e: _list_order(e, rank))
     if fmt == "json":
         if sys.stdout.isatty():
             emit_json([json.loads(e.item_json) for e in entries])  # indented for a person
@@ -44,8 +65,13 @@ def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str
             sys.stdout.write("[" + ", ".join(e.item_json for e in entries) + "]\n")
         return 0
     if not entries:
+        narrowed = filters.service or filters.severity or filters.mine or filters.since or status
         print(
-            "no open incidents (incident list --all shows every incident)" if not show_all else "no incidents"
+            "no incidents match"
+            if narrowed
+            else "no open incidents (incident list --all shows every incident)"
+            if not filters.show_all
+            else "no incidents"
         )
         return 0
     table = [["ID", "STATUS", "SEV", "COMMANDER", "SERVICE", "DECLARED", "TITLE"]]
@@ -57,10 +83,10 @@ def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str
                 str(f.get("id") or ids.id_part(entry.rel.rsplit("/", 1)[-1])),
                 str(f.get("status") or "-"),
                 str(f.get("severity") or "-"),
-                str(f.get("commander") or "-"),
-                str(f.get("service") or "-"),
+                _cell(f.get("commander")),
+                _cell(f.get("service")),
                 str(f.get("declared_at") or "-"),
-                drill + str(f.get("title") or ""),
+                _shorten(drill + str(f.get("title") or ""), TITLE_WIDTH),
             ]
         )
     widths = [max(len(row[col]) for row in table) for col in range(6)]
@@ -69,17 +95,84 @@ def list_incidents(ctx: Context, *, status: str | None, show_all: bool, fmt: str
     return 0
 
 
+def _status(text: str | None) -> str | None:
+    if text is None:
+        return None
+    folded = text.strip().lower()
+    folded = _STATUS_SPELLINGS.get(folded, folded)
+    if folded in (*STATUSES, "open", "all"):
+        return folded
+    from difflib import get_close_matches
+
+    close = get_close_matches(folded, [*STATUSES, "open", "all"], n=1)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    raise InputError(f"--status {text!r}: choose open, all or one of {', '.join(STATUSES)}{hint}")
+
+
+def _filtered(ctx: Context, entries: list[Entry], filters: ListFilters) -> list[Entry]:
+    """--service, --severity, --mine, --since; the config is read only when a filter needs it."""
+    if filters.service or filters.severity:
+        from incident_kit.config import degraded
+        from incident_kit.git.repository import git_dir
+
+        config = degraded.load(ctx.root, git_dir(ctx.root) / "incident-kit").config
+        if filters.service:
+            wanted = (config.canonical_service(filters.service.strip()) or "").lower()
+            entries = [e for e in entries if str(e.fields.get("service") or "").lower() == wanted]
+        if filters.severity:
+            level = config.severity_scale.normalise(filters.severity)
+            entries = [e for e in entries if e.severity == level]
+    if filters.mine:
+        me = ctx.actor.name.lower()
+        entries = [e for e in entries if str(e.fields.get("commander") or "").lstrip("@").lower() == me]
+    if filters.since:
+        since = _since(ctx, filters.since)
+        entries = [e for e in entries if (at := as_datetime(e.declared_at)) is not None and at >= since]
+    return entries
+
+
+def _since(ctx: Context, text: str) -> datetime:
+    """`--since 2026-11-01` and `--since yesterday` mean from the start of that day."""
+    from incident_kit.clock import parse
+
+    typed = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}|today|yesterday", typed, re.I):
+        typed += " 00:00"
+    return parse(typed, ctx.now, ctx.zone, flag="--since").at
+
+
+def _cell(value: object) -> str:
+    return _shorten(str(value), 24) if value else "-"
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 _STATUS_ORDER = {name: index for index, name in enumerate(STATUSES)}
 
 
-def _list_order(entry: Entry) -> tuple[bool, int, int]:
+def _list_order(entry: Entry, rank: Callable[[str], int] | None = None) -> tuple[bool, int, int]:
     """Open incidents first and most severe first (a mitigated SEV-1 above a triage SEV-3);
-    the others by status, then severity."""
+    the others by status, then severity. Numbered levels (SEV-0, P2) sort by their number
+    without reading the config; `rank` is the scale's order for named ones (critical, major)."""
     status = _STATUS_ORDER.get(entry.status, 99)
-    severity = int(entry.severity[-1]) if entry.severity[-1:].isdigit() else 9
+    if rank is not None:
+        severity = rank(entry.severity)
+    else:
+        severity = int(entry.severity[-1]) if entry.severity[-1:].isdigit() else 99
     if entry.status in OPEN_STATUSES:
         return (False, severity, status)
     return (True, status, severity)
+
+
+def _severity_rank(ctx: Context, entries: list[Entry]) -> Callable[[str], int] | None:
+    if all(e.severity[-1:].isdigit() for e in entries):
+        return None
+    from incident_kit.config import degraded
+    from incident_kit.git.repository import git_dir
+
+    return degraded.load(ctx.root, git_dir(ctx.root) / "incident-kit").config.severity_scale.rank
 
 
 def show(ctx: Context, ref: str, *, fmt: str) -> int:
@@ -101,7 +194,7 @@ def show(ctx: Context, ref: str, *, fmt: str) -> int:
         document = summary_json(summary_of(incident))
         document["frontmatter"] = incident.data
         document["timeline"] = [
-            {"at": _ts(e.at), "what": e.what, "who": e.who, "line": e.line}
+            {"at": _ts(e.at), "what": plain(e.what), "who": e.who, "line": e.line}
             for e in timeline.entries(incident.document.body, incident.source)
         ]
         document["postmortem"] = (

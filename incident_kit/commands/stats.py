@@ -6,7 +6,6 @@ from datetime import date
 
 from incident_kit.context import Context, check_format
 from incident_kit.errors import InputError
-from incident_kit.severity import normalise as normalise_severity
 
 
 def _day(text: str | None, flag: str) -> date | None:
@@ -40,7 +39,8 @@ def stats(
         since=_day(since, "--since"),
         until=_day(until, "--until"),
         service=ctx.config.canonical_service(service) if service else None,
-        severity=normalise_severity(severity) if severity else None,
+        severity=ctx.config.severity_scale.normalise(severity) if severity else None,
+        severities=ctx.config.severity_scale.levels,
     )
     renderers = {"text": render_text, "json": render_json, "markdown": render_markdown}
     output = renderers[fmt](result)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
+from contextlib import redirect_stdout
+from typing import Any
 
 from incident_kit import action_items, ids
 from incident_kit.change import Change
-from incident_kit.context import Context
+from incident_kit.context import Context, emit_json
 from incident_kit.errors import DeliveryError, FileFormatError
 from incident_kit.store import POSTMORTEM_FILE, IncidentFile, Store
 from incident_kit.summaries.fields import summary_of
@@ -19,11 +22,36 @@ from incident_kit.sync.results import SyncResults, apply_results, links_from_env
 from incident_kit.transaction import record
 
 
-def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
+def run(ctx: Context, *, dry_run: bool, push: bool | None, fmt: str = "text") -> int:
+    """`--format json`: progress (and the console's messages) go to stderr, and stdout gets one
+    document: what was delivered, what is still pending, the commit, or (dry run) the plan."""
+    if fmt != "json":
+        return _run(ctx, dry_run=dry_run, push=push, report={})
+    report: dict[str, Any] = {
+        "dry_run": dry_run,
+        "delivered": [],
+        "pending": [],
+        "planned": [],
+        "commit": None,
+    }
+    failure: DeliveryError | None = None
+    with redirect_stdout(sys.stderr):
+        try:
+            _run(ctx, dry_run=dry_run, push=push, report=report)
+        except DeliveryError as error:
+            failure = error
+    report["ok"] = failure is None
+    emit_json(report)
+    if failure is not None:
+        raise failure
+    return 0
+
+
+def _run(ctx: Context, *, dry_run: bool, push: bool | None, report: dict[str, Any]) -> int:
     store = Store(ctx.root)
     incidents, broken = _read_all(store)
     if dry_run:
-        return _dry_run(ctx, store, incidents, broken)
+        return _dry_run(ctx, store, incidents, broken, report)
     from incident_kit.notify import notifier_from_env
 
     timeout = _timeout(ctx.env)
@@ -69,8 +97,11 @@ def run(ctx: Context, *, dry_run: bool, push: bool | None) -> int:
         )
         if outcome.commit:
             print(f"recorded delivery state in {outcome.commit[:12]}")
+            report["commit"] = outcome.commit
     for line in results.delivered:
         print(f"delivered  {line}")
+    report["delivered"] = list(results.delivered)
+    report["pending"] = list(results.pending)
     if results.pending:
         first = results.pending[0]
         more = f" (and {len(results.pending) - 1} more)" if len(results.pending) > 1 else ""
@@ -127,30 +158,39 @@ def _backend(env: Mapping[str, str]) -> str:
     return "slack" if env.get("SLACK_BOT_TOKEN", "").strip() else "console"
 
 
-def _dry_run(ctx: Context, store: Store, incidents: list[IncidentFile], broken: list[str]) -> int:
+def _dry_run(
+    ctx: Context, store: Store, incidents: list[IncidentFile], broken: list[str], report: dict[str, Any]
+) -> int:
+    plan: list[str] = report.setdefault("planned", [])
     archive = ctx.config.slack.archive_on_close
     backend = _backend(ctx.env)
     if backend == "console":
         print("SLACK_BOT_TOKEN is not set: this plans what the console would print, not Slack")
     planned = 0
+
+    def would(line: str) -> None:
+        print(line)
+        plan.append(line)
+
     for incident in incidents:
         summary = summary_of(incident)
         state = slack_state(incident.data, backend)
         if not needs_sync(summary, state, archive_on_close=archive):
             continue
         if not state.get("channel_id"):
-            print(f"would create the channel for {summary.id} and invite its people")
+            would(f"would create the channel for {summary.id} and invite its people")
             planned += 1
         for event in pending_events(summary, state):
-            print(f"would post {event.kind} for {summary.id}")
+            would(f"would post {event.kind} for {summary.id}")
             planned += 1
     waiting = _items_without_issue(store, incidents)
     if waiting:
-        print(f"would open GitHub issues for {waiting} action item(s) (or find them by marker)")
+        would(f"would open GitHub issues for {waiting} action item(s) (or find them by marker)")
         planned += waiting
     if not planned:
         print("nothing to deliver")
-    if broken:
+    if broken:  # what a real sync would skip: exit 1, as it would
+        report["pending"] = list(broken)
         more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-        raise FileFormatError(f"{broken[0]}{more}")
+        raise DeliveryError(f"sync would skip {broken[0]}{more}")
     return 0

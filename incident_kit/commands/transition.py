@@ -36,16 +36,16 @@ def run(ctx: Context, request: TransitionRequest, *, push: bool | None, fmt: str
         raise InputError("cancel needs --reason 'why this is not an incident'")
     if request.rollback is not None and not request.rollback.strip():
         raise InputError("--rollback needs a deployment id")
-    at = ctx.when(request.at)
+    when = ctx.moment(request.at)
     remedy = None
     if request.action == "mitigate" and (request.rollback or request.hotfix):
         remedy = _trigger(ctx, request)
-    outcome = record(ctx, lambda store: _change(ctx, store, request, at, remedy), push=push)
+    outcome = record(ctx, lambda store: _change(ctx, store, request, when.at, remedy), push=push)
     result = dict(outcome.change.result) | {"commit": outcome.commit}
     if fmt == "json":
         emit_json(result)
     else:
-        print(f"{result['id']}: {result['from']} → {result['status']}")
+        print(f"{result['id']}: {result['from']} → {result['status']} at {ctx.echo(when)}")
         for line in result.get("notes", ()):
             print(line)
     return 0
@@ -69,18 +69,23 @@ def _trigger(ctx: Context, request: TransitionRequest) -> dict[str, Any]:
 def _change(
     ctx: Context, store: Store, request: TransitionRequest, at: datetime, remedy: dict[str, Any] | None = None
 ) -> Change:
-    incident = store.read(store.resolve(request.ref), summary_only=True)
+    folder = store.resolve(request.ref)
+    incident = store.read(folder, summary_only=True)
     status = str(incident.data.get("status"))
     rule = lifecycle.check(request.action, status)
+    if request.action == "reopen" and status in lifecycle.UNDONE:
+        incident = store.read(folder)  # undoing clears keys the summary does not carry
     updates: dict[str, Any] = lifecycle.stamps(rule, incident.data, at)
-    times = {key: as_datetime(incident.data.get(key)) for key in lifecycle.ORDER}
-    lifecycle.check_order(times, updates)
+    new_status = str(updates["status"])
     what = rule.summary
     notes: list[str] = []
+    moved = _check_times(incident, request, updates)
     writes: dict[str, str] = {}
-    trailers = {"Action": request.action, "Transition": f"{status} -> {rule.target}"}
+    trailers = {"Action": request.action, "Transition": f"{status} -> {new_status}"}
 
-    if request.action == "cancel":
+    if request.action == "reopen" and status in lifecycle.UNDONE:
+        what = _undo(incident, request, status, trailers)
+    elif request.action == "cancel":
         reason = human_text(request.reason or request.message or "", 500)
         updates["cancel_reason"] = safe_text(request.reason or request.message, 500)
         what = f"Cancelled: {reason}"
@@ -116,26 +121,98 @@ def _change(
             # the close commit carries the post-mortem it was judged on, edits not yet committed too
             writes[f"{incident.rel}/{POSTMORTEM_FILE}"] = checked
 
-    if request.message and request.action != "cancel":
+    if moved:
+        what += f"; {moved}"
+        notes.append(moved)
+    if (
+        request.message
+        and request.action != "cancel"
+        and not (request.action == "reopen" and status in lifecycle.UNDONE)
+    ):
         what += f" — {human_text(request.message, 1000)}"
+    if request.action in ("cancel", "merge"):
+        notes.append(f"undo: incident reopen {incident.id} --reason 'why'")
     document = incident.document.with_values(updates)
     document = timeline.record(document, at, what, ctx.actor.name, incident.source)
     writes[f"{incident.rel}/{INCIDENT_FILE}"] = document.text()
     return Change(
         incident_id=incident.id,
-        subject=f"{request.action} ({status} → {rule.target})",
+        subject=f"{request.action} ({status} → {new_status})",
         writes=writes,
         trailers=trailers,
         result={
             "id": incident.id,
             "path": incident.rel,
             "from": status,
-            "status": rule.target,
+            "status": new_status,
             "severity": incident.data.get("severity"),
             "commander": incident.data.get("commander"),
             "at": at,
             "notes": notes,
         },
+    )
+
+
+def _undo(incident: IncidentFile, request: TransitionRequest, status: str, trailers: dict[str, str]) -> str:
+    """Reopening a closed, cancelled or merged incident: a reason is the audit trail."""
+    reason = request.reason or request.message
+    if not reason or not reason.strip():
+        raise InputError(
+            f"{incident.id} is {status}: say why it is back, "
+            f"e.g. `incident reopen {incident.id} --reason 'it happened again'`"
+        )
+    trailers["Undoes"] = {"closed": "close", "cancelled": "cancel", "merged": "merge"}[status]
+    why = human_text(reason, 500)
+    if status == "cancelled":
+        was = safe_text(incident.data.get("cancel_reason"), 200)
+        return f"Un-cancelled (it was cancelled{f': {was}' if was else ''}): {why}"
+    if status == "merged":
+        return f"Un-merged from {safe_text(incident.data.get('merged_into'), 100) or 'its duplicate'}: {why}"
+    return f"Reopened after it was closed: {why}"
+
+
+def _check_times(incident: IncidentFile, request: TransitionRequest, updates: dict[str, Any]) -> str | None:
+    """A time before an earlier phase. Before detection, when detection is only the declaration
+    time (declared by hand, or from an alert with no start time), it means people knew earlier:
+    detection moves back. Anything else is refused with the command that would work."""
+    times = {key: as_datetime(incident.data.get(key)) for key in lifecycle.ORDER}
+    declared = as_datetime(incident.data.get("declared_at"))
+    try:
+        lifecycle.check_order(times, updates)
+        return None
+    except lifecycle.OutOfOrder as error:
+        detected = times.get("detected_at")
+        if not (error.earlier_key == "detected_at" and detected and declared and detected >= declared):
+            raise _refusal(error, incident, request) from None
+        updates["detected_at"] = error.value
+    try:
+        lifecycle.check_order(times, updates)
+    except lifecycle.OutOfOrder as error:
+        raise _refusal(error, incident, request) from None
+    return (
+        f"detection moved back to {updates['detected_at']:%Y-%m-%dT%H:%M:%SZ} (it was the declaration time)"
+    )
+
+
+def _refusal(error: lifecycle.OutOfOrder, incident: IncidentFile, request: TransitionRequest) -> RefusedError:
+    import shlex
+
+    words = ["incident", request.action, incident.id or request.ref]
+    for flag, value in (
+        ("--reason", request.reason),
+        ("--into", request.into),
+        ("--rollback", request.rollback),
+    ):
+        if value:
+            words += [flag, value]
+    if request.hotfix:
+        words.append("--hotfix")
+    if request.message:
+        words += ["-m", request.message]
+    words += ["--at", f"{error.earlier:%Y-%m-%dT%H:%M:%SZ}"]
+    return RefusedError(
+        f"{error.message}; `{shlex.join(words)}` records it at the {lifecycle.phase_name(error.earlier_key)} "
+        "time, or give a later --at"
     )
 
 

@@ -13,8 +13,7 @@ from incident_kit.errors import InputError, RefusedError
 from incident_kit.markdown import sections as body
 from incident_kit.markdown.frontmatter import Document
 from incident_kit.model import TERMINAL_STATUSES
-from incident_kit.sanitize import human_text, md_inline, person_handle, safe_text, safe_url
-from incident_kit.severity import normalise as normalise_severity
+from incident_kit.sanitize import human_text, md_inline, person_handle, plain, safe_text, safe_url
 from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
 from incident_kit.transaction import record
 
@@ -34,7 +33,8 @@ def _run(
     fmt: str,
     summary_only: bool = False,
 ) -> int:
-    at = ctx.when(at_text)
+    when = ctx.moment(at_text)
+    at = when.at
 
     def operation(store: Store) -> Change:
         incident = store.read(store.resolve(ref), summary_only=summary_only)
@@ -49,7 +49,8 @@ def _run(
                 "id": incident.id,
                 "path": incident.rel,
                 "status": incident.data.get("status"),
-                "change": what,
+                "change": plain(what),  # what a person reads: no Markdown escapes or entities
+                "at": at,
             },
         )
 
@@ -58,7 +59,7 @@ def _run(
     if fmt == "json":
         emit_json(result)
     else:
-        print(f"{result['id']}: {result['change']}")
+        print(f"{result['id']}: {result['change']} (at {ctx.echo(when)})")
     return 0
 
 
@@ -72,7 +73,7 @@ def severity(
     push: bool | None,
     fmt: str,
 ) -> int:
-    new = normalise_severity(level)
+    new = ctx.config.severity_scale.normalise(level)
 
     def apply(incident: IncidentFile, document: Document) -> tuple[Document, str, str, dict[str, str]]:
         old = str(incident.data.get("severity"))

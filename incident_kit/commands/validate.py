@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from incident_kit import repo_files
+from incident_kit import repo_files, safe_yaml
 from incident_kit.config.reader import parse
 from incident_kit.config.settings import CONFIG_PATH, Config
 from incident_kit.context import check_format
@@ -59,17 +59,54 @@ def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str
     return 1 if any(p.level == ERROR for p in problems) else 0
 
 
+def print_schema(repo: Path | None) -> int:
+    """The incident frontmatter schema with the config's severity levels, for editors."""
+    from incident_kit.validation import schema
+
+    root = repository.toplevel(repo or Path.cwd())
+    config, _ = _config(root)
+    sys.stdout.write(json.dumps(schema(config.severity_scale.levels), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 def _config(root: Path) -> tuple[Config, list[Problem]]:
-    """The config as every other command will read it (`repo_files`, then `parse`)."""
+    """The config as every other command reads it (`repo_files`, then `parse`; what of it is
+    usable when it is broken) and every problem found in it: the reader's first error, and the
+    references, unknown keys and overlaps (`config.references`)."""
     try:
         text = repo_files.read_if_present(root, root / CONFIG_PATH)
-        return (Config() if text is None else parse(text, CONFIG_PATH)), []
-    except (ConfigError, FileFormatError) as error:
-        rest = error.message.removeprefix(CONFIG_PATH).removeprefix(":")
-        line, _, message = rest.partition(":")
-        if not line.isdigit():
-            line, message = "1", rest
-        return Config(), [Problem(CONFIG_PATH, int(line), message.strip(), rule="config")]
+    except FileFormatError as error:  # a symlink, a FIFO, 3 MB, not UTF-8: nothing is read
+        return Config(), [problem_from_message(CONFIG_PATH, error.message, "config")]
+    if text is None:
+        return Config(), []
+    problems = []
+    try:
+        config = parse(text, CONFIG_PATH)
+    except ConfigError as error:
+        from incident_kit.config.degraded import lenient
+
+        config = lenient(text, CONFIG_PATH).config  # incidents are checked against the rest of it
+        problems.append(problem_from_message(CONFIG_PATH, error.message, "config"))
+    if safe_yaml.problem(text) is not None:
+        return config, problems  # anchors, tags, deep nesting: reported, and walked no further
+    return config, problems + _config_references(text, config, {p.line for p in problems})
+
+
+def _config_references(text: str, config: Config, reported: set[int]) -> list[Problem]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    from incident_kit.config import references
+
+    try:
+        data = YAML(typ="rt").load(text)
+    except (YAMLError, ValueError, TypeError):
+        return []  # the reader reported it
+    return [
+        Problem(CONFIG_PATH, f.line, f"{f.key}: {f.message}", f.level, "config")
+        for f in references.check(data, config.severity_scale)
+        if f.line not in reported
+    ]
 
 
 @dataclass(frozen=True)
@@ -167,8 +204,8 @@ def _check_folder(
         text = store.read_text(path)
     except FileFormatError as error:
         return [problem_from_message(rel_md, error.message)], (None, None, None)
-    checked = check_incident(rel_md, folder.name, text)
-    problems = list(checked.problems)
+    checked = check_incident(rel_md, folder.name, text, config.severity_scale.levels)
+    problems = list(checked.problems) + _unknown_service(rel_md, text, checked.service, config)
     pm_path = folder / POSTMORTEM_FILE
     required = tuple(config.required_sections.get(checked.severity or "", ()))
     pm_rel = f"{store.rel(folder)}/{POSTMORTEM_FILE}"
@@ -201,6 +238,26 @@ def _check_folder(
         except FileFormatError:
             merged_into = None
     return problems, (checked.incident_id, checked.status, merged_into)
+
+
+def _unknown_service(rel: str, text: str, service: str | None, config: Config) -> list[Problem]:
+    """A service the config does not list splits the stats (`paymnts` next to `payments`)."""
+    if not service or not config.services or config.canonical_service(service) in config.services:
+        return []
+    from incident_kit.config.references import suggestion
+    from incident_kit.markdown import frontmatter
+
+    fm = frontmatter.split(text, rel).frontmatter
+    hint = suggestion(service, list(config.services))
+    return [
+        Problem(
+            rel,
+            frontmatter.key_line(fm, "service") or 1,
+            f"service {service!r} is not in {CONFIG_PATH}{hint}",
+            WARNING,
+            "service",
+        )
+    ]
 
 
 def _symlinks(store: Store, folders: Iterable[Path] | None) -> list[Problem]:

@@ -1,4 +1,10 @@
-"""Building the typed `Config` from parsed YAML, with errors that name the line and dotted key."""
+"""Building the typed `Config` from parsed YAML, with errors that name the line and dotted key.
+
+Why this module is long: it is one walk over the whole configuration schema, each section with
+its own checks (and the people and channel names in it checked as what they become: a
+commander, a place to post), so that every error can name its line and dotted key; split by
+section, the schema would be scattered over a dozen files that each need the same walker.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +25,21 @@ from incident_kit.config.settings import (
     SlackSettings,
 )
 from incident_kit.errors import ConfigError
-from incident_kit.model import SEVERITIES
 from incident_kit.sanitize import is_handle, safe_text
+from incident_kit.severity import DEFAULT_SCALE, Scale
 
 # it is printed in workflow logs and job summaries and posted to: one name, nothing else
 _SLACK_CHANNEL = re.compile(r"^(?:#?[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,20})$")
+
+
+class ReaderError(ConfigError):
+    """A config error that knows the node and key it is about, so a forgiving load can drop
+    just that part and use its default (`config.degraded`)."""
+
+    def __init__(self, message: str, node: Any, key: str | int | None) -> None:
+        super().__init__(message)
+        self.node = node
+        self.key = key
 
 
 def parse(text: str, source: str = CONFIG_PATH) -> Config:
@@ -68,6 +84,19 @@ def _parse_with_lines(text: str, source: str) -> Config:
     return ConfigReader(source).config(data)
 
 
+def line_of(node: Any, key: str | int | None = None) -> int:
+    """1-based line of `node[key]` (or of the node) in the round-trip tree; 1 when unknown."""
+    try:
+        if key is not None and hasattr(node, "lc"):
+            return int((node.lc.key(key) if isinstance(key, str) else node.lc.item(key))[0]) + 1
+    except (KeyError, IndexError, TypeError, AttributeError):
+        pass  # the key is missing: the node's own line
+    try:
+        return int(node.lc.line) + 1 if hasattr(node, "lc") else 1
+    except (TypeError, AttributeError):
+        return 1
+
+
 class ConfigReader:
     """Walks the round-trip tree so every error can name its line and dotted key."""
 
@@ -75,6 +104,7 @@ class ConfigReader:
         self.source = source
         # a cached config was checked when it was cached; the zone check alone imports zoneinfo
         self.check_zones = check_zones
+        self.scale = DEFAULT_SCALE
 
     def check_zone(self, node: Any, where: str, zone: str) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -82,18 +112,13 @@ class ConfigReader:
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise self.fail(node, "timezone", f"{where}.timezone", f"unknown time zone {zone!r}") from None
+            key = "timezone" if isinstance(node, Mapping) and "timezone" in node else None
+            where = f"{where}.timezone" if where else "timezone"
+            raise self.fail(node, key, where, f"unknown time zone {zone!r}") from None
 
-    def fail(self, node: Any, key: str | int | None, where: str, message: str) -> ConfigError:
-        line = 1
-        try:
-            if key is not None and hasattr(node, "lc"):
-                line = (node.lc.key(key) if isinstance(key, str) else node.lc.item(key))[0] + 1
-            elif hasattr(node, "lc"):
-                line = node.lc.line + 1
-        except (KeyError, IndexError, TypeError, AttributeError):
-            pass
-        return ConfigError(f"{self.source}:{line}: {where}: {message}")
+    def fail(self, node: Any, key: str | int | None, where: str, message: str) -> ReaderError:
+        line = line_of(node, key)
+        return ReaderError(f"{self.source}:{line}: {where}: {message}", node, key)
 
     def mapping(self, node: Any, key: str, where: str) -> Mapping[str, Any]:
         value = node.get(key) if isinstance(node, Mapping) else None
@@ -119,24 +144,22 @@ class ConfigReader:
                 shown = safe_text(person, 60)
                 raise self.fail(node, key, where, f"{shown!r} is not one person's handle (e.g. alice)")
 
-    def severity(self, node: Any, key: str, where: str, value: Any) -> str:
-        text = str(value).upper().replace("SEV", "SEV-").replace("--", "-")
-        if text not in SEVERITIES:
-            raise self.fail(node, key, where, f"{value!r} is not one of {', '.join(SEVERITIES)}")
-        return text
+    def severity(self, node: Any, key: str | int, where: str, value: Any) -> str:
+        found = self.scale.lookup(str(value)) if isinstance(value, (str, int)) else None
+        if found is None:
+            raise self.fail(node, key, where, f"{value!r} is not one of {', '.join(self.scale.levels)}")
+        return found
+
+    def severity_scale(self, data: Mapping[str, Any]) -> Scale:
+        from incident_kit.config.severities import read_scale
+
+        return read_scale(self, self.mapping(data, "severities", "severities"))
 
     def config(self, data: Any) -> Config:
         if not isinstance(data, Mapping):
             raise ConfigError(f"{self.source}:1: the configuration must be a mapping of keys")
-        default_severity = self.severity(
-            data, "default_severity", "default_severity", data.get("default_severity", "SEV-3")
-        )
-        descriptions = {}
-        severities = self.mapping(data, "severities", "severities")
-        for name, value in severities.items():
-            sev = self.severity(severities, name, f"severities.{name}", name)
-            desc = value.get("description", "") if isinstance(value, Mapping) else value
-            descriptions[sev] = str(desc or "")
+        self.scale = self.severity_scale(data)
+        default_severity = self._default_severity(data)
         postmortem = self.mapping(data, "postmortem", "postmortem")
         sections_node = self.mapping(postmortem, "required_sections", "postmortem.required_sections")
         required = {
@@ -145,21 +168,43 @@ class ConfigReader:
             )
             for name in sections_node
         }
+        timezone = self.team_timezone(data)
         return Config(
             default_severity=default_severity,
-            severity_descriptions=descriptions,
+            severity_scale=self.scale,
+            severity_descriptions=dict(self.scale.descriptions),
             required_sections=required,
             severity_rules=self.severity_rules(data),
             services=self.services(data),
-            rotations=self.rotations(data),
+            rotations=self.rotations(data, timezone),
             overrides=self.overrides(data),
             default_rotation=self.default_rotation(data),
             stakeholders=self.stakeholders(data),
             push=self.boolean(data, "push", "push", False),
+            timezone=timezone,
             **self.alerts(data),
             slack=self.slack(data),
             github=self.github(data),
         )
+
+    def _default_severity(self, data: Mapping[str, Any]) -> str:
+        if data.get("default_severity") is not None:
+            return self.severity(data, "default_severity", "default_severity", data["default_severity"])
+        # the default scale's SEV-3 is its second-least severe level; a custom scale's likewise
+        return self.scale.lookup("SEV-3") or self.scale.levels[max(0, len(self.scale.levels) - 2)]
+
+    def team_timezone(self, data: Mapping[str, Any]) -> str | None:
+        """`timezone:` — the zone times typed without one are read in (`--at 14:05`)."""
+        value = data.get("timezone")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(
+                data, "timezone", "timezone", f"must be a zone name like Europe/Berlin, not {value!r}"
+            )
+        if self.check_zones:
+            self.check_zone(data, "", value.strip())
+        return value.strip()
 
     def boolean(self, node: Any, key: str, where: str, default: bool) -> bool:
         value = node.get(key, default)
@@ -210,7 +255,7 @@ class ConfigReader:
             )
         return out
 
-    def rotations(self, data: Any) -> dict[str, Rotation]:
+    def rotations(self, data: Any, team_zone: str | None = None) -> dict[str, Rotation]:
         oncall = self.mapping(data, "oncall", "oncall")
         node = self.mapping(oncall, "rotations", "oncall.rotations")
         out = {}
@@ -222,7 +267,7 @@ class ConfigReader:
             if not members:
                 raise self.fail(value, "members", f"{where}.members", "needs at least one member")
             self.handles(value, "members", f"{where}.members", members)
-            zone = str(value.get("timezone", "UTC"))
+            zone = str(value.get("timezone") or team_zone or "UTC")
             if self.check_zones:
                 self.check_zone(value, where, zone)
             handoff_text = str(value.get("handoff", "09:00"))

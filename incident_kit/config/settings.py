@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from incident_kit.severity import DEFAULT_SCALE, Scale
+
 CONFIG_PATH = "incidents/config.yaml"
 
 
@@ -71,6 +73,7 @@ class GitHubSettings:
 @dataclass(frozen=True)
 class Config:
     default_severity: str = "SEV-3"
+    severity_scale: Scale = DEFAULT_SCALE  # `severities:` — levels (most severe first) and aliases
     severity_descriptions: Mapping[str, str] = field(default_factory=dict)
     required_sections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     severity_rules: tuple[SeverityRule, ...] = ()
@@ -80,6 +83,7 @@ class Config:
     default_rotation: str | None = None
     stakeholders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     push: bool = False
+    timezone: str | None = None  # the team's zone for times typed without one (else TZ, else UTC)
     max_payload_bytes: int = 256 * 1024
     max_depth: int = 32
     resolved_marks_mitigated: bool = True

@@ -27,8 +27,9 @@ def refresh_commit_graph(root: Path) -> None:
     """Keep a commit-graph with changed-path Bloom filters up to date for `log`.
 
     With it, `git log -- <folder>` skips almost every commit without diffing trees: ~50 ms
-    instead of seconds in a 50,000-commit history (research/perf-measurements.md §6). Written
-    incrementally (`--split`) and only when HEAD moved since the last write; best effort.
+    instead of seconds in a 50,000-commit history (docs/architecture.md, "Measurements behind
+    the design"). Written incrementally (`--split`) and only when HEAD moved since the last
+    write; best effort.
     """
     marker = git_dir(root) / "incident-kit" / "commit-graph-head"
     head_sha = run(root, "rev-parse", "HEAD", check=False).stdout.strip()

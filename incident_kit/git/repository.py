@@ -23,6 +23,10 @@ class Actor:
     email: str
 
 
+# who acts when nothing says: `--by`, git's user.name and GITHUB_ACTOR are all missing
+DEFAULT_ACTOR = Actor("incident-kit", "incident-kit@users.noreply.github.com")
+
+
 def toplevel(start: Path) -> Path:
     """The work tree's root: found by looking for `.git` (no subprocess) in the common case."""
     if not start.is_dir():
@@ -126,7 +130,7 @@ def resolve_actor(root: Path, by: str | None, env: Mapping[str, str]) -> Actor:
     actor = env.get("GITHUB_ACTOR")
     if actor:
         return Actor(actor, f"{actor}@users.noreply.github.com")
-    return Actor("incident-kit", "incident-kit@users.noreply.github.com")
+    return DEFAULT_ACTOR
 
 
 def detached(root: Path) -> bool:

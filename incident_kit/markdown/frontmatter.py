@@ -5,6 +5,10 @@ re-render a person's file: a changed scalar has only its value text replaced on 
 (comments, spacing, quoting style and every other byte stay), and only a structural change
 (a new mapping or list) goes through ruamel's round-trip dumper, whose output is spliced in
 for that one top-level key alone.
+
+Why this module is long: reading and both kinds of writing share one line model of the
+frontmatter (fences, top-level keys, scalar spans, block ends); the banners below keep the
+reading, the scalar edits and the structural edits apart.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from incident_kit.errors import DeliveryError
-from incident_kit.notify import CONSOLE_PREFIX, ChannelRef, InviteResult, MessageRef
 from incident_kit.notify.messages import SlackMessage
+from incident_kit.notify.notifier import CONSOLE_PREFIX, ChannelRef, InviteResult, MessageRef
 
 _BACKTICKS = re.compile(r"`{3,}")
 _NOT_IN_CHANNEL_NAMES = re.compile(r"[^#A-Za-z0-9_-]")

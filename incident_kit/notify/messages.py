@@ -13,11 +13,12 @@ emit is our own: date tokens and the link to the incident.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
-from incident_kit.model import IncidentSummary
+from incident_kit.model import SEVERITIES, IncidentSummary
 from incident_kit.sanitize import ELLIPSIS, safe_text, safe_url
 
 EventKind = Literal[
@@ -44,7 +45,7 @@ FIELD_MAX = 2000
 TEXT_MAX = 4000  # chat.update refuses a longer fallback (msg_too_long)
 TOPIC_MAX = 250
 
-_SEVERITY_EMOJI = {"SEV-1": "🔴", "SEV-2": "🟠", "SEV-3": "🟡", "SEV-4": "🔵"}
+_SEVERITY_EMOJI = ("🔴", "🟠", "🟡", "🔵")  # by rank on the team's scale, most severe first
 _KIND_EMOJI: dict[EventKind, str] = {
     "declared": "🚨",
     "acknowledged": "👀",
@@ -119,8 +120,17 @@ def render_plain(event: Event) -> str:
     return _to_plain(_event_content(event))
 
 
-def render_status(incident: IncidentSummary, *, url: str | None = None) -> SlackMessage:
-    """The one status message kept up to date (`chat.update`) in the incident channel."""
+def severity_emoji(severity: str, levels: Sequence[str] = SEVERITIES) -> str:
+    """🔴 for the scale's most severe level, then 🟠 🟡 🔵; ⚪ for the rest and unknown ones."""
+    rank = list(levels).index(severity) if severity in levels else len(_SEVERITY_EMOJI)
+    return _SEVERITY_EMOJI[rank] if rank < len(_SEVERITY_EMOJI) else "⚪"
+
+
+def render_status(
+    incident: IncidentSummary, *, url: str | None = None, levels: Sequence[str] = SEVERITIES
+) -> SlackMessage:
+    """The one status message kept up to date (`chat.update`) in the incident channel;
+    `levels` is the team's severity scale, most severe first."""
     inc = incident
     ended = {"cancelled": "Cancelled", "merged": "Merged"}.get(inc.status, "Closed")
     stamps = (
@@ -131,7 +141,7 @@ def render_status(incident: IncidentSummary, *, url: str | None = None) -> Slack
     )
     fields = _incident_fields(inc) + tuple((k, _when(v)) for k, v in stamps if v is not None)
     content = _Content(
-        headline=f"{_SEVERITY_EMOJI.get(inc.severity, '⚪')} Status",
+        headline=f"{severity_emoji(inc.severity, levels)} Status",
         incident_id=_one_line(inc.id, 100),
         title=_one_line(inc.title, 300) or "(untitled)",
         severity=_one_line(inc.severity, 20),

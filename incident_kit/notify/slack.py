@@ -21,6 +21,9 @@ Bot scopes: channels:manage, channels:read, channels:join, channels:history,
 channels:write.invites, channels:write.topic, chat:write, users:read.email.
 
 `slack_sdk` is imported inside functions: it costs 100+ ms and most commands never post.
+
+Why this module is long: it is one adapter over one API, and each of its six calls carries its
+own idempotency and retry rules; split apart, those rules would be read out of context.
 """
 
 from __future__ import annotations
@@ -33,17 +36,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from incident_kit.errors import DeliveryError
-from incident_kit.notify import (
+from incident_kit.notify.channel_names import with_suffix
+from incident_kit.notify.messages import TOPIC_MAX, SlackMessage
+from incident_kit.notify.notifier import (
     CONSOLE_PREFIX,
-    DEFAULT_SLACK_API_URL,
     ChannelRef,
     InviteResult,
     MessageNotFound,
     MessageRef,
 )
-from incident_kit.notify.channel_names import with_suffix
-from incident_kit.notify.messages import TOPIC_MAX, SlackMessage
 from incident_kit.notify.slack_answers import well_formed
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 if TYPE_CHECKING:
     from slack_sdk.http_retry import RetryHandler

@@ -39,18 +39,21 @@ def render_index(
     stats_markdown_summary: str | None = None,
     repo_url_base: str | None = None,
     history_limit: int = HISTORY_LIMIT,
+    severities: Sequence[str] = SEVERITIES,
 ) -> str:
-    """The content of `incidents/README.md`.
+    """The content of `incidents/README.md`; `severities` is the team's scale, most severe first
+    (the open table's order and the statistics follow it).
 
     `stats_markdown_summary` replaces the computed summary (all incidents, no filter).
     `repo_url_base` (e.g. `https://github.com/o/r/tree/main`) makes the incident links
     absolute; by default they are relative to `incidents/`, where the file lives.
     """
     as_of = latest_event(incidents)
-    open_incidents = sorted((i for i in incidents if i.is_open), key=_open_order)
+    open_incidents = sorted((i for i in incidents if i.is_open), key=lambda i: _open_order(i, severities))
     history = sorted((i for i in incidents if not i.is_open), key=_history_order)
     if stats_markdown_summary is None:
-        stats_markdown_summary = render_summary_markdown(compute_stats(incidents, action_items, now=now))
+        stats = compute_stats(incidents, action_items, now=now, severities=severities)
+        stats_markdown_summary = render_summary_markdown(stats)
     out = [
         "# Incidents\n",
         GENERATED_MARKER + "\n",
@@ -174,14 +177,16 @@ def _when(moment: datetime) -> str:
     return utc(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def _severity_rank(severity: str) -> tuple[int, str]:
-    return (SEVERITIES.index(severity), "") if severity in SEVERITIES else (len(SEVERITIES), severity)
+def _severity_rank(severity: str, levels: Sequence[str]) -> tuple[int, str]:
+    return (list(levels).index(severity), "") if severity in levels else (len(levels), severity)
 
 
-def _open_order(incident: IncidentSummary) -> tuple[tuple[int, str], bool, str, str, str]:
+def _open_order(
+    incident: IncidentSummary, levels: Sequence[str]
+) -> tuple[tuple[int, str], bool, str, str, str]:
     moment = reference_time(incident)
     return (
-        _severity_rank(incident.severity),
+        _severity_rank(incident.severity, levels),
         moment is None,
         moment.isoformat() if moment else "",
         incident.id,

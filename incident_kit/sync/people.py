@@ -29,7 +29,7 @@ from incident_kit.sync.plan import (
 from incident_kit.sync.results import Links, SyncResults
 
 if TYPE_CHECKING:
-    from incident_kit.notify import Notifier
+    from incident_kit.notify.notifier import Notifier
 
 
 def sync_people(
@@ -68,9 +68,9 @@ def _deliver(
     now: datetime,
     results: SyncResults,
 ) -> None:
-    from incident_kit.notify import MessageNotFound
     from incident_kit.notify.channel_names import channel_name
     from incident_kit.notify.messages import Event, render_slack, render_status, render_topic
+    from incident_kit.notify.notifier import MessageNotFound
 
     url = links.folder(incident.rel)
     announcement = config.slack.announcement_channel
@@ -102,7 +102,7 @@ def _deliver(
     entries = timeline.entries(incident.document.body, incident.source)
     for pending in pending_events(summary, state):
         event = Event(
-            kind=pending.kind,  # type: ignore[arg-type]
+            kind=pending.kind,
             incident=summary,
             at=_event_time(pending, summary, now),
             actor=_actor(pending, entries),
@@ -118,7 +118,7 @@ def _deliver(
         notifier.post(channel_id, message, key=key)
         results.delivered.append(f"{summary.id}: {pending.kind}")
         _mark_announced(state, pending, summary)
-    status = render_status(summary, url=url)
+    status = render_status(summary, url=url, levels=config.severity_scale.levels)
     if state.get("status_ts"):
         try:
             notifier.update(channel_id, str(state["status_ts"]), status)

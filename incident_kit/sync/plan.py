@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from incident_kit.model import TERMINAL_STATUSES, IncidentSummary
+from incident_kit.notify.messages import EventKind
 
 ANNOUNCED_KEYS = ("status", "severity", "commander")
 
 # the event people hear about when an incident reaches a status
-STATUS_EVENTS = {
+STATUS_EVENTS: dict[str, EventKind] = {
     "mitigated": "mitigated",
     "resolved": "resolved",
     "postmortem": "postmortem_ready",
@@ -29,7 +30,7 @@ STATUS_EVENTS = {
 
 @dataclass(frozen=True)
 class PendingEvent:
-    kind: str
+    kind: EventKind
     previous: str | None = None  # old severity or commander, for the *_changed kinds
 
 
@@ -43,7 +44,7 @@ def slack_state(data: Mapping[str, Any], backend: str | None = None) -> dict[str
 
 
 def current_state(incident: IncidentSummary) -> dict[str, str | None]:
-    return {"status": incident.status, "severity": incident.severity, "commander": incident.commander}
+    return {key: getattr(incident, key) for key in ANNOUNCED_KEYS}
 
 
 def needs_sync(incident: IncidentSummary, state: Mapping[str, Any], *, archive_on_close: bool) -> bool:

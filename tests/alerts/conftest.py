@@ -1,42 +1,17 @@
-"""Fixtures for the alert adapters: the shared real-world captures, a pinned clock."""
+"""Fixtures for the alert adapters: parse options at a pinned clock, our fixtures, the real captures."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support.alert_safety import assert_delivery_safe
+from support.alerts import CAPTURES, OWN_FIXTURES, RECEIVED_AT
 
 from incident_kit.alerts import Delivery, ParseOptions, parse_delivery
-
-from .safety import assert_delivery_safe
-
-HERE = Path(__file__).resolve().parent
-OWN_FIXTURES = HERE / "fixtures"
-HOSTILE = HERE / "hostile"
-RECEIVED_AT = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
-
-
-def at(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
-) -> datetime:
-    """A UTC time, as expectations are written."""
-    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
-
-
-def _repo_root() -> Path:
-    for folder in HERE.parents:
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    raise RuntimeError("no pyproject.toml above the tests")
-
-
-# CI runs in a fresh clone with a copy of shared/ beside it: always relative to the repo root
-SHARED_FIXTURES = _repo_root().parent / "shared" / "fixtures" / "alerts"
 
 
 @pytest.fixture
@@ -46,13 +21,10 @@ def options() -> ParseOptions:
 
 @pytest.fixture
 def shared_capture() -> Callable[[str], bytes]:
-    """The bytes of one capture under shared/fixtures/alerts, or a clean skip without it."""
+    """The bytes of one real capture (tests/alerts/captures, vendored with its SOURCES.md)."""
 
     def read(relative: str) -> bytes:
-        path = SHARED_FIXTURES / relative
-        if not path.is_file():
-            pytest.skip(f"shared fixture {relative} not available beside the repository")
-        return path.read_bytes()
+        return (CAPTURES / relative).read_bytes()
 
     return read
 

@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from support.alert_safety import assert_delivery_safe
+from support.alerts import CAPTURES as CAPTURE_DIR
+from support.alerts import RECEIVED_AT, at
 
 from incident_kit.alerts import NotAnAlert, ParseOptions, parse_delivery
 from incident_kit.errors import InputError
-
-from .conftest import RECEIVED_AT, at
-from .safety import assert_delivery_safe
 
 CAPTURES: dict[str, dict[str, Any]] = {
     "alertmanager/firing-two-alerts-grouped-zulip.json": {
@@ -403,11 +403,7 @@ def test_capture_that_is_not_an_alert_is_refused(
 
 
 def test_every_capture_is_covered() -> None:
-    from .conftest import SHARED_FIXTURES
-
-    if not SHARED_FIXTURES.is_dir():
-        pytest.skip("shared fixtures not available beside the repository")
-    present = {p.relative_to(SHARED_FIXTURES).as_posix() for p in SHARED_FIXTURES.rglob("*.json")}
+    present = {p.relative_to(CAPTURE_DIR).as_posix() for p in CAPTURE_DIR.rglob("*.json")}
     assert present == set(CAPTURES) | set(NOT_ALERTS)
 
 

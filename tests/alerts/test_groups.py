@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from incident_kit.alerts import Delivery
+from support.alerts import RECEIVED_AT, at
 
-from .conftest import RECEIVED_AT, at
+from incident_kit.alerts import Delivery
 
 Parse = Callable[..., Delivery]
 AM_GROUP_KEY = 'alertmanager:{}/{team="payments"}:{alertname="CheckoutErrors"}'

@@ -6,12 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from support.alert_safety import assert_delivery_safe, strings_of
+from support.alerts import HOSTILE
 
 from incident_kit.alerts import NotAnAlert, ParseOptions, parse_delivery
 from incident_kit.errors import InputError
-
-from .conftest import HOSTILE
-from .safety import assert_delivery_safe, strings_of
 
 FILES = sorted(p for p in HOSTILE.iterdir() if p.suffix == ".json")
 _DANGER = re.compile(r"<!|<@|@(here|channel|everyone)\b|::|\n|\x00|\u202e", re.IGNORECASE)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from support.alerts import OWN_FIXTURES, RECEIVED_AT, at
 
 from incident_kit.alerts import Delivery, ParseOptions, parse_delivery
 from incident_kit.errors import InputError
-
-from .conftest import OWN_FIXTURES, RECEIVED_AT, at
 
 Parse = Callable[..., Delivery]
 SEED_KEY = "native:production_monitor:spec-core-001-authentication:p99_latency"

@@ -10,12 +10,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.alert_safety import assert_delivery_safe
+from support.alerts import HOSTILE, OWN_FIXTURES, RECEIVED_AT
 
 from incident_kit.alerts import FORMATS, ParseOptions, detect_format, parse_delivery
 from incident_kit.errors import IncidentKitError
-
-from .conftest import HOSTILE, OWN_FIXTURES, RECEIVED_AT
-from .safety import assert_delivery_safe
 
 OPTIONS = ParseOptions(received_at=RECEIVED_AT)
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,4 +1,4 @@
-"""parse_timestamp: every shape in research/alert-formats.md §6.3, and garbage."""
+"""parse_timestamp: every time shape seen in real payloads, and garbage."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.alerts import at
 
 from incident_kit.alerts.timestamps import parse_timestamp
-
-from .conftest import at
 
 
 @pytest.mark.parametrize(

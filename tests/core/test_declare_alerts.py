@@ -6,16 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import commit_count, git, run_cli
+from support.alerts import SEED_ALERT
+from support.cli import run_cli
+from support.repos import commit_count, git
 
-SEED = {
-    "source": "production_monitor",
-    "spec_id": "spec-core-001-authentication",
-    "metric": "p99_latency",
-    "value": 350,
-    "slo": 200,
-    "severity": "SEV-2",
-}
+SEED = SEED_ALERT
 
 
 def declare(repo: Path, payload: object, *extra: str, stdin: str | None = None) -> dict:  # type: ignore[type-arg]

@@ -17,7 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import commit_count, git, run_cli, status_clean
+from support.cli import run_cli
+from support.repos import commit_count, git, status_clean
 
 
 def _declare(repo: Path, title: str = "Checkout is down") -> str:

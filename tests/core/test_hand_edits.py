@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from conftest import commit_count, git, run_cli
+from support.cli import run_cli
 from support.golden import assert_golden
+from support.repos import commit_count, git
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"

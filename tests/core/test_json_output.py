@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import declare, run_cli
+from support.cli import declare, run_cli
 
 DECLARE_KEYS = {
     "id",
@@ -59,16 +59,18 @@ def test_declare_list_show_json(repo: Path) -> None:
     assert shown["timeline"][0]["who"] == "alice"
 
 
-def test_list_json_includes_closed_but_text_shows_open_only(repo: Path) -> None:
+def test_list_text_and_json_show_the_same_incidents_and_all_shows_every_one(repo: Path) -> None:
     for title in ("One", "Two"):
         assert run_cli(["declare", "--manual-incident", "--title", title, "--repo", str(repo)]).code == 0
     listed = json.loads(run_cli(["list", "--format", "json", "--repo", str(repo)]).stdout)
     first, other = listed[0]["id"], listed[1]["id"]
     assert run_cli(["cancel", first, "--reason", "dup", "--repo", str(repo)]).code == 0
     listed = json.loads(run_cli(["list", "--format", "json", "--repo", str(repo)]).stdout)
-    assert {i["status"] for i in listed} == {"triage", "cancelled"}
+    assert [i["id"] for i in listed] == [other]
     text = run_cli(["list", "--repo", str(repo)]).stdout
     assert first not in text and other in text
+    everything = json.loads(run_cli(["list", "--all", "--format", "json", "--repo", str(repo)]).stdout)
+    assert {i["status"] for i in everything} == {"triage", "cancelled"}
     assert first in run_cli(["list", "--all", "--repo", str(repo)]).stdout
 
 

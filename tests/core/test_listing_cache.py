@@ -6,7 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from conftest import git, run_cli
+from support.cli import run_cli
+from support.repos import git
 
 from incident_kit.summaries.cache import cache_path, load_summaries
 
@@ -96,8 +97,13 @@ def test_config_cache_follows_edits_and_survives_deletion(repo: Path) -> None:
     (cache_dir / "config.json").write_text("{broken")
     assert load(repo, cache_dir).default_severity == "SEV-4"
     config.write_text(config.read_text().replace("default_severity: SEV-4", "default_severity: SEV-9"))
+    # a broken config does not stop a declare (one warning, the default used), but sync refuses it
+    line = config.read_text()[: config.read_text().index("default_severity: SEV-9")].count("\n") + 1
     result = run_cli(["declare", "--manual-incident", "--title", "x", "--repo", str(repo)])
-    assert result.code == 2 and "config.yaml:18: default_severity" in result.stderr
+    assert result.code == 0 and f"config.yaml:{line}: default_severity" in result.stderr
+    assert "(SEV-3," in result.stdout
+    result = run_cli(["sync", "--repo", str(repo)])
+    assert result.code == 2 and f"config.yaml:{line}: default_severity" in result.stderr
 
 
 def test_list_json_from_the_cache_is_exactly_what_json_dumps_prints(repo: Path) -> None:

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import commit_count, run_cli, status_clean
+from support.cli import run_cli
 from support.mermaid import assert_mermaid_parses, extract_mermaid_blocks
+from support.repos import commit_count, status_clean
 
 
 def build(repo: Path, title: str, steps: list[tuple[str, str]], *extra: str) -> str:
@@ -170,7 +171,7 @@ def test_index_twice_without_changes_is_no_diff_and_no_commit(history: Path) -> 
 
 
 def test_postmortem_phase_diagram_parses_with_mermaid(history: Path) -> None:
-    listed = json.loads(run_cli(["list", "--format", "json", "--repo", str(history)]).stdout)
+    listed = json.loads(run_cli(["list", "--all", "--format", "json", "--repo", str(history)]).stdout)
     resolved = next(i for i in listed if i["status"] == "resolved" and i["title"] == "C")
     assert run_cli(["postmortem", resolved["id"], "--repo", str(history)]).code == 0
     text = (history / resolved["path"] / "postmortem.md").read_text("utf-8")

@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli
+from support.cli import run_cli
+from support.repos import git
 
 FOLDER = "incidents/2026-11/inc-20261126-aaaa-broken"
 GOOD = """---
@@ -139,11 +140,13 @@ def test_postmortem_rules(repo: Path) -> None:
 
 def test_config_errors_are_reported_with_their_line(repo: Path) -> None:
     config = repo / "incidents" / "config.yaml"
-    config.write_text(config.read_text().replace("default_severity: SEV-3", "default_severity: SEV-9"))
+    text = config.read_text().replace("default_severity: SEV-3", "default_severity: SEV-9")
+    config.write_text(text)
+    line = text[: text.index("default_severity: SEV-9")].count("\n") + 1
     code, annotations = validate(repo)
     assert code == 1
     assert any(
-        a.startswith("::error file=incidents/config.yaml,line=18,") and "SEV-9" in a for a in annotations
+        a.startswith(f"::error file=incidents/config.yaml,line={line},") and "SEV-9" in a for a in annotations
     )
 
 

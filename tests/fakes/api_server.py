@@ -72,6 +72,8 @@ class FakeApiServer:
         self.requests: list[Recorded] = []
         self._faults: dict[str, list[Fault]] = {}
         self._lock = threading.RLock()
+        self._in_flight = 0
+        self._quiet = threading.Condition(self._lock)
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.app = self
         # a short poll interval: shutdown() waits up to one interval, once per test
@@ -134,6 +136,12 @@ class FakeApiServer:
         with self._lock:
             return [r for r in self.requests if r.key == key]
 
+    def wait_until_quiet(self, timeout: float = 10.0) -> None:
+        """Wait until every request the server has received is answered (a slow one included)."""
+        with self._quiet:
+            if not self._quiet.wait_for(lambda: self._in_flight == 0, timeout):
+                raise AssertionError(f"the fake API still has {self._in_flight} request(s) in flight")
+
     def writes(self) -> list[Recorded]:
         """Every request that could change something (not a read)."""
         with self._lock:
@@ -142,6 +150,16 @@ class FakeApiServer:
     # --- request handling (server threads) -------------------------------------------
 
     def _handle(self, handler: _Handler) -> None:
+        with self._quiet:
+            self._in_flight += 1
+        try:
+            self._answer(handler)
+        finally:
+            with self._quiet:
+                self._in_flight -= 1
+                self._quiet.notify_all()
+
+    def _answer(self, handler: _Handler) -> None:
         parts = urlsplit(handler.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         body = _parse_body(handler)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import git
+from support.repos import git
 
 
 def test_demo_runs_end_to_end_and_leaves_a_valid_repository(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import commit_count, git, run_cli, status_clean
+from support.cli import run_cli
+from support.repos import commit_count, git, status_clean
 
 from incident_kit.markdown import frontmatter
 from incident_kit.markdown.sections import headings

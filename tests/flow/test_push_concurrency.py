@@ -10,16 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import git, make_repo
+from support.alerts import SEED_ALERT
+from support.repos import git, make_repo
 
-SEED = {
-    "source": "production_monitor",
-    "spec_id": "spec-core-001-authentication",
-    "metric": "p99_latency",
-    "value": 350,
-    "slo": 200,
-    "severity": "SEV-2",
-}
+SEED = SEED_ALERT
 
 
 def incident(cwd: Path, *args: str, by: str | None = None) -> subprocess.CompletedProcess[str]:

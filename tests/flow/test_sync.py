@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import commit_count, git, run_cli, status_clean
 from fakes.api_server import GITHUB_TOKEN, SLACK_TOKEN, FakeApiServer
 from support import postmortems
+from support.cli import run_cli
+from support.repos import commit_count, git, status_clean
 
 CONFIG_EXTRA = """
 stakeholders:

@@ -7,8 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli, status_clean
 from fakes.api_server import GITHUB_TOKEN, SLACK_TOKEN, FakeApiServer
+from support.cli import run_cli
+from support.repos import git, status_clean
 
 ITEMS = (
     "- [ ] AI-1: Add a breaker — owner: @alice — due: 2026-12-10 — type: prevent\n"
@@ -19,7 +20,7 @@ ITEMS = (
 @pytest.fixture
 def template(tmp_path: Path) -> Path:
     """A repository whose first sync makes every kind of call: channel, posts, issues."""
-    from conftest import make_repo
+    from support.repos import make_repo
 
     root = make_repo(tmp_path / "template")
     _cli(root, "init")

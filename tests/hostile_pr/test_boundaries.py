@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import commit_count, declare, git, run_cli
+from support.cli import declare, run_cli
+from support.repos import commit_count, git
 
 from incident_kit import action_items
 from incident_kit.change import Change

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import PINNED_NOW, git
 from fakes.api_server import GITHUB_TOKEN, FakeApiServer
+from support.cli import PINNED_NOW
+from support.repos import git
 
 from .corpus import CASES, SENTINEL, Base, decoys
 

@@ -200,6 +200,7 @@ def growth(parse: Callable[[str], object], make: Callable[[str], str], unit: str
     return per_large / per_small
 
 
+@pytest.mark.reliability  # timing: run by scripts/check, left out of the local default
 @pytest.mark.parametrize("name", list(PARSERS))
 def test_every_parser_of_pull_request_text_runs_in_linear_time(name: str) -> None:
     parse, make = PARSERS[name]
@@ -212,6 +213,7 @@ def test_every_parser_of_pull_request_text_runs_in_linear_time(name: str) -> Non
     assert not slow, f"{name}: per-character cost grows with the size (x10 size) for runs of {slow}"
 
 
+@pytest.mark.reliability
 def test_the_measure_tells_a_quadratic_pattern_from_a_linear_one() -> None:
     """The yardstick itself: the pattern the action-item parser used to split fields on."""
     old_separator = re.compile(r"[ \t]+[—–][ \t]+|[ \t]+--[ \t]+")

@@ -14,9 +14,10 @@ from fakes.fake_slack import BOT_USER_ID
 
 from incident_kit.errors import DeliveryError
 from incident_kit.model import IncidentSummary
-from incident_kit.notify import MessageNotFound, notifier_from_env
+from incident_kit.notify import notifier_from_env
 from incident_kit.notify.console import ConsoleNotifier
 from incident_kit.notify.messages import Event, render_slack, render_status
+from incident_kit.notify.notifier import MessageNotFound
 from incident_kit.notify.slack import SlackNotifier
 
 INC = "inc-20261126-k3f7"
@@ -199,7 +200,7 @@ def test_a_timed_out_post_that_lands_late_is_found_by_the_retry(
     api.fail_next("chat.postMessage", fault="slow", delay=1.3)
     with pytest.raises(DeliveryError, match="timed out"):
         slack.post(ref.id, DECLARED, key=f"{INC}/declared")
-    time.sleep(0.5)  # the server finishes the slow request
+    api.wait_until_quiet()  # the server finishes the slow request
     posted = slack.post(ref.id, DECLARED, key=f"{INC}/declared")
     [message] = api.slack.posts(ref.id)
     assert posted.ts == message["ts"]

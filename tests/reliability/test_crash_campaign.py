@@ -29,9 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import git
-
-from .helpers import (
+from support.processes import (
     TEMP_GLOB,
     bare_remote,
     clone,
@@ -52,6 +50,7 @@ from .helpers import (
     tree_files,
     wait_for_detached,
 )
+from support.repos import git
 
 pytestmark = pytest.mark.reliability
 

@@ -36,9 +36,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli
-
-from .helpers import (
+from support.cli import run_cli
+from support.processes import (
     cli_env,
     fsck_problems,
     half_written,
@@ -54,6 +53,7 @@ from .helpers import (
     tree_files,
     wait_for,
 )
+from support.repos import git
 
 pytestmark = pytest.mark.reliability
 
@@ -221,7 +221,7 @@ def test_a_refused_command_behind_a_stale_lock_changes_nothing(tmp_path: Path) -
 @pytest.fixture
 def pushed(tmp_path: Path) -> tuple[Path, Path, str]:
     """A bare remote, a clone of it with one declared (and pushed) incident."""
-    from .helpers import bare_remote, clone
+    from support.processes import bare_remote, clone
 
     remote = bare_remote(tmp_path)
     work = clone(remote, tmp_path / "work", "alice")

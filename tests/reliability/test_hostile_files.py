@@ -33,22 +33,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli
+from support.alerts import SEED_ALERT
+from support.cli import run_cli
+from support.repos import git
 
 pytestmark = pytest.mark.reliability
 
 FOLDER = "incidents/2026-11/inc-20261120-bad1-hostile"
 REL = f"{FOLDER}/incident.md"
-NATIVE_ALERT = json.dumps(
-    {
-        "source": "production_monitor",
-        "spec_id": "spec-core-001-authentication",
-        "metric": "p99_latency",
-        "value": 350,
-        "slo": 200,
-        "severity": "SEV-2",
-    }
-)
+NATIVE_ALERT = json.dumps(SEED_ALERT)
 
 FRONTMATTER = [
     "id: inc-20261120-bad1",

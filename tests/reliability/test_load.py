@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import git
-
-from .helpers import bare_remote, clone, env_int, fsck_problems, incident, show, tree_files
+from support.processes import bare_remote, clone, env_int, fsck_problems, incident, show, tree_files
+from support.repos import git
 
 pytestmark = pytest.mark.reliability
 

@@ -27,14 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PINNED_NOW, git, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cli import PINNED_NOW, run_cli
+from support.processes import env_int
+from support.repos import git
 
 from incident_kit.ids import ALPHABET
 from incident_kit.markdown import frontmatter
-
-from .helpers import env_int
 
 pytestmark = pytest.mark.reliability
 

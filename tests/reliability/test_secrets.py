@@ -24,9 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import git
-
-from .helpers import bare_remote, cli_env, clone, incident
+from support.alerts import SEED_ALERT
+from support.processes import bare_remote, cli_env, clone, incident
+from support.repos import git
 
 pytestmark = pytest.mark.reliability
 
@@ -35,14 +35,7 @@ GITHUB = "ghp_FAKESECRETGITHUB8d2e4b10c7a9f"
 GH = "gho_FAKESECRETGHCLI55aa01b2"
 # the distinctive part of each: found even when a message cuts a token short
 MARKERS = {SLACK: "SECRET-SLACK-7f3a", GITHUB: "FAKESECRETGITHUB8d2e", GH: "FAKESECRETGHCLI55"}
-NATIVE_ALERT = {
-    "source": "production_monitor",
-    "spec_id": "spec-core-001-authentication",
-    "metric": "p99_latency",
-    "value": 350,
-    "slo": 200,
-    "severity": "SEV-2",
-}
+NATIVE_ALERT = SEED_ALERT
 ACTION_ITEM = "- [ ] AI-1: Add a circuit breaker — owner: @alice — due: 2026-12-10 — type: prevent"
 
 
@@ -74,11 +67,6 @@ def repository_leaks(root: Path, tokens: dict[str, str]) -> list[str]:
     ).stdout
     found += leaks("git log --all -p", history, tokens)
     return found
-
-
-def has_sync() -> bool:
-    result = incident(Path.cwd(), "--help")
-    return any(line.split()[:1] == ["sync"] for line in result.stdout.splitlines())
 
 
 # --- hostile and absent APIs ----------------------------------------------------------------------
@@ -303,7 +291,6 @@ def test_no_command_leaks_a_token_even_to_an_api_that_echoes_it(tmp_path: Path, 
     assert re.search(r"rollback dispatch (failed|outcome unknown)", text), text
 
 
-@pytest.mark.skipif(not has_sync(), reason="`incident sync` does not exist yet (issue item 4)")
 @pytest.mark.parametrize("api", ["unreachable", "refusing", "echoing"])
 def test_sync_failing_on_the_network_leaks_no_token(tmp_path: Path, api: str, echo_server: str) -> None:
     tokens = {SLACK: MARKERS[SLACK], GITHUB: MARKERS[GITHUB], GH: MARKERS[GH]}
@@ -329,7 +316,6 @@ def test_sync_failing_on_the_network_leaks_no_token(tmp_path: Path, api: str, ec
     assert not found, "\n".join(found)
 
 
-@pytest.mark.skipif(not has_sync(), reason="`incident sync` does not exist yet (issue item 4)")
 @pytest.mark.parametrize("garbage_server", ["html", "empty-json", "wrong-types", "silent"], indirect=True)
 def test_sync_against_an_api_that_answers_nonsense_leaks_no_token_and_is_no_internal_error(
     tmp_path: Path, garbage_server: str
@@ -365,7 +351,6 @@ def _sync_scenario(root: Path, env: dict[str, str]) -> list[str]:
     return _run_all(root, env, [(["sync", "--dry-run"], None), (["sync"], None), (["sync", "--push"], None)])
 
 
-@pytest.mark.skipif(not has_sync(), reason="`incident sync` does not exist yet (issue item 4)")
 def test_a_sync_that_delivers_sends_the_token_only_in_the_authorization_header(tmp_path: Path) -> None:
     from fakes.api_server import GITHUB_TOKEN, SLACK_TOKEN, FakeApiServer
 

@@ -10,7 +10,6 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
 from harness import (
     DEFAULT_TOOL_BIN,
     REPO_ROOT,
@@ -22,20 +21,11 @@ from harness import (
     schedule_event,
     workflow_dispatch_event,
 )
+from support.alerts import CAPTURES, SEED_ALERT
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
-# CI runs in a fresh clone with a copy of shared/ beside it.
-ALERTMANAGER_CAPTURE = (
-    REPO_ROOT.parent / "shared/fixtures/alerts/alertmanager/firing-two-alerts-grouped-zulip.json"
-)
-NATIVE_ALERT = {
-    "source": "production_monitor",
-    "spec_id": "spec-core-001-authentication",
-    "metric": "p99_latency",
-    "value": 350,
-    "slo": 200,
-    "severity": "SEV-2",
-}
+ALERTMANAGER_CAPTURE = CAPTURES / "alertmanager/firing-two-alerts-grouped-zulip.json"
+NATIVE_ALERT = SEED_ALERT
 BROKEN = "incidents/2026-11/inc-20261126-zz9z-broken-by-hand/incident.md"
 BROKEN_TEXT = """\
 ---
@@ -115,8 +105,6 @@ def test_alert_dispatch_declares_and_pushes(tmp_path: Path) -> None:
 def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(tmp_path: Path) -> None:
     # Alertmanager re-sends a firing group every repeat_interval; the second run starts from
     # a fresh clone, so only what the first run pushed can tell it the incident exists.
-    if not ALERTMANAGER_CAPTURE.exists():
-        pytest.skip("shared/ fixtures not beside the repository")
     remote = seeded_remote(tmp_path)
     capture = json.loads(ALERTMANAGER_CAPTURE.read_text(encoding="utf-8"))
     event = repository_dispatch_event({"alert": capture, "format": "alertmanager"})

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from incident_kit.errors import InputError
-from incident_kit.model import SEVERITIES, STATUSES, ActionItem, IncidentSummary
+from incident_kit.model import KINDS, SEVERITIES, STATUSES, ActionItem, IncidentSummary
 from incident_kit.reports.stats.durations import (
     METRICS,
     MetricStats,
@@ -37,8 +37,6 @@ from incident_kit.reports.stats.durations import (
     resolve_trend,
     utc,
 )
-
-KINDS_ORDER = ("incident", "drill")
 
 
 @dataclass(frozen=True)
@@ -112,7 +110,7 @@ class Stats:
     total: int
     undated: int
     by_status: tuple[Count, ...]  # every known status (zeros too), then unknown ones
-    by_severity: tuple[Count, ...]  # SEV-1..SEV-4 (zeros too), then unknown ones
+    by_severity: tuple[Count, ...]  # the scale's levels (zeros too), then unknown ones
     by_kind: tuple[Count, ...]
     by_service: tuple[Count, ...]  # most incidents first, then by name, None last
     by_month: tuple[MonthCount, ...]  # every month from the first to the last, zeros included
@@ -122,6 +120,7 @@ class Stats:
     action_items: ActionItemStats
     repeat_offenders: tuple[RepeatOffender, ...]  # most incidents first
     warnings: tuple[str, ...]
+    severities: tuple[str, ...] = SEVERITIES  # the team's scale, most severe first
 
     def metric(self, name: str) -> MetricStats:
         return next(m for m in self.times if m.name == name)
@@ -136,10 +135,12 @@ def compute_stats(
     until: date | None = None,
     service: str | None = None,
     severity: str | None = None,
+    severities: Sequence[str] = SEVERITIES,
 ) -> Stats:
     """Compute every statistic for the incidents the filters select (see the module doc).
 
-    `now` only decides which action items are overdue (by its UTC date).
+    `now` only decides which action items are overdue (by its UTC date); `severities` is the
+    team's scale, most severe first (counts list each level, zeros too).
     """
     if since is not None and until is not None and since > until:
         raise InputError(f"--since {since.isoformat()} is after --until {until.isoformat()}")
@@ -148,7 +149,7 @@ def compute_stats(
     selected = sorted((i for i in incidents if _selected(i, filters)), key=_chronological)
     timed = [i for i in selected if exclusion(i) is None]
     warnings: list[str] = []
-    times = tuple(metric_stats(name, timed, warnings) for name in METRICS)
+    times = tuple(metric_stats(name, timed, warnings, severities) for name in METRICS)
     selected_ids = {i.id for i in selected}
     items = [a for a in action_items if a.incident_id in selected_ids]
     reasons = Counter(exclusion(i) for i in selected)
@@ -158,10 +159,10 @@ def compute_stats(
         total=len(selected),
         undated=sum(1 for i in selected if reference_time(i) is None),
         by_status=_counts((i.status for i in selected), STATUSES),
-        by_severity=_counts((i.severity for i in selected), SEVERITIES),
-        by_kind=_counts((i.kind for i in selected), KINDS_ORDER),
+        by_severity=_counts((i.severity for i in selected), severities),
+        by_kind=_counts((i.kind for i in selected), KINDS),
         by_service=_service_counts(selected),
-        by_month=_by_month(selected),
+        by_month=_by_month(selected, severities),
         excluded_from_times=Exclusions(
             drill=reasons["drill"], merged=reasons["merged"], cancelled=reasons["cancelled"]
         ),
@@ -170,6 +171,7 @@ def compute_stats(
         action_items=_action_item_stats(items, utc(now).date()),
         repeat_offenders=_repeat_offenders(selected),
         warnings=tuple(warnings),
+        severities=tuple(severities),
     )
 
 
@@ -228,7 +230,7 @@ def _service_counts(incidents: Sequence[IncidentSummary]) -> tuple[Count, ...]:
     return tuple(Count(key, n) for key, n in ordered)
 
 
-def _by_month(incidents: Sequence[IncidentSummary]) -> tuple[MonthCount, ...]:
+def _by_month(incidents: Sequence[IncidentSummary], severities: Sequence[str]) -> tuple[MonthCount, ...]:
     per_month: dict[str, list[str]] = {}
     for incident in incidents:
         moment = reference_time(incident)
@@ -237,7 +239,7 @@ def _by_month(incidents: Sequence[IncidentSummary]) -> tuple[MonthCount, ...]:
     if not per_month:
         return ()
     # Every month lists the same severities, so a chart can draw one series per severity.
-    known = [c.key for c in _counts((s for sevs in per_month.values() for s in sevs), SEVERITIES)]
+    known = [c.key for c in _counts((s for sevs in per_month.values() for s in sevs), severities)]
     months = []
     for month in month_range(min(per_month), max(per_month)):
         counts = Counter(per_month.get(month, []))

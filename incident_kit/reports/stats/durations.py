@@ -3,6 +3,9 @@
 - Time to acknowledge = `acknowledged_at` - (`detected_at` else `declared_at`).
 - Time to mitigate / resolve = `mitigated_at` / `resolved_at` - (`impact_started_at` else
   `detected_at` else `declared_at`).
+- A detection more than `lifecycle.STALE_DETECTION` (7 days) before the declaration is an
+  alert's first-seen time, not a detection: those incidents count from the declaration, with
+  a warning.
 - Durations are whole seconds (rounded down). A negative one is a data error: it is left out
   and reported as a warning rather than dragging the median down.
 - **Median**: the middle value; for an even count the mean of the two middle values, rounded
@@ -17,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from incident_kit.lifecycle import STALE_DETECTION
 from incident_kit.model import SEVERITIES, IncidentSummary
 
 METRICS = ("time_to_acknowledge", "time_to_mitigate", "time_to_resolve")
@@ -118,13 +122,18 @@ def duration_seconds(metric: str, incident: IncidentSummary) -> int | None:
     return (utc(end) - start[1]) // timedelta(seconds=1)
 
 
-def metric_stats(metric: str, incidents: Sequence[IncidentSummary], warnings: list[str]) -> MetricStats:
+def metric_stats(
+    metric: str,
+    incidents: Sequence[IncidentSummary],
+    warnings: list[str],
+    severities: Sequence[str] = SEVERITIES,
+) -> MetricStats:
     """Overall, per-severity and per-service durations; appends data errors to `warnings`."""
     found = _valid_durations(metric, incidents, warnings)
     return MetricStats(
         name=metric,
         overall=summarize([s for _, s in found]),
-        by_severity=_grouped(found, _severity_of, SEVERITIES),
+        by_severity=_grouped(found, _severity_of, severities),
         by_service=_grouped(found, _service_of, ()),
     )
 
@@ -147,9 +156,17 @@ def none_last(key: str | None) -> tuple[bool, str]:
 def _start(metric: str, incident: IncidentSummary) -> tuple[str, datetime] | None:
     for key in _START_KEYS[metric]:
         value = getattr(incident, key)
-        if value is not None:
+        if value is not None and not (key == "detected_at" and stale_detection(incident)):
             return key, utc(value)
     return None
+
+
+def stale_detection(incident: IncidentSummary) -> bool:
+    """A detection long before the declaration is an alert's first-seen time (a Sentry issue
+    from 2019), not when anyone could have acted: the times count from the declaration."""
+    if incident.detected_at is None or incident.declared_at is None:
+        return False
+    return utc(incident.declared_at) - utc(incident.detected_at) > STALE_DETECTION
 
 
 def _valid_durations(
@@ -160,6 +177,13 @@ def _valid_durations(
         seconds = duration_seconds(metric, incident)
         if seconds is None:
             continue
+        if metric == "time_to_acknowledge" and stale_detection(incident):
+            assert incident.detected_at is not None and incident.declared_at is not None
+            days = (utc(incident.declared_at) - utc(incident.detected_at)).days
+            warnings.append(
+                f"{incident.id}: detected_at is {days} days before declared_at; "
+                "its times count from the declaration"
+            )
         if seconds < 0:
             start = _start(metric, incident)
             start_key = start[0] if start else "its start"

@@ -21,7 +21,14 @@ SUMMARY_OFFENDERS = 5
 NO_SERVICE = "(no service)"
 NO_OWNER = "(unowned)"
 NOTHING_MATCHES = "No incident matches, so there is nothing to measure."
-STACK_NOTE = "Bars are stacked from SEV-1 (dark red, bottom) to SEV-4 (grey, top).\n"
+
+
+def stack_note(stats: Stats) -> str:
+    """The chart's legend in words, from the team's scale (most severe at the bottom)."""
+    first, last = stats.severities[0], stats.severities[-1]
+    return f"Bars are stacked from {first} (dark red, bottom) to {last} (grey, top).\n"
+
+
 METRIC_TITLES = {
     "time_to_acknowledge": "Time to acknowledge",
     "time_to_mitigate": "Time to mitigate",
@@ -198,7 +205,7 @@ def render_summary_markdown(stats: Stats) -> str:
     if chart:
         out.append(fenced(chart))
     out.append(
-        (STACK_NOTE + "\n" if chart else "")
+        (stack_note(stats) + "\n" if chart else "")
         + "Medians and p90s leave out drills, cancelled and merged incidents; "
         "`incident stats --format markdown` has the full report.\n"
     )
@@ -219,7 +226,7 @@ def _month_section(stats: Stats) -> str:
     return "\n".join(
         [
             fenced(chart),
-            STACK_NOTE,
+            stack_note(stats),
             table(["Month", "Total", *severities], rows, "l" + "r" * (len(severities) + 1)),
         ]
     )

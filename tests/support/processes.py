@@ -15,9 +15,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from conftest import git, make_repo
-
 from incident_kit.markdown import frontmatter
+from support.repos import git, make_repo
 
 CLI = [sys.executable, "-m", "incident_kit"]
 # lock files git creates and removes itself; a SIGKILL can leave them behind
