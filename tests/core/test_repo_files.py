@@ -94,3 +94,12 @@ def test_a_symlinked_config_is_a_config_error_not_the_defaults(root: Path) -> No
     (root / "incidents" / "config.yaml").symlink_to("/nonexistent")  # dangling: still refused
     with pytest.raises(ConfigError, match="is a symlink"):
         load(root)
+
+
+def test_the_forgiving_config_load_refuses_a_symlink_too(root: Path) -> None:
+    from incident_kit.config.degraded import load as forgiving_load
+
+    (root / "incidents" / "config.yaml").symlink_to("/dev/zero")
+    loaded = forgiving_load(root)
+    assert loaded.whole_file
+    assert loaded.problems == ("incidents/config.yaml: is a symlink; refusing to follow it",)

@@ -72,3 +72,12 @@ def test_a_config_with_an_alias_is_refused_naming_the_line() -> None:
 def test_a_structural_write_refuses_a_frontmatter_it_must_not_parse() -> None:
     with pytest.raises(FileFormatError, match="nested more than"):
         frontmatter.set_structure("id: x\nnest: " + "[" * 100 + "]" * 100 + "\n", "links", ["a"])
+
+
+def test_a_forgiving_load_gives_up_on_unsafe_yaml_instead_of_walking_it() -> None:
+    from incident_kit.config.degraded import lenient
+
+    loaded = lenient("default_severity: SEV-2\n" + BOMB + "\n")
+    assert loaded.whole_file
+    assert loaded.config.default_severity == "SEV-3"  # the built-in default, not half the file
+    assert loaded.problems[0].startswith("incidents/config.yaml:2: YAML anchor &a0")
