@@ -34,6 +34,11 @@ _ISSUE_FIELD = re.compile(r"(?:[—–]|--)[ \t]*issue:")
 class Problem:
     line: int
     message: str
+    code: str = ""  # NO_ID, DUPLICATE_ID: an item sync cannot name, so it opens no issue for it
+
+
+NO_ID = "no-id"
+DUPLICATE_ID = "duplicate-id"
 
 
 def parse(incident_id: str, text: str, source: str) -> tuple[list[ActionItem], list[Problem]]:
@@ -59,6 +64,7 @@ def parse(incident_id: str, text: str, source: str) -> tuple[list[ActionItem], l
                 Problem(
                     number,
                     f"action item id {item.item_id} is also used on line {seen[item.item_id]}",
+                    DUPLICATE_ID,
                 )
             )
         seen.setdefault(item.item_id, number)
@@ -93,7 +99,7 @@ def _parse_line(
     parts = split_fields(content)
     head = _HEAD.match(parts[0])
     if not head:
-        return None, [Problem(number, "action item must start with an id like 'AI-1: '")]
+        return None, [Problem(number, "action item must start with an id like 'AI-1: '", NO_ID)]
     fields: dict[str, str] = {}
     problems: list[Problem] = []
     text_parts = [head.group(2)]

@@ -54,21 +54,18 @@ def build_app(only: str | None = None) -> typer.Typer:
     return application
 
 
-def _version(value: bool) -> None:
+def _show_version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError, version
+        from incident_kit import __version__
 
-        try:
-            print(f"incident-kit {version('incident-kit')}")
-        except PackageNotFoundError:
-            print("incident-kit (version unknown: not installed as a package)")
+        print(f"incident-kit {__version__}")
         raise typer.Exit(0)
 
 
 def _group(
-    show_version: Annotated[
+    version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+        typer.Option("--version", is_eager=True, callback=_show_version, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Run production incidents as Markdown files in git; every change is a commit."""
@@ -110,11 +107,29 @@ def _fmt(fmt: str) -> str:
 
 
 @command()
-def init(repo: Repo = None, by: By = None) -> None:
+def init(
+    upgrade: Annotated[
+        bool,
+        typer.Option("--upgrade", help="Re-pin the installed workflows' managed steps; keep the rest."),
+    ] = False,
+    action_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--action-ref", metavar="SHA", help="Commit of the incident-kit action the workflows run."
+        ),
+    ] = None,
+    action_repo: Annotated[
+        str | None,
+        typer.Option("--action-repo", metavar="OWNER/NAME", help="Where that action lives (a fork)."),
+    ] = None,
+    repo: Repo = None,
+    by: By = None,
+) -> None:
     """Scaffold incidents/config.yaml, the index and the GitHub workflows, in one commit."""
     from incident_kit.commands import init as command
 
-    raise typer.Exit(command.run(repo, by))
+    run = command.upgrade if upgrade else command.run
+    raise typer.Exit(run(repo, by, action_ref=action_ref, action_repo=action_repo))
 
 
 @command()
@@ -148,19 +163,9 @@ def declare(
 ) -> None:
     """Declare an incident from an alert payload, or by hand with --manual-incident."""
     from incident_kit.commands import declare as command
-    from incident_kit.errors import InputError
 
-    if alert_payload is not None and title is not None:
-        raise InputError("--title goes with --manual-incident; an alert brings its own title")
-    if alert_payload is not None and manual_incident:
-        raise InputError("give --alert-payload JSON|@FILE|- or --title 'what is broken', not both")
-    if alert_payload is None and title is None:
-        raise InputError(
-            "--manual-incident needs --title 'what is broken'"
-            if manual_incident
-            else "give --alert-payload JSON|@FILE|- or --title 'what is broken' (declares by hand)"
-        )
     request = command.DeclareRequest(
+        manual=manual_incident,
         title=title,
         alert_payload=alert_payload,
         alert_format=alert_format,
@@ -172,7 +177,7 @@ def declare(
         summary=summary,
     )
     fmt = _fmt(fmt)
-    raise typer.Exit(command.run(_ctx(repo, by, forgiving=True), request, push=push, fmt=fmt))
+    raise typer.Exit(command.main(lambda: _ctx(repo, by, forgiving=True), request, push=push, fmt=fmt))
 
 
 def _transition(
@@ -403,6 +408,27 @@ def note(
 
 
 @command()
+def update(
+    ref: Ref,
+    text: Annotated[
+        list[str],
+        typer.Argument(help="Where things stand, for stakeholders (quotes optional: the words are joined)."),
+    ],
+    at: At = None,
+    push: Push = None,
+    fmt: Fmt = "text",
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Post a stakeholder update: the timeline, then (sync) the incident and announcement channels."""
+    from incident_kit.commands import update as command
+
+    raise typer.Exit(
+        command.stakeholder_update(_ctx(repo, by), ref, " ".join(text), at=at, push=push, fmt=_fmt(fmt))
+    )
+
+
+@command()
 def link(
     ref: Ref,
     url: Annotated[str, typer.Argument(help="http(s) URL: dashboard, PR, ticket, doc.")],
@@ -538,6 +564,14 @@ def stats(
             _ctx(repo, forgiving=True), since=since, until=until, service=service, severity=severity, fmt=fmt
         )
     )
+
+
+@command()
+def doctor(repo: Repo = None) -> None:
+    """What the setup is missing: tokens, workflows pinned and current, branch, Slack scopes, labels."""
+    from incident_kit.commands import doctor as command
+
+    raise typer.Exit(command.run(repo))
 
 
 @command()

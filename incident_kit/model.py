@@ -28,7 +28,7 @@ ACTION_ITEM_TYPES = ("prevent", "mitigate", "detect", "process")
 SUMMARY_KEYS = (
     "id", "title", "status", "severity", "kind", "service", "commander", "source",
     "impact_started_at", "detected_at", "declared_at", "acknowledged_at", "mitigated_at",
-    "resolved_at", "postmortem_at", "closed_at", "merged_into",
+    "resolved_at", "postmortem_at", "closed_at", "merged_into", "last_update_at",
 )  # fmt: skip
 
 # lifecycle timestamp keys, in the order they happen
@@ -68,6 +68,7 @@ class IncidentSummary:
     dedup_key: str | None = None
     merged_into: str | None = None
     slack_channel: str | None = None  # channel name, when one was created
+    last_update_at: datetime | None = None  # the last stakeholder update (`incident update`)
 
     @property
     def is_open(self) -> bool:

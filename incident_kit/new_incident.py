@@ -57,6 +57,7 @@ def render(incident: NewIncident) -> str:
         "resolved_at: null",
         "postmortem_at: null",
         "closed_at: null",
+        "last_update_at: null  # the last stakeholder update (incident update)",
         "cancel_reason: null",
         "merged_into: null",
     ]

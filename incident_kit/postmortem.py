@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -155,28 +156,84 @@ _IMPACT_FACT_LINE = re.compile(
 )
 
 
-def missing_sections(text: str, required: Sequence[str], source: str) -> list[str]:
-    """Required sections that are absent or still only the template's prompts (and, in Impact,
-    the facts the template filled in)."""
+@dataclass(frozen=True)
+class Unwritten:
+    """A required section that is not written yet: where, and why it does not count."""
+
+    title: str
+    line: int  # 1-based: the placeholder's line, else the heading's (1 when the section is absent)
+    message: str
+
+
+# what people type for "later": a section holding only these (one per line, as a list item,
+# in bold…) is not written. Lower-case, without trailing punctuation.
+PLACEHOLDERS = frozenset(
+    {
+        "tbd", "tba", "tbc", "todo", "to do", "fixme", "xxx", "wip", "n/a", "na", "placeholder",
+        "pending", "later", "coming soon", "to be determined", "to be written", "to be done",
+        "to be confirmed", "fill in", "fill me in", "write me",
+    }
+)  # fmt: skip
+_PLACEHOLDER_START = re.compile(r"^(?:todo|tbd|fixme|xxx)[ \t]*(?:[:(]|$)")  # "TODO: write this"
+_LINE_MARKERS = re.compile(r"^(?:[-*+>][ \t]+|\d{1,3}[.)][ \t]+|\[[ xX]\][ \t]*)+")
+_WRAPPERS = "*_`~ \t"
+
+
+def placeholder(line: str) -> bool:
+    """Is this line only a stand-in for text still to come (`TBD`, `- TODO`, `?`, `**n/a**`, `…`)?"""
+    text = _LINE_MARKERS.sub("", line.strip() + " ").strip(_WRAPPERS).lower()
+    if not any(ch.isalnum() for ch in text):
+        return True  # "-", "?", "…", "---", "**"
+    text = text.rstrip(".:!;,… ")
+    if text in PLACEHOLDERS:
+        return True
+    return _PLACEHOLDER_START.match(text) is not None
+
+
+def unwritten_sections(text: str, required: Sequence[str], source: str) -> list[Unwritten]:
+    """Required sections that are absent, still only the template's prompts (and, in Impact,
+    the facts the template filled in), or only placeholders such as `TBD`."""
     lines = text.split("\n")
-    missing = []
+    found = []
     for title in required:
         section = sections.find_section(lines, title, source)
         if section is None:
-            missing.append(title)
+            found.append(Unwritten(title, 1, f"section '## {title}' is missing; add it and fill in {title}"))
             continue
-        content = "\n".join(lines[section.heading + 1 : section.end])
-        if title == "Timeline":
-            content = without_spans(content, "```mermaid", "```")
-        elif title == "Impact":
-            content = _IMPACT_FACT_LINE.sub("", content)
-        if not without_spans(content, "<!--", "-->").strip():
-            missing.append(title)
-    return missing
+        written = _written_lines(lines, section.heading + 1, section.end, title)
+        if not written:
+            found.append(
+                Unwritten(
+                    title, section.heading + 1, f"fill in {title}: it holds only the template's prompts"
+                )
+            )
+        elif all(placeholder(line) for _, line in written):
+            number, first = written[0]
+            shown = first.strip()[:40]
+            found.append(Unwritten(title, number, f"fill in {title}: {shown!r} is a placeholder, not text"))
+    return found
 
 
-def without_spans(text: str, opening: str, closing: str) -> str:
-    """`text` without each `opening … closing` span (HTML comments, Mermaid blocks); an
+def _written_lines(lines: list[str], start: int, end: int, title: str) -> list[tuple[int, str]]:
+    """(1-based line number, text) of the non-blank lines a person wrote in a section: the
+    template's comments, its Mermaid chart and the facts it filled into Impact left out."""
+    content = "\n".join(lines[start:end])
+    content = without_spans(content, "<!--", "-->", keep_lines=True)
+    if title == "Timeline":
+        content = without_spans(content, "```mermaid", "```", keep_lines=True)
+    elif title == "Impact":
+        content = _IMPACT_FACT_LINE.sub("", content)
+    return [(start + 1 + index, line) for index, line in enumerate(content.split("\n")) if line.strip()]
+
+
+def missing_sections(text: str, required: Sequence[str], source: str) -> list[str]:
+    """The titles of the required sections that are not written (see `unwritten_sections`)."""
+    return [item.title for item in unwritten_sections(text, required, source)]
+
+
+def without_spans(text: str, opening: str, closing: str, *, keep_lines: bool = False) -> str:
+    """`text` without each `opening … closing` span (HTML comments, Mermaid blocks), each
+    replaced by its newlines when `keep_lines` (so every other line keeps its number); an
     unclosed opening keeps the rest. What `re.sub(r"<!--.*?-->", "", text, flags=re.S)` does,
     in linear time: that pattern rescans to the end from every unclosed `<!--` (40 KB of
     them took seconds)."""
@@ -189,4 +246,6 @@ def without_spans(text: str, opening: str, closing: str) -> str:
             out.append(text[position:])
             return "".join(out)
         out.append(text[position:start])
+        if keep_lines:
+            out.append("\n" * text.count("\n", start, end))
         position = end + len(closing)

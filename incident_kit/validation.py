@@ -283,26 +283,22 @@ def _timeline_problems(rel: str, body: str, offset: int) -> list[Problem]:
 def check_postmortem(
     rel: str, incident_id: str, text: str, status: str | None, required: Sequence[str]
 ) -> list[Problem]:
-    """Action-item lines, and completeness once the incident is closed (a warning before)."""
-    problems = (
-        conflict_markers(rel, text)
-        + long_lines(rel, text)
-        + [
+    """Action-item lines, and completeness once the incident is closed (a warning before).
+
+    The one post-mortem gate: `incident validate` reports these and `incident close` refuses on
+    any error among them, judging the post-mortem as if the incident were closed."""
+    problems = conflict_markers(rel, text) + long_lines(rel, text)
+    try:
+        problems += [
             Problem(rel, p.line, p.message, rule="action-items")
             for p in action_items.parse(incident_id, text, rel)[1]
         ]
-    )
-    if required and status in ("postmortem", "closed"):
-        missing = postmortem.missing_sections(text, required, rel)
-        if missing:
-            level = ERROR if status == "closed" else WARNING
-            problems.append(
-                Problem(
-                    rel,
-                    1,
-                    f"post-mortem sections still to write: {', '.join(missing)}",
-                    level=level,
-                    rule="postmortem",
-                )
-            )
+        unwritten = postmortem.unwritten_sections(text, required, rel) if status in _JUDGED else []
+    except FileFormatError as error:  # a section written twice: which one would count?
+        return [*problems, problem_from_message(rel, error.message, "postmortem")]
+    level = ERROR if status == "closed" else WARNING
+    problems += [Problem(rel, item.line, item.message, level=level, rule="postmortem") for item in unwritten]
     return problems
+
+
+_JUDGED = ("postmortem", "closed")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lint the GitHub Actions workflows with both zizmor and actionlint: zizmor knows which
+# Lint the GitHub Actions workflows (and the composite action.yml) with zizmor and actionlint: zizmor knows which
 # contexts are attacker-controlled (client_payload, inputs) and actionlint does not;
 # actionlint checks syntax, expressions and the scripts themselves.
 # Exits non-zero on any finding. Tools come from the project's venv, else from PATH.
@@ -34,5 +34,9 @@ status=0
 # --offline: no network audits (and no token needed); --pedantic: also the audits that
 # flag code smells. --no-progress keeps CI logs clean.
 "$zizmor" --offline --pedantic --no-progress --quiet .github/workflows || status=1
+# The composite action (action.yml) is zizmor's too; actionlint reads workflows only.
+if [ -f action.yml ]; then
+    "$zizmor" --offline --pedantic --no-progress --quiet action.yml || status=1
+fi
 "$actionlint" -no-color .github/workflows/*.yml || status=1
 exit "$status"

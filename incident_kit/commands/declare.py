@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from incident_kit import clock, ids, oncall, timeline
 from incident_kit import severity as severity_rules
 from incident_kit.change import Change, Outcome
 from incident_kit.context import Context, emit_json, warn
-from incident_kit.errors import FileFormatError, InputError
+from incident_kit.errors import FileFormatError, IncidentKitError, InputError, NotFoundError
 from incident_kit.lifecycle import STALE_DETECTION, TRANSITIONS
 from incident_kit.model import OPEN_STATUSES
 from incident_kit.new_incident import NewIncident, render
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class DeclareRequest:
+    manual: bool = False  # --manual-incident
     title: str | None = None
     alert_payload: str | None = None
     alert_format: str | None = None
@@ -86,9 +87,63 @@ def _is_file(name: str) -> bool:
         return False
 
 
-def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -> int:
+# every outcome `declare --format json` reports, in its `outcome` field
+CREATED, JOINED, RESOLVED, IGNORED, REFUSED = "created", "joined", "resolved", "ignored", "refused"
+
+
+def main(open_ctx: Callable[[], Context], request: DeclareRequest, *, push: bool | None, fmt: str) -> int:
+    """`incident declare` as the CLI runs it: under `--format json` every outcome, a refusal
+    or a delivery that is not an alert included, prints one JSON document with an `outcome`
+    (the error still goes to stderr as one line, with its exit code)."""
+    try:
+        return run(open_ctx(), request, push=push, fmt=fmt)
+    except IncidentKitError as error:
+        if fmt == "json":
+            from incident_kit.alerts.model import NotAnAlert  # loaded already if that is what it is
+
+            ignored = isinstance(error, NotAnAlert)
+            from incident_kit.error_handler import redact
+
+            message = redact(" ".join(error.message.split()))  # what stderr says, too
+            document = no_incident(IGNORED if ignored else REFUSED, message)
+            if not ignored:
+                document["exit_code"] = error.exit_code
+            emit_json(document)
+        raise
+
+
+def no_incident(outcome: str, message: str) -> dict[str, Any]:
+    """The JSON of a `declare` that touched no incident."""
+    return {
+        "outcome": outcome,
+        "id": None,
+        "path": None,
+        "status": None,
+        "severity": None,
+        "commander": None,
+        "created": False,
+        "deduplicated": False,
+        "commit": None,
+        "message": message,
+    }
+
+
+def check_request(request: DeclareRequest) -> None:
+    """The flags that must go together, or must not (`--title` alone declares by hand)."""
     if request.alert_payload is not None and request.title is not None:
-        raise InputError("give either --alert-payload or --manual-incident --title, not both")
+        raise InputError("--title goes with --manual-incident; an alert brings its own title")
+    if request.alert_payload is not None and request.manual:
+        raise InputError("give --alert-payload JSON|@FILE|- or --title 'what is broken', not both")
+    if request.alert_payload is None and request.title is None:
+        raise InputError(
+            "--manual-incident needs --title 'what is broken'"
+            if request.manual
+            else "give --alert-payload JSON|@FILE|- or --title 'what is broken' (declares by hand)"
+        )
+
+
+def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -> int:
+    check_request(request)
     severity = ctx.config.severity_scale.normalise(request.severity) if request.severity else None
     if request.commander:
         person_handle(request.commander, "--commander ")  # refused before anything is written
@@ -250,6 +305,7 @@ def _new(
         )
     )
     result: dict[str, Any] = {
+        "outcome": CREATED,
         "id": incident_id,
         "path": folder,
         "status": "triage",
@@ -285,8 +341,11 @@ def _config_note(ctx: Context) -> str:
 # --- alerts --------------------------------------------------------------------------------
 
 
-def _open_match(store: Store, dedup_key: str) -> IncidentFile | None:
-    """The open incident this alert belongs to, newest first if (by hand) there are several.
+def _open_match(store: Store, dedup_key: str) -> tuple[IncidentFile, str | None] | None:
+    """The open incident this alert joins, and the merged incident it was found through.
+
+    Its own incident, newest first if (by hand) there are several; or, when that incident was
+    merged as a duplicate, the surviving one while it is open — merged means merged.
 
     An incident declared from an alert has one of its dedup key's codes in its id
     (`ids.alert_codes`), so the candidates come from the folder names alone — no file is read
@@ -306,21 +365,53 @@ def _open_match(store: Store, dedup_key: str) -> IncidentFile | None:
         try:
             # the line scanner answers for most files; another key's incident costs no YAML parse
             summary = store.read(folder, summary_only=True)
-            if not _is_open_with(summary.data, dedup_key):
+            if _key_of(summary.data) != dedup_key:
+                continue
+            if summary.data.get("status") == "merged":
+                survivor = _survivor(store, summary)
+                if survivor is not None:
+                    return survivor, summary.id
+                continue
+            if summary.data.get("status") not in OPEN_STATUSES:
                 continue
             incident = store.read(folder)
         except FileFormatError:
             continue  # a broken file is not the alert's home; validate reports it
-        if _is_open_with(incident.data, dedup_key):
-            return incident
+        if _key_of(incident.data) == dedup_key and incident.data.get("status") in OPEN_STATUSES:
+            return incident, None
     return None
 
 
-def _is_open_with(data: Mapping[str, Any], dedup_key: str) -> bool:
-    """Full frontmatter, or the line scanner's flat fields (`alert.dedup_key`)."""
+MAX_MERGE_HOPS = 10  # A merged into B merged into C…: a loop typed by hand ends here
+
+
+def _survivor(store: Store, merged: IncidentFile) -> IncidentFile | None:
+    """Where a merged incident's alerts go: the incident it was merged into (following a chain
+    of merges), while that one is open."""
+    current = merged
+    for _ in range(MAX_MERGE_HOPS):
+        into = current.data.get("merged_into")
+        if not into:
+            return None
+        try:
+            current = store.read(store.resolve(str(into)), summary_only=True)
+        except (NotFoundError, FileFormatError):
+            return None
+        status = current.data.get("status")
+        if status in OPEN_STATUSES:
+            try:
+                return store.read(current.folder)
+            except FileFormatError:
+                return None
+        if status != "merged":
+            return None
+    return None
+
+
+def _key_of(data: Mapping[str, Any]) -> Any:
+    """The dedup key, from full frontmatter or the line scanner's flat fields (`alert.dedup_key`)."""
     alert = data.get("alert")
-    key = alert.get("dedup_key") if isinstance(alert, Mapping) else data.get("alert.dedup_key")
-    return key == dedup_key and data.get("status") in OPEN_STATUSES
+    return alert.get("dedup_key") if isinstance(alert, Mapping) else data.get("alert.dedup_key")
 
 
 def _from_alert(
@@ -333,23 +424,11 @@ def _from_alert(
 ) -> Change:
     match = _open_match(store, delivery.dedup_key)
     if match is not None:
-        return _join(ctx, match, delivery, at, asked_severity=severity)
+        home, merged_from = match
+        return _join(ctx, home, delivery, at, asked_severity=severity, merged_from=merged_from)
     if delivery.status == "resolved":
-        return Change(
-            incident_id=None,
-            subject="",
-            writes={},
-            result={
-                "id": None,
-                "path": None,
-                "status": None,
-                "severity": None,
-                "commander": None,
-                "created": False,
-                "deduplicated": False,
-                "message": f"resolved alert {delivery.dedup_key!r} has no open incident; nothing declared",
-            },
-        )
+        message = f"resolved alert {delivery.dedup_key!r} has no open incident; nothing declared"
+        return Change(incident_id=None, subject="", writes={}, result=no_incident(IGNORED, message))
     service = ctx.config.canonical_service(
         safe_text(request.service, 100) if request.service else delivery.service
     )
@@ -444,28 +523,38 @@ def _join(
     at: datetime,
     *,
     asked_severity: str | None = None,
+    merged_from: str | None = None,
 ) -> Change:
-    """A re-delivery or the resolution of an alert whose incident is still open.
+    """A re-delivery or the resolution of an alert whose incident is still open — its own, or
+    (`merged_from`) the one its incident was merged into.
 
     A `--severity` asked for does not change the joined incident's (that is `incident severity`,
     its own audited change), but the reply says so rather than drop it silently."""
-    alert = incident.data.get("alert") or {}
+    alert = incident.data.get("alert")
+    alert = alert if isinstance(alert, Mapping) else {}
     counted = alert.get("occurrences")
     occurrences = counted if isinstance(counted, int) and not isinstance(counted, bool) else 1
     document = incident.document
     status = str(incident.data.get("status"))
     trailers = {"Action": "alert", "Dedup-Key": delivery.dedup_key}
+    whose = f"Alert of merged {merged_from}" if merged_from else "Alert"
+    if merged_from:
+        trailers["Merged-From"] = merged_from
     if delivery.status == "firing":
         occurrences += 1
-        document = document.with_value(["alert", "occurrences"], occurrences)
-        what = f"Alert fired again (occurrence {occurrences}): {md_inline(delivery.title, 200)}"
+        what = f"{whose} fired again (occurrence {occurrences}): {md_inline(delivery.title, 200)}"
         subject = f"alert fired again (occurrence {occurrences})"
         message = f"Alert joined {incident.id} (occurrence {occurrences})"
     else:
-        what = f"Alert resolved at the source: {md_inline(delivery.title, 200)}"
+        what = f"{whose} resolved at the source: {md_inline(delivery.title, 200)}"
         subject = "alert resolved at the source"
         message = f"Resolved alert recorded on {incident.id}"
-        if ctx.config.resolved_marks_mitigated and status in TRANSITIONS["mitigate"].sources:
+        # the survivor's own alert may still fire: a duplicate's resolution mitigates nothing
+        if (
+            not merged_from
+            and ctx.config.resolved_marks_mitigated
+            and status in TRANSITIONS["mitigate"].sources
+        ):
             from incident_kit import lifecycle
 
             updates = lifecycle.stamps(TRANSITIONS["mitigate"], incident.data, at)
@@ -474,33 +563,44 @@ def _join(
             what += "; marked mitigated"
             subject += ", mitigated"
             status = "mitigated"
+    if merged_from:
+        subject = subject.replace("alert", f"alert of merged {merged_from}", 1)
+        message += f", through {merged_from} (merged into it)"
     current = incident.data.get("severity")
     if asked_severity and asked_severity != current:
         message += (
             f"; --severity {asked_severity} not applied, it stays {current} "
             f"(`incident severity {incident.id} {asked_severity}` changes it)"
         )
-    document = document.with_value(["alert", "status"], delivery.status)
-    document = document.with_value(["alert", "last_seen"], at)
+    if alert.get("dedup_key"):  # a survivor declared by hand has no alert block to count in
+        if delivery.status == "firing":
+            document = document.with_value(["alert", "occurrences"], occurrences)
+        if not merged_from:  # the survivor's own alert's state is its own
+            document = document.with_value(["alert", "status"], delivery.status)
+        document = document.with_value(["alert", "last_seen"], at)
     # a resolution is dated when the source says it ended (never later than now)
     when = delivery.ended_at if delivery.status == "resolved" and delivery.ended_at else at
     when = min(when, at)
     document = timeline.record(document, when, what, delivery.source, incident.source)
+    result: dict[str, Any] = {
+        "outcome": JOINED if delivery.status == "firing" else RESOLVED,
+        "id": incident.id,
+        "path": incident.rel,
+        "status": status,
+        "severity": incident.data.get("severity"),
+        "commander": incident.data.get("commander"),
+        "created": False,
+        "deduplicated": True,
+        "occurrences": occurrences if alert.get("dedup_key") else None,
+        "message": message,
+        "declared_at": as_datetime(incident.data.get("declared_at")),
+    }
+    if merged_from:
+        result["merged_from"] = merged_from
     return Change(
         incident_id=incident.id,
         subject=subject,
         writes={f"{incident.rel}/{INCIDENT_FILE}": document.text()},
         trailers=trailers,
-        result={
-            "id": incident.id,
-            "path": incident.rel,
-            "status": status,
-            "severity": incident.data.get("severity"),
-            "commander": incident.data.get("commander"),
-            "created": False,
-            "deduplicated": True,
-            "occurrences": occurrences,
-            "message": message,
-            "declared_at": as_datetime(incident.data.get("declared_at")),
-        },
+        result=result,
     )

@@ -163,7 +163,37 @@ def _walk(root: Path, run_command: RunCommand, *, kept: bool) -> int:
         "Mitigate by rolling back the deployment",
         ["mitigate", incident_id[-4:], "--rollback", "1234", "--at", ago(20), *repo],
     )
-    _step(run_command, "The fix is verified", ["resolve", incident_id[-4:], "--at", ago(5), *repo])
+    _step(
+        run_command,
+        "A stakeholder update (a SEV-2 owes one every hour)",
+        [
+            "update",
+            incident_id[-4:],
+            "Logins are fast again after the rollback; verifying",
+            "--at",
+            ago(18),
+            *repo,
+        ],
+    )
+    _step(
+        run_command,
+        "Tell people: the acknowledgement, the note and the mitigation in the incident channel; "
+        "the update and the mitigation in #incidents too",
+        ["sync", *repo],
+    )
+    _step(
+        run_command,
+        "The fix is verified",
+        [
+            "resolve",
+            incident_id[-4:],
+            "-m",
+            "the rollback of deployment 1234; p99 latency under 200 ms for 15 minutes since",
+            "--at",
+            ago(5),
+            *repo,
+        ],
+    )
     _step(
         run_command,
         "Closing now is refused: a SEV-2 needs its post-mortem",
@@ -178,10 +208,13 @@ def _walk(root: Path, run_command: RunCommand, *, kept: bool) -> int:
     print("\n== The commander writes the post-mortem (a normal commit, as in a pull request)")
     _step(run_command, "Close the incident", ["close", incident_id[-4:], *repo])
     _step(
-        run_command, "Tell people: mitigation, resolution (the final communication), close", ["sync", *repo]
+        run_command,
+        "Tell people: the resolution — the final communication in #incidents: duration, impact, "
+        "what fixed it, the post-mortem — then the post-mortem and the close",
+        ["sync", *repo],
     )
     _step(run_command, "The audit trail is git history", ["log", incident_id[-4:], *repo])
-    _step(run_command, "Everything, as JSON", ["list", "--format", "json", *repo])
+    _step(run_command, "Everything, as JSON", ["list", "--all", "--format", "json", *repo])
     print(
         f"\nDone. Look at {folder.relative_to(root)}/incident.md and postmortem.md"
         + (f" in {root}" if kept else " (the scratch repository is removed now; use --keep DIR to keep it)")

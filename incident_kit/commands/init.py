@@ -1,8 +1,13 @@
-"""`incident init`: scaffold a repository for incident-kit, in one commit, clobbering nothing."""
+"""`incident init`: scaffold a repository for incident-kit, in one commit, clobbering nothing.
+
+`--upgrade` instead rewrites the managed steps of the installed workflows to a new pinned
+commit of the action (workflows/managed.py), keeping every other line as the team left it, and
+adds the workflows this release ships that the repository lacks.
+"""
 
 from __future__ import annotations
 
-from importlib import resources
+import sys
 from pathlib import Path
 
 from incident_kit.change import Change
@@ -13,30 +18,33 @@ from incident_kit.git import repository
 from incident_kit.reports.index_page import INDEX_PATH
 from incident_kit.store import Store
 from incident_kit.transaction import execute
+from incident_kit.workflows import managed
+from incident_kit.workflows.installed import WORKFLOWS, action_pin, templates
 
-WORKFLOWS = ("incident-alert.yml", "incident-sync.yml", "incident-validate.yml")
+__all__ = ["WORKFLOWS", "run", "scaffold_files", "upgrade"]
 
 
-def scaffold_files() -> dict[str, str]:
+def scaffold_files(pin: managed.ActionPin | None = None) -> dict[str, str]:
     """Every file init would write, by repository-relative path."""
     from incident_kit.commands.index import render_current
 
+    pin = pin or action_pin()
     files = {CONFIG_PATH: default_text(), INDEX_PATH: render_current(None)}
-    workflows = resources.files("incident_kit").joinpath("data/workflows")
-    for name in WORKFLOWS:
-        entry = workflows.joinpath(name)
-        if entry.is_file():
-            files[f".github/workflows/{name}"] = entry.read_text("utf-8")
+    for rel, text in templates().items():
+        files[rel] = managed.render(text, pin, rel)
     return files
 
 
-def run(repo: Path | None, by: str | None) -> int:
+def run(
+    repo: Path | None, by: str | None, *, action_ref: str | None = None, action_repo: str | None = None
+) -> int:
+    pin = action_pin(action_ref, action_repo)
     ctx = open_context(repo, by, need_config=False)
     kept: list[str] = []
 
     def operation(store: Store) -> Change:
         writes = {}
-        for rel, text in scaffold_files().items():
+        for rel, text in scaffold_files(pin).items():
             if (store.root / rel).exists():
                 kept.append(rel)
             else:
@@ -51,7 +59,8 @@ def run(repo: Path | None, by: str | None) -> int:
 
     with repository.lock(ctx.root):
         outcome = execute(ctx.root, operation, ctx.actor)
-    for rel in outcome.change.result["written"]:
+    written = outcome.change.result["written"]
+    for rel in written:
         print(f"wrote {rel}")
     for rel in kept:
         print(f"kept  {rel} (already there)")
@@ -59,4 +68,67 @@ def run(repo: Path | None, by: str | None) -> int:
         print(f"committed {outcome.commit[:12]}; next: edit incidents/config.yaml (services, on-call)")
     else:
         print("nothing to do: already initialised")
+    if any(rel.startswith(".github/") for rel in written):
+        _say_pin(pin)
     return 0
+
+
+def upgrade(
+    repo: Path | None, by: str | None, *, action_ref: str | None = None, action_repo: str | None = None
+) -> int:
+    """Point the installed workflows' managed steps at `pin`; add shipped workflows that are missing."""
+    pin = action_pin(action_ref, action_repo)
+    ctx = open_context(repo, by, need_config=False)
+    report: list[str] = []
+
+    def operation(store: Store) -> Change:
+        writes = {}
+        for rel, template in templates().items():
+            path = store.root / rel
+            if not path.exists():
+                writes[rel] = managed.render(template, pin, rel)
+                report.append(f"wrote    {rel} (new in this release)")
+                continue
+            current = store.read_text(path)
+            before = [found.pin for found in managed.pins(current, rel)]
+            updated = managed.upgrade(current, template, pin, rel)
+            if updated == current:
+                report.append(f"current  {rel}")
+                continue
+            writes[rel] = updated
+            was = ", ".join(sorted({_describe(p) for p in before})) or "unpinned"
+            report.append(f"upgraded {rel} ({was} → {_describe(pin)})")
+        return Change(
+            incident_id=None,
+            subject=f"incident-kit: upgrade the workflows to {_describe(pin)}",
+            writes=writes,
+            trailers={"Action": "upgrade"},
+            result={"written": sorted(writes)},
+        )
+
+    with repository.lock(ctx.root):
+        outcome = execute(ctx.root, operation, ctx.actor)
+    for line in report:
+        print(line)
+    if outcome.commit:
+        print(f"committed {outcome.commit[:12]}; push it to the default branch for the workflows to use it")
+    else:
+        print("nothing to do: the workflows already run this release")
+    _say_pin(pin)
+    return 0
+
+
+def _describe(pin: managed.ActionPin) -> str:
+    version = f"v{pin.version.removeprefix('v')}" if pin.version else "unknown release"
+    return f"{version} @ {pin.ref[:12]}" if pin.pinned else f"{version} (not pinned)"
+
+
+def _say_pin(pin: managed.ActionPin) -> None:
+    if pin.pinned:
+        print(f"workflows run {pin.repo}@{pin.ref[:12]} (v{pin.version}); `incident doctor` checks the setup")
+    else:
+        sys.stderr.write(
+            "incident: warning: this incident-kit does not know the commit it was released from, so "
+            "the workflows are not pinned yet and will not run; finish with `incident init --upgrade "
+            "--action-ref <the release's full commit SHA>`\n"
+        )

@@ -21,7 +21,9 @@ from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store
 from incident_kit.summaries.fields import as_datetime
 
 if TYPE_CHECKING:
+    from incident_kit.config.settings import UpdateSettings
     from incident_kit.summaries.cache import Entry
+    from incident_kit.updates import Cadence
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -75,9 +77,14 @@ def list_incidents(ctx: Context, filters: ListFilters, *, fmt: str) -> int:
         )
         return 0
     table = [["ID", "STATUS", "SEV", "COMMANDER", "SERVICE", "DECLARED", "TITLE"]]
+    settings = _update_settings(ctx) if any(e.status in OPEN_STATUSES for e in entries) else None
     for entry in entries:
         f = entry.fields
         drill = "[drill] " if f.get("kind") == "drill" else ""
+        if settings is not None and entry.status in OPEN_STATUSES:
+            due = _cadence(settings, entry.status, entry.severity, f)
+            if due is not None and due.overdue(ctx.now):
+                drill += f"[{due.state(ctx.now)}] "
         table.append(
             [
                 str(f.get("id") or ids.id_part(entry.rel.rsplit("/", 1)[-1])),
@@ -188,10 +195,17 @@ def show(ctx: Context, ref: str, *, fmt: str) -> int:
         print(text.removeprefix("\ufeff"), end="" if text.endswith("\n") else "\n")
         sys.stderr.write(f"incident: warning: {error.message} (shown as it is; incident validate explains)\n")
         return 1
-    if fmt == "json":
-        from incident_kit.summaries.fields import summary_json, summary_of
+    from incident_kit.summaries.fields import summary_json, summary_of
 
-        document = summary_json(summary_of(incident))
+    summary = summary_of(incident)
+    due = _cadence(
+        _update_settings(ctx),
+        summary.status,
+        summary.severity,
+        {"declared_at": summary.declared_at, "last_update_at": summary.last_update_at},
+    )
+    if fmt == "json":
+        document = summary_json(summary)
         document["frontmatter"] = incident.data
         document["timeline"] = [
             {"at": _ts(e.at), "what": plain(e.what), "who": e.who, "line": e.line}
@@ -200,10 +214,52 @@ def show(ctx: Context, ref: str, *, fmt: str) -> int:
         document["postmortem"] = (
             f"{incident.rel}/{POSTMORTEM_FILE}" if (incident.folder / POSTMORTEM_FILE).exists() else None
         )
+        document["update"] = (
+            {
+                "every_minutes": int(due.every.total_seconds() // 60),
+                "last_at": _ts(due.last),
+                "due_at": _ts(due.due),
+                "overdue": due.overdue(ctx.now),
+            }
+            if due is not None
+            else None
+        )
         emit_json(document)
         return 0
     print(incident.document.text().removeprefix("\ufeff"), end="")
+    if due is not None and due.overdue(ctx.now):
+        sys.stderr.write(
+            f"incident: {summary.severity}: {due.describe(ctx.now)}; "
+            f"`incident update {summary.id} TEXT` posts one\n"
+        )
     return 0
+
+
+def _update_settings(ctx: Context) -> UpdateSettings:
+    """The update cadence; a read command still works when the configuration is broken."""
+    from incident_kit.config.loading import load
+    from incident_kit.config.settings import UpdateSettings
+    from incident_kit.errors import ConfigError
+    from incident_kit.git.repository import git_dir
+
+    try:
+        return load(ctx.root, git_dir(ctx.root) / "incident-kit").updates
+    except ConfigError:
+        return UpdateSettings()
+
+
+def _cadence(
+    settings: UpdateSettings, status: str, severity: str, fields: dict[str, object]
+) -> Cadence | None:
+    """From summary fields (cached text or datetimes): no file is read."""
+    from incident_kit.summaries.fields import as_datetime
+    from incident_kit.updates import cadence
+
+    every = settings.every_minutes(severity)
+    if every is None:
+        return None
+    declared = as_datetime(fields.get("declared_at"))
+    return cadence(status, declared, as_datetime(fields.get("last_update_at")), every)
 
 
 def log(ctx: Context, ref: str, *, fmt: str) -> int:

@@ -17,7 +17,7 @@ from incident_kit.summaries.fields import summary_of
 from incident_kit.sync.dispatches import sync_remediation
 from incident_kit.sync.issues import sync_issues
 from incident_kit.sync.people import sync_people
-from incident_kit.sync.plan import needs_sync, pending_events, slack_state
+from incident_kit.sync.plan import announced_at, plan, slack_state
 from incident_kit.sync.results import SyncResults, apply_results, links_from_env
 from incident_kit.transaction import record
 
@@ -161,27 +161,37 @@ def _backend(env: Mapping[str, str]) -> str:
 def _dry_run(
     ctx: Context, store: Store, incidents: list[IncidentFile], broken: list[str], report: dict[str, Any]
 ) -> int:
-    plan: list[str] = report.setdefault("planned", [])
-    archive = ctx.config.slack.archive_on_close
+    planned_lines: list[str] = report.setdefault("planned", [])
     backend = _backend(ctx.env)
     if backend == "console":
         print("SLACK_BOT_TOKEN is not set: this plans what the console would print, not Slack")
+    announcement = ctx.config.slack.announcement_channel
     planned = 0
 
     def would(line: str) -> None:
         print(line)
-        plan.append(line)
+        planned_lines.append(line)
 
     for incident in incidents:
         summary = summary_of(incident)
         state = slack_state(incident.data, backend)
-        if not needs_sync(summary, state, archive_on_close=archive):
+        try:
+            owed = plan(summary, incident.document.body, incident.source, state, ctx.config, ctx.now)
+        except FileFormatError as error:  # a Timeline written twice: this one is skipped
+            broken.append(f"skipped {error.message} (see `incident validate`)")
+            continue
+        if not owed.wanted:
             continue
         if not state.get("channel_id"):
             would(f"would create the channel for {summary.id} and invite its people")
             planned += 1
-        for event in pending_events(summary, state):
-            would(f"would post {event.kind} for {summary.id}")
+        for milestone in owed.milestones:
+            also = f" and {announcement}" if announced_at(milestone, summary, ctx.config) else ""
+            would(f"would post {milestone.kind} for {summary.id} (incident channel{also})")
+            planned += 1
+        if owed.reminder is not None:
+            who = summary.commander or "the channel"
+            would(f"would remind {who} that the update for {summary.id} is overdue")
             planned += 1
     waiting = _items_without_issue(store, incidents)
     if waiting:

@@ -11,7 +11,7 @@ from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError, RefusedError
 from incident_kit.ids import id_from_folder
-from incident_kit.sanitize import human_text, safe_text
+from incident_kit.sanitize import human_text, md_inline, safe_text
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, IncidentFile, Store
 from incident_kit.summaries.fields import as_datetime
 from incident_kit.transaction import record
@@ -92,10 +92,12 @@ def _change(
     elif request.action == "reopen" and request.reason:
         what = f"Reopened: {human_text(request.reason, 500)}"
     elif request.action == "merge":
-        target = _merge_target(store, incident, request.into or "")
+        survivor = _merge_target(store, incident, request.into or "")
+        target = survivor.id or id_from_folder(survivor.folder.name) or survivor.folder.name
         updates["merged_into"] = target
         trailers["Merged-Into"] = target
         what = f"Merged into {target} (duplicate)"
+        writes.update(_merged_in(ctx, survivor, incident, at, request.message))
     elif request.action == "mitigate":
         plan = _plan(request)
         if plan:
@@ -226,7 +228,7 @@ def _plan(request: TransitionRequest) -> str:
     return ""
 
 
-def _merge_target(store: Store, incident: IncidentFile, ref: str) -> str:
+def _merge_target(store: Store, incident: IncidentFile, ref: str) -> IncidentFile:
     target = store.read(store.resolve(ref))
     if target.folder == incident.folder:
         raise RefusedError(f"cannot merge {incident.id} into itself")
@@ -235,7 +237,23 @@ def _merge_target(store: Store, incident: IncidentFile, ref: str) -> str:
             f"cannot merge into {target.id}: it is {target.data.get('status')}; "
             "merge into the surviving incident"
         )
-    return target.id or id_from_folder(target.folder.name) or target.folder.name
+    return target
+
+
+def _merged_in(
+    ctx: Context, survivor: IncidentFile, duplicate: IncidentFile, at: datetime, message: str | None
+) -> dict[str, str]:
+    """The surviving incident's timeline says what joined it (its alerts join it from now on)."""
+    title = md_inline(str(duplicate.data.get("title") or ""), 200)
+    what = (
+        f"Merged in {duplicate.id} (duplicate): {title}" if title else f"Merged in {duplicate.id} (duplicate)"
+    )
+    if duplicate.data.get("alert"):
+        what += "; its alert now joins this incident"
+    if message:
+        what += f" — {human_text(message, 1000)}"
+    document = timeline.record(survivor.document, at, what, ctx.actor.name, survivor.source)
+    return {f"{survivor.rel}/{INCIDENT_FILE}": document.text()}
 
 
 def _postmortem(
@@ -256,22 +274,32 @@ def required_sections(ctx: Context, severity: str) -> tuple[str, ...]:
 
 
 def _check_postmortem(ctx: Context, store: Store, incident: IncidentFile, status: str) -> str | None:
-    """The post-mortem's text when the severity requires one and it is finished; refuses if not."""
+    """The post-mortem's text, judged by the rules `incident validate` applies to a closed
+    incident (`validation.check_postmortem`, the one gate); refuses naming each problem."""
+    from incident_kit.validation import ERROR, check_postmortem
+
     severity = str(incident.data.get("severity"))
     required = required_sections(ctx, severity)
-    if not required:
-        return None
     path = incident.folder / POSTMORTEM_FILE
-    if status == "resolved" or not path.exists():
+    if required and (status == "resolved" or not path.exists()):
         raise RefusedError(
             f"{incident.id} is {severity}: a post-mortem is required before close; "
             f"run `incident postmortem {incident.id}` and fill in: {', '.join(required)}"
         )
+    if not path.exists():
+        return None
     text = store.read_text(path)
-    missing = postmortem.missing_sections(text, required, store.rel(path))
-    if missing:
+    judged = check_postmortem(store.rel(path), incident.id, text, "closed", required)
+    problems = [p for p in judged if p.level == ERROR]
+    if problems:
+        shown = "; ".join(f"{p.path}:{p.line}: {p.message}" for p in problems[:MAX_SHOWN_PROBLEMS])
+        more = len(problems) - MAX_SHOWN_PROBLEMS
+        rest = f"; and {more} more (incident validate lists them all)" if more > 0 else ""
         raise RefusedError(
-            f"{incident.id}: the post-mortem is not finished; fill in {', '.join(missing)} "
-            f"in {store.rel(path)}"
+            f"{incident.id}: the post-mortem is not finished, fix {len(problems)} problem(s) "
+            f"and close again: {shown}{rest}"
         )
     return text
+
+
+MAX_SHOWN_PROBLEMS = 10  # the refusal is one line; validate has the full list

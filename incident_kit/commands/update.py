@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from incident_kit import timeline
+from incident_kit import clock, timeline, updates
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError, RefusedError
@@ -15,6 +15,7 @@ from incident_kit.markdown.frontmatter import Document
 from incident_kit.model import TERMINAL_STATUSES
 from incident_kit.sanitize import human_text, md_inline, person_handle, plain, safe_text, safe_url
 from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
+from incident_kit.summaries.fields import as_datetime
 from incident_kit.transaction import record
 
 _ROLE = re.compile(r"^([a-z][a-z0-9_-]{0,31})=(.+)$")
@@ -32,8 +33,9 @@ def _run(
     push: bool | None,
     fmt: str,
     summary_only: bool = False,
+    moment: clock.When | None = None,  # already read from `at_text`
 ) -> int:
-    when = ctx.moment(at_text)
+    when = moment or ctx.moment(at_text)
     at = when.at
 
     def operation(store: Store) -> Change:
@@ -152,6 +154,28 @@ def note(ctx: Context, ref: str, text: str, *, at: str | None, push: bool | None
         return document, cleaned, subject, {}
 
     return _run(ctx, ref, "note", at, apply, push=push, fmt=fmt, summary_only=True)
+
+
+def stakeholder_update(
+    ctx: Context, ref: str, text: str, *, at: str | None, push: bool | None, fmt: str
+) -> int:
+    """`incident update`: a note for stakeholders. `sync` posts it to the incident channel and,
+    for the severities `slack.announce` says, the announcement channel; it restarts the
+    update cadence (`last_update_at`)."""
+    cleaned = human_text(text, 2000)
+    if not cleaned:
+        raise InputError("the update is empty; say where things stand, e.g. 'error rate back to normal'")
+    moment = ctx.moment(at)
+
+    def apply(incident: IncidentFile, document: Document) -> tuple[Document, str, str, dict[str, str]]:
+        _refuse_terminal(incident, "post an update on")
+        last = as_datetime(incident.data.get("last_update_at"))
+        if last is None or moment.at >= last:  # a back-dated update does not move the clock back
+            document = document.with_values({"last_update_at": moment.at})
+        subject = "update: " + safe_text(text, 60)
+        return document, updates.PREFIX + cleaned, subject, {"Update": "stakeholders"}
+
+    return _run(ctx, ref, "update", at, apply, push=push, fmt=fmt, moment=moment)
 
 
 def link(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from incident_kit import repo_files, safe_yaml
+from incident_kit.commands.validate_report import report
 from incident_kit.config.reader import parse
 from incident_kit.config.settings import CONFIG_PATH, Config
 from incident_kit.context import check_format
@@ -54,8 +55,10 @@ def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str
         statuses[folder] = facts
     problems += _duplicate_ids(store, set(targets.folders) if partial else None)
     problems += _merge_targets(store, statuses)
+    if targets.check_config:  # the whole repository is being checked, not a pull request's incidents
+        problems += _stale_workflows(root)
     problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.level, p.message))
-    _report(problems, fmt, checked=len(targets.folders))
+    report(problems, fmt, checked=len(targets.folders))
     return 1 if any(p.level == ERROR for p in problems) else 0
 
 
@@ -331,59 +334,19 @@ def _merge_targets(
     ]
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def _stale_workflows(root: Path) -> list[Problem]:
+    """Installed workflows that run an older incident-kit than this one (a warning)."""
+    from incident_kit import __version__
+    from incident_kit.workflows.installed import stale_pins
 
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _report(problems: list[Problem], fmt: str, *, checked: int) -> None:
-    errors = sum(1 for p in problems if p.level == ERROR)
-    warnings = sum(1 for p in problems if p.level == WARNING)
-    if fmt == "json":
-        document = {
-            "ok": errors == 0,
-            "checked": checked,
-            "errors": errors,
-            "warnings": warnings,
-            "problems": [
-                {"path": p.path, "line": p.line, "level": p.level, "rule": p.rule, "message": p.message}
-                for p in problems
-            ],
-        }
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        return
-    for p in problems:
-        if fmt == "github":
-            title = _escape_property(f"incident validate ({p.rule})")
-            where = f"file={_escape_property(p.path)},line={p.line},title={title}"
-            print(f"::{p.level} {where}::{_escape_data(p.message)}")
-        else:
-            print(f"{p.path}:{p.line}: {p.level}: {p.message}")
-    verdict = "ok" if errors == 0 else "failed"
-    counts = f"{checked} incident(s) checked, {errors} error(s), {warnings} warning(s)"
-    print(f"incident validate: {verdict}: {counts}")
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if fmt == "github" and summary:
-        _step_summary(Path(summary), problems, checked, errors, warnings)
-
-
-def _step_summary(path: Path, problems: list[Problem], checked: int, errors: int, warnings: int) -> None:
-    from incident_kit.sanitize import md_inline
-
-    lines = [
-        "### incident validate",
-        "",
-        f"{checked} incident(s) checked: {errors} error(s), {warnings} warning(s).",
-        "",
+    return [
+        Problem(
+            stale.rel,
+            stale.line,
+            f"runs incident-kit {'v' + stale.version if stale.version else '(release unknown)'}, older "
+            f"than this one (v{__version__}); run `incident init --upgrade` and commit the result",
+            WARNING,
+            "workflows",
+        )
+        for stale in stale_pins(root)
     ]
-    if problems:
-        lines += ["| file | line | level | problem |", "|---|---|---|---|"]
-        lines += [
-            f"| {md_inline(p.path)} | {p.line} | {p.level} | {md_inline(p.message)} |" for p in problems[:200]
-        ]
-        lines.append("")
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")

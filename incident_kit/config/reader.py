@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from incident_kit import safe_yaml
+from incident_kit.config.communication import read_announce, read_updates
 from incident_kit.config.settings import (
     CONFIG_PATH,
     Config,
@@ -185,6 +186,7 @@ class ConfigReader:
             **self.alerts(data),
             slack=self.slack(data),
             github=self.github(data),
+            updates=read_updates(self, data),
         )
 
     def _default_severity(self, data: Mapping[str, Any]) -> str:
@@ -398,6 +400,7 @@ class ConfigReader:
             invite=self.strings(node, "invite", "slack.invite"),
             archive_on_close=self.boolean(node, "archive_on_close", "slack.archive_on_close", False),
             users=self.names(node, "users", "slack.users"),
+            announce=read_announce(self, node),
         )
 
     def github(self, data: Any) -> GitHubSettings:

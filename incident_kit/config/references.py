@@ -59,7 +59,9 @@ KNOWN: dict[str, Any] = {
         "invite": LEAF,
         "archive_on_close": LEAF,
         "users": LEAF,
+        "announce": LEAF,
     },
+    "updates": {"every": LEAF},
     "github": {
         "labels": LEAF,
         "rollback_workflow": LEAF,

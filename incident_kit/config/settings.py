@@ -48,6 +48,26 @@ class SeverityRule:
     severity: str
 
 
+# What the announcement channel can hear (`slack.announce`); every event also goes to the
+# incident's own channel, and plain notes go there only.
+ANNOUNCE_EVENTS = (
+    "declared", "acknowledged", "escalated", "deescalated", "commander_changed", "mitigated",
+    "resolved", "reopened", "postmortem", "closed", "cancelled", "merged", "update",
+)  # fmt: skip
+ALWAYS_ANNOUNCED = frozenset({"resolved"})  # the final communication reaches everyone
+_MAJOR = (
+    "declared", "escalated", "deescalated", "commander_changed", "mitigated", "resolved",
+    "reopened", "postmortem", "closed", "cancelled", "merged", "update",
+)  # fmt: skip
+_MINOR = ("declared", "escalated", "resolved", "reopened", "cancelled", "merged")
+DEFAULT_ANNOUNCE: Mapping[str, tuple[str, ...]] = {
+    "SEV-1": _MAJOR,
+    "SEV-2": tuple(kind for kind in _MAJOR if kind not in ("commander_changed", "postmortem")),
+    "SEV-3": _MINOR,
+    "SEV-4": _MINOR,
+}
+
+
 @dataclass(frozen=True)
 class SlackSettings:
     """`slack:` — where incidents are announced and how their channels are named."""
@@ -57,6 +77,31 @@ class SlackSettings:
     invite: tuple[str, ...] = ()
     archive_on_close: bool = False
     users: Mapping[str, str] = field(default_factory=dict)  # person -> Slack user id
+    # severity -> the events the announcement channel hears (a severity not listed: the defaults)
+    announce: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_ANNOUNCE))
+
+    def announces(self, severity: str, event: str) -> bool:
+        """Does the announcement channel hear `event` (an `ANNOUNCE_EVENTS` name) at `severity`?"""
+        if event in ALWAYS_ANNOUNCED:
+            return True
+        listed = self.announce.get(severity, DEFAULT_ANNOUNCE.get(severity, _MINOR))
+        return event in listed
+
+
+# How often the commander owes stakeholders an update while an incident is open, in minutes.
+DEFAULT_UPDATE_EVERY: Mapping[str, int] = {"SEV-1": 30, "SEV-2": 60}
+
+
+@dataclass(frozen=True)
+class UpdateSettings:
+    """`updates:` — the stakeholder-update cadence `list`, `show`, the status message and the
+    reminders in `sync` hold the commander to."""
+
+    every: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_UPDATE_EVERY))  # minutes
+
+    def every_minutes(self, severity: str) -> int | None:
+        minutes = self.every.get(severity)
+        return minutes if minutes else None
 
 
 @dataclass(frozen=True)
@@ -91,6 +136,7 @@ class Config:
     severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     slack: SlackSettings = field(default_factory=SlackSettings)
     github: GitHubSettings = field(default_factory=GitHubSettings)
+    updates: UpdateSettings = field(default_factory=UpdateSettings)
 
     def canonical_service(self, name: str | None) -> str | None:
         """Map an alias (a seed spec_id, a job label) to the configured service name."""

@@ -102,6 +102,21 @@ class GitHubClient:
         """Release the HTTP connections (the process exiting does it too)."""
         self._github.close()
 
+    # --- the repository's setup (incident doctor) ----------------------------------------
+
+    def default_branch(self) -> str:
+        """The branch GitHub runs repository_dispatch workflows from."""
+        return self._run("reading the repository", lambda: str(self._repository.default_branch))
+
+    def missing_labels(self, labels: Iterable[str]) -> list[str]:
+        """The labels among `labels` the repository does not have (one listing, every page)."""
+
+        def run() -> list[str]:
+            existing = {label.name.lower() for label in self._repository.get_labels()}
+            return [name for name in labels if name.lower() not in existing]
+
+        return self._run("listing labels", run)
+
     # --- action-item issues ------------------------------------------------------------
 
     def index_action_item_issues(self, label: str) -> dict[str, IssueRef]:

@@ -104,13 +104,15 @@ def _scan(frontmatter: str) -> dict[str, Any]:
 
 def _strip_comment(text: str) -> str:
     index = text.find(" #")
-    return (text[:index] if index >= 0 else text).strip()
+    return (text[:index] if index >= 0 else text).strip(" ")  # YAML trims spaces, not U+00A0
 
 
 def _scalar(text: str) -> Any:
-    text = text.strip()
+    text = text.strip(" ")
     if not text or text.startswith("#"):
         return None
+    if text[0].isspace() or text[-1].isspace():
+        raise Unsure  # other Unicode spaces: YAML keeps them, str.strip() would not
     head = text[0]
     if head == "'":
         end = _single_end(text)

@@ -13,6 +13,7 @@ emit is our own: date tokens and the link to the incident.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +34,9 @@ EventKind = Literal[
     "merged",
     "postmortem_ready",
     "closed",
+    "update",
+    "note",
+    "update_overdue",
 ]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
@@ -58,14 +62,22 @@ _KIND_EMOJI: dict[EventKind, str] = {
     "merged": "🔗",
     "postmortem_ready": "📝",
     "closed": "🏁",
+    "update": "📣",
+    "note": "🗒️",
+    "update_overdue": "⏰",
 }
 _DETAIL_LABEL: dict[EventKind, str] = {
     "mitigated": "Mitigation plan",
     "resolved": "Resolution",
     "reopened": "Why reopened",
     "cancelled": "Why cancelled",
-    "postmortem_ready": "Summary",
+    "postmortem_ready": "Post-mortem",
+    "update": "Update",
+    "note": "Note",
+    "update_overdue": "Reminder",
 }
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")  # only a real user id becomes a ping
+_FOLDED = {"acknowledged": "acknowledged", "mitigated": "mitigated", "resolved": "resolved"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,10 @@ class Event:
     detail: str | None = None  # mitigation plan, resolution summary, reopen/cancel reason
     previous: str | None = None  # the old severity or commander, for the *_changed kinds
     url: str | None = None  # the incident folder (or the post-mortem) on the web
+    facts: tuple[tuple[str, str], ...] = ()  # more labelled text: the final communication's
+    also: tuple[EventKind, ...] = ()  # milestones of the same moment told with this one
+    current: str | None = None  # the new severity or commander (default: the incident's)
+    mention: str | None = None  # a Slack user id to ping (trusted: from the configuration)
 
     def __post_init__(self) -> None:
         if self.kind not in EVENT_KINDS:
@@ -104,7 +120,9 @@ class _Content:
     severity: str
     fields: tuple[tuple[str, str], ...]
     detail: tuple[str, str] | None  # (label, possibly multi-line text)
+    facts: tuple[tuple[str, str], ...]  # more (label, text), after the detail
     actor: str | None
+    mention: str | None  # a checked Slack user id
     at: datetime | None
     url: str | None
     path: str
@@ -127,10 +145,15 @@ def severity_emoji(severity: str, levels: Sequence[str] = SEVERITIES) -> str:
 
 
 def render_status(
-    incident: IncidentSummary, *, url: str | None = None, levels: Sequence[str] = SEVERITIES
+    incident: IncidentSummary,
+    *,
+    url: str | None = None,
+    levels: Sequence[str] = SEVERITIES,
+    next_update: str | None = None,
 ) -> SlackMessage:
     """The one status message kept up to date (`chat.update`) in the incident channel;
-    `levels` is the team's severity scale, most severe first."""
+    `levels` is the team's severity scale, most severe first; `next_update` says when
+    stakeholders are owed the next update (`overdue since …`)."""
     inc = incident
     ended = {"cancelled": "Cancelled", "merged": "Merged"}.get(inc.status, "Closed")
     stamps = (
@@ -140,6 +163,8 @@ def render_status(
         (ended, inc.closed_at),  # closed_at is also stamped by cancel and merge
     )
     fields = _incident_fields(inc) + tuple((k, _when(v)) for k, v in stamps if v is not None)
+    if next_update:
+        fields += (("Next update", _one_line(next_update, 100)),)
     content = _Content(
         headline=f"{severity_emoji(inc.severity, levels)} Status",
         incident_id=_one_line(inc.id, 100),
@@ -147,7 +172,9 @@ def render_status(
         severity=_one_line(inc.severity, 20),
         fields=fields,
         detail=None,
+        facts=(),
         actor=None,
+        mention=None,
         at=_latest(inc),
         url=safe_url(url) if url else None,
         path=_one_line(inc.path, 300),
@@ -173,7 +200,9 @@ def _event_content(event: Event) -> _Content:
         severity=_one_line(inc.severity, 20),
         fields=_incident_fields(inc),
         detail=(label, detail_text) if detail_text else None,
+        facts=tuple((_one_line(k, 60), text) for k, v in event.facts if (text := _block_text(v))),
         actor=_one_line(event.actor, 100) or None,
+        mention=event.mention if event.mention and _USER_ID.match(event.mention) else None,
         at=event.at,
         url=safe_url(event.url) if event.url else None,
         path=_one_line(inc.path, 300),
@@ -181,14 +210,20 @@ def _event_content(event: Event) -> _Content:
 
 
 def _headline(event: Event) -> str:
+    also = [_FOLDED[kind] for kind in event.also if kind in _FOLDED]
+    headline = _headline_alone(event)
+    return f"{headline} (also {' and '.join(also)})" if also else headline
+
+
+def _headline_alone(event: Event) -> str:
     inc = event.incident
     previous = _one_line(event.previous, 100)
     if event.kind == "severity_changed":
-        now = _one_line(inc.severity, 20)
+        now = _one_line(event.current or inc.severity, 20)
         return f"Severity {previous} → {now}" if previous else f"Severity now {now}"
     if event.kind == "commander_changed":
-        now = _one_line(inc.commander, 100) or "unassigned"
-        return f"Commander {previous} → {now}" if previous else f"Commander now {now}"
+        now = _one_line(event.current or inc.commander, 100) or "unassigned"
+        return f"Commander {previous or 'unassigned'} → {now}"
     if event.kind == "merged":
         into = _one_line(inc.merged_into, 100)
         return f"Merged into {into}" if into else "Merged"
@@ -199,8 +234,11 @@ def _headline(event: Event) -> str:
         "resolved": "Resolved",
         "reopened": "Reopened",
         "cancelled": "Cancelled",
-        "postmortem_ready": "Post-mortem ready",
+        "postmortem_ready": "Post-mortem started",
         "closed": "Closed",
+        "update": "Update",
+        "note": "Note",
+        "update_overdue": "Stakeholder update overdue",
     }[event.kind]
 
 
@@ -230,15 +268,16 @@ def _to_slack(c: _Content) -> SlackMessage:
             "fields": [_plain(_clip(_slack_escape(f"{k}: {v}"), FIELD_MAX)) for k, v in c.fields[:10]],
         },
     ]
-    if c.detail:
-        text = _clip(_slack_escape(f"{c.detail[0]}:\n{c.detail[1]}"), SECTION_MAX)
-        blocks.append({"type": "section", "text": _plain(text)})
+    for label, text in _sections(c):
+        blocks.append(
+            {"type": "section", "text": _plain(_clip(_slack_escape(f"{label}:\n{text}"), SECTION_MAX))}
+        )
     context = _slack_context(c)
     if context:
         blocks.append({"type": "context", "elements": context})
     fallback = f"{c.headline}: {c.title} ({c.incident_id}, {c.severity})"
-    if c.detail:
-        fallback += f"\n{c.detail[0]}: {c.detail[1]}"
+    for label, text in _sections(c):
+        fallback += f"\n{label}: {text}"
     return SlackMessage(
         text=_clip(_slack_escape(fallback), TEXT_MAX),
         blocks=tuple(blocks[:MAX_BLOCKS]),
@@ -246,8 +285,14 @@ def _to_slack(c: _Content) -> SlackMessage:
     )
 
 
+def _sections(c: _Content) -> list[tuple[str, str]]:
+    return ([c.detail] if c.detail else []) + list(c.facts)
+
+
 def _slack_context(c: _Content) -> list[dict[str, Any]]:
     elements: list[dict[str, Any]] = []
+    if c.mention:
+        elements.append({"type": "mrkdwn", "text": f"<@{c.mention}>"})
     if c.actor:
         elements.append(_plain(_clip(_slack_escape(f"by {c.actor}"), SECTION_MAX)))
     if c.at is not None:
@@ -301,10 +346,10 @@ def _units(text: str) -> int:
 def _to_plain(c: _Content) -> str:
     lines = [f"{c.headline}: {c.incident_id} · {c.severity} · {c.title}"]
     lines.append("  " + " · ".join(f"{k}: {v}" for k, v in c.fields[1:]))
-    if c.detail:
-        lines.append(f"  {c.detail[0]}:")
+    for label, text in _sections(c):
+        lines.append(f"  {label}:")
         # a fixed non-blank prefix: no line of untrusted text starts a printed line
-        lines.extend(f"  | {line}" for line in c.detail[1].split("\n"))
+        lines.extend(f"  | {line}" for line in text.split("\n"))
     footer = [f"by {c.actor}"] if c.actor else []
     if c.at is not None:
         footer.append(_when(c.at))

@@ -1,6 +1,6 @@
 """Summaries of every incident, for list, stats, the index and dedup — fast at 10,000.
 
-A per-clone cache (`.git/incident-kit/summaries.v3`) keeps each incident.md's summary fields
+A per-clone cache (`.git/incident-kit/summaries.v4`) keeps each incident.md's summary fields
 keyed by the file's size, mtime, ctime and inode: any write to the file — a hand edit, a
 checkout of another branch, a pull — changes its ctime, so a stale entry is never served.
 Files the cache does not know are read with `fastscan` (a line scanner), falling back to the
@@ -28,8 +28,8 @@ from incident_kit.model import ActionItem, IncidentSummary
 from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store, new_temp_file
 from incident_kit.summaries.fields import as_datetime, flat_fields, list_item, summary_from
 
-CACHE_NAME = "summaries.v3"
-_HEADER = "incident-kit summaries 3"
+CACHE_NAME = "summaries.v4"  # v4: last_update_at
+_HEADER = "incident-kit summaries 4"
 
 
 def cache_path(root: Path) -> Path:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # the keys `list --format json` prints for each incident, in order
 LIST_KEYS = (
     "id", "title", "status", "severity", "kind", "commander", "service", "source", "declared_at",
-    "acknowledged_at", "mitigated_at", "resolved_at", "closed_at", "dedup_key", "path",
+    "acknowledged_at", "mitigated_at", "resolved_at", "closed_at", "last_update_at", "dedup_key", "path",
 )  # fmt: skip
 
 
@@ -77,6 +77,7 @@ def summary_from(rel: str, fields: dict[str, Any]) -> IncidentSummary:
         dedup_key=_text(fields.get("alert.dedup_key")),
         merged_into=_text(fields.get("merged_into")),
         slack_channel=_text(fields.get("slack.channel_name")),
+        last_update_at=as_datetime(fields.get("last_update_at")),
     )
 
 

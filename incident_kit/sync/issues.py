@@ -34,9 +34,19 @@ def sync_issues(
             continue
         rel = store.rel(path)
         try:
-            items, _ = action_items.parse(incident.id, store.read_text(path), rel)
+            items, problems = action_items.parse(incident.id, store.read_text(path), rel)
         except FileFormatError as error:  # a symlink, a 50 MB file: this one waits, not all
             results.pending.append(f"skipped {error.message} (see `incident validate`)")
+            continue
+        unnamed = [p for p in problems if p.code in (action_items.NO_ID, action_items.DUPLICATE_ID)]
+        if unnamed:
+            # an item without its own id has no marker to be found by: refuse before sending
+            # anything rather than open one issue for two lines, or none for one
+            first = unnamed[0]
+            results.pending.append(
+                f"{incident.id}: no action-item issue opened: {rel}:{first.line}: {first.message}"
+                + (f" (and {len(unnamed) - 1} more)" if len(unnamed) > 1 else "")
+            )
             continue
         if any(item.issue is None or not item.done for item in items):
             work.append((incident, rel, items))
@@ -44,7 +54,7 @@ def sync_issues(
         return
     try:
         client.ensure_labels(labels)
-        known = client.index_action_item_issues(labels[0])
+        known = dict(client.index_action_item_issues(labels[0]))
     except DeliveryError as error:
         results.pending.append(f"GitHub issues: {error.message}")
         return
@@ -62,7 +72,7 @@ def _sync_item(
     incident: IncidentFile,
     rel: str,
     item: ActionItem,
-    known: Mapping[str, IssueRef],
+    known: dict[str, IssueRef],
     labels: list[str],
     logins: Mapping[str, Any],
     links: Links,
@@ -82,6 +92,7 @@ def _sync_item(
                 labels=labels,
                 assignees=[owner] if owner else [],
             )
+            known[marker] = ref
             results.delivered.append(f"{incident.id} {item.item_id}: opened issue #{ref.number}")
         results.issues.setdefault(rel, {})[item.item_id] = f"#{ref.number}"
     if ref is not None and ref.state == "closed" and not item.done:

@@ -8,6 +8,7 @@ incident's deliveries, keeps everything delivered so far, and leaves the rest pe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,16 +20,14 @@ from incident_kit.model import TERMINAL_STATUSES, IncidentSummary
 from incident_kit.sanitize import safe_text
 from incident_kit.store import POSTMORTEM_FILE, IncidentFile, Store
 from incident_kit.summaries.fields import summary_of
-from incident_kit.sync.plan import (
-    PendingEvent,
-    current_state,
-    needs_sync,
-    pending_events,
-    slack_state,
-)
+from incident_kit.sync.milestones import STATUS_OF, Milestone, digest
+from incident_kit.sync.plan import Plan, advance, announced_at, finish, plan, slack_state, status_due
 from incident_kit.sync.results import Links, SyncResults
+from incident_kit.sync.wording import Sources, words
+from incident_kit.updates import Cadence
 
 if TYPE_CHECKING:
+    from incident_kit.notify.messages import SlackMessage
     from incident_kit.notify.notifier import Notifier
 
 
@@ -42,15 +41,15 @@ def sync_people(
     now: datetime,
     results: SyncResults,
 ) -> None:
-    archive = config.slack.archive_on_close
     for incident in incidents:
         summary = summary_of(incident)
         state = slack_state(incident.data, backend)
-        if not needs_sync(summary, state, archive_on_close=archive):
+        owed = plan(summary, incident.document.body, incident.source, state, config, now)
+        if not owed.wanted:
             continue
         before = dict(state)
         try:
-            _deliver(notifier, incident, summary, state, config, links, now, results)
+            _deliver(notifier, incident, summary, owed, state, config, links, now, results)
         except (DeliveryError, FileFormatError) as error:  # this incident waits, the others go on
             results.pending.append(f"{summary.id}: {error.message}")
         if state != before:  # record whatever was delivered, even when a later step failed
@@ -62,22 +61,70 @@ def _deliver(
     notifier: Notifier,
     incident: IncidentFile,
     summary: IncidentSummary,
+    owed: Plan,
     state: dict[str, Any],
     config: Config,
     links: Links,
     now: datetime,
     results: SyncResults,
 ) -> None:
-    from incident_kit.notify.channel_names import channel_name
-    from incident_kit.notify.messages import Event, render_slack, render_status, render_topic
+    from incident_kit.notify.messages import render_status
     from incident_kit.notify.notifier import MessageNotFound
 
     url = links.folder(incident.rel)
-    announcement = config.slack.announcement_channel
+    channel_id = _channel(notifier, summary, state, config, now, results)
+    entries = owed.entries
+    where = _sources(incident, links)
+    shown = _as_told(summary, state)
+    for milestone in owed.milestones:
+        shown = _after(shown, milestone)  # each message shows the incident as it was then
+        message = _message(milestone, shown, entries, where, url, now)
+        key = _key(summary, milestone, now)
+        if announced_at(milestone, summary, config):
+            notifier.post(config.slack.announcement_channel, message, key=key + "/announce")
+        notifier.post(channel_id, message, key=key)
+        results.delivered.append(f"{summary.id}: {milestone.kind}")
+        advance(state, milestone, summary)
+    if owed.reminder is not None and owed.cadence is not None:
+        message = _reminder(summary, owed.cadence, config, url, now)
+        window = format_timestamp(owed.reminder)
+        notifier.post(channel_id, message, key=f"{summary.id}/update_overdue/{window}")
+        state["reminded"] = window
+        results.delivered.append(
+            f"{summary.id}: reminded {summary.commander or 'nobody'} of the overdue update"
+        )
+    due = status_due(owed.cadence, now)
+    status = render_status(summary, url=url, levels=config.severity_scale.levels, next_update=due)
+    if state.get("status_ts"):
+        try:
+            notifier.update(channel_id, str(state["status_ts"]), status)
+        except MessageNotFound:
+            state["status_ts"] = None  # someone deleted it: post a new one
+    if not state.get("status_ts"):
+        state["status_ts"] = notifier.post(channel_id, status, key=f"{summary.id}/status").ts
+    finish(state, summary, entries, now)
+    state["status_due"] = due
+    if config.slack.archive_on_close and summary.status in TERMINAL_STATUSES and not state.get("archived"):
+        notifier.archive(channel_id)
+        state["archived"] = True
+        results.delivered.append(f"{summary.id}: archived #{state.get('channel_name')}")
+
+
+def _channel(
+    notifier: Notifier,
+    summary: IncidentSummary,
+    state: dict[str, Any],
+    config: Config,
+    now: datetime,
+    results: SyncResults,
+) -> str:
+    """The incident's channel: created, named, its topic set and its people invited, once."""
+    from incident_kit.notify.channel_names import channel_name
+    from incident_kit.notify.messages import render_topic
+
     if not state.get("channel_id"):
-        pattern = config.slack.channel_pattern
         name = channel_name(
-            pattern,
+            config.slack.channel_pattern,
             incident_id=summary.id,
             title=summary.title,
             service=summary.service,
@@ -99,52 +146,95 @@ def _deliver(
             for who, why in outcome.not_invited:
                 results.delivered.append(f"{summary.id}: could not invite {who}: {why}")
         state["invited"] = True
-    entries = timeline.entries(incident.document.body, incident.source)
-    for pending in pending_events(summary, state):
-        event = Event(
-            kind=pending.kind,
+    return channel_id
+
+
+def _message(
+    milestone: Milestone,
+    summary: IncidentSummary,
+    entries: Sequence[timeline.Entry],
+    where: Sources,
+    url: str | None,
+    now: datetime,
+) -> SlackMessage:
+    from incident_kit.notify.messages import Event, render_slack
+
+    said = words(milestone, summary, entries, where)
+    return render_slack(
+        Event(
+            kind=milestone.kind,
             incident=summary,
-            at=_event_time(pending, summary, now),
-            actor=_actor(pending, entries),
-            detail=_detail(pending, summary, incident, entries),
-            previous=pending.previous,
+            at=milestone.at or now,
+            actor=said.actor,
+            detail=said.detail,
+            facts=said.facts,
+            previous=milestone.previous,
+            current=milestone.current,
+            also=milestone.also,
             url=url,
         )
-        message = render_slack(event)
-        key = f"{summary.id}/{pending.kind}/{format_timestamp(event.at)}"
-        if pending.kind == "declared" or pending.kind == "resolved":
-            # the announcement, and the final communication, also go to everyone
-            notifier.post(announcement, message, key=key + "/announce")
-        notifier.post(channel_id, message, key=key)
-        results.delivered.append(f"{summary.id}: {pending.kind}")
-        _mark_announced(state, pending, summary)
-    status = render_status(summary, url=url, levels=config.severity_scale.levels)
-    if state.get("status_ts"):
-        try:
-            notifier.update(channel_id, str(state["status_ts"]), status)
-        except MessageNotFound:
-            state["status_ts"] = None  # someone deleted it: post a new one
-    if not state.get("status_ts"):
-        state["status_ts"] = notifier.post(channel_id, status, key=f"{summary.id}/status").ts
-    state["announced"] = current_state(summary)
-    if config.slack.archive_on_close and summary.status in TERMINAL_STATUSES and not state.get("archived"):
-        notifier.archive(channel_id)
-        state["archived"] = True
-        results.delivered.append(f"{summary.id}: archived #{state.get('channel_name')}")
+    )
 
 
-def _mark_announced(state: dict[str, Any], pending: PendingEvent, summary: IncidentSummary) -> None:
-    """Record each event as soon as it is posted, so a failure later posts it no second time."""
-    announced = dict(state.get("announced") or {})
-    if pending.kind == "declared":
-        announced = {"status": "triage", "severity": summary.severity, "commander": summary.commander}
-    elif pending.kind == "severity_changed":
-        announced["severity"] = summary.severity
-    elif pending.kind == "commander_changed":
-        announced["commander"] = summary.commander
-    else:
-        announced["status"] = summary.status
-    state["announced"] = announced
+def _as_told(summary: IncidentSummary, state: dict[str, Any]) -> IncidentSummary:
+    """The incident as people last heard of it."""
+    told = state.get("announced")
+    if not isinstance(told, dict):
+        return replace(summary, status="triage")
+    return replace(
+        summary,
+        status=str(told.get("status") or summary.status),
+        severity=str(told.get("severity") or summary.severity),
+        commander=told.get("commander"),
+    )
+
+
+def _after(shown: IncidentSummary, milestone: Milestone) -> IncidentSummary:
+    if milestone.kind == "severity_changed" and milestone.current:
+        return replace(shown, severity=milestone.current)
+    if milestone.kind == "commander_changed":
+        return replace(shown, commander=milestone.current)
+    if milestone.kind == "reopened":
+        return replace(shown, status=milestone.current or "investigating")
+    if milestone.kind in STATUS_OF:
+        return replace(shown, status=STATUS_OF[milestone.kind])
+    return shown
+
+
+def _key(summary: IncidentSummary, milestone: Milestone, now: datetime) -> str:
+    """The message's identity, found again in the channel before it is posted twice."""
+    when = format_timestamp(milestone.at) if milestone.at else "undated"
+    key = f"{summary.id}/{milestone.kind}/{when}"
+    if milestone.kind in ("note", "update") and milestone.entry is not None:
+        key += f"/{digest(milestone.entry)}"
+    elif milestone.kind in ("severity_changed", "commander_changed"):
+        key += f"/{milestone.previous}-{milestone.current}"
+    return key
+
+
+def _reminder(
+    summary: IncidentSummary, cadence: Cadence, config: Config, url: str | None, now: datetime
+) -> SlackMessage:
+    from incident_kit.notify.messages import Event, render_slack
+
+    commander = summary.commander
+    person = str(config.slack.users.get(commander, commander)) if commander else None
+    ask = f"`incident update {summary.id} TEXT` posts one" if commander else "assign a commander"
+    detail = f"{commander or 'Nobody'}: stakeholders are owed an update; {cadence.describe(now)}. {ask}."
+    return render_slack(
+        Event(kind="update_overdue", incident=summary, at=now, detail=detail, url=url, mention=person)
+    )
+
+
+def _sources(incident: IncidentFile, links: Links) -> Sources:
+    path = f"{incident.rel}/{POSTMORTEM_FILE}"
+    return Sources(
+        body=incident.document.body,
+        source=incident.source,
+        cancel_reason=safe_text(incident.data.get("cancel_reason") or "", 500) or None,
+        postmortem_path=links.folder(path) or path,
+        postmortem_exists=(incident.folder / POSTMORTEM_FILE).exists(),
+    )
 
 
 def _invitees(summary: IncidentSummary, config: Config) -> list[str]:
@@ -160,58 +250,3 @@ def _invitees(summary: IncidentSummary, config: Config) -> list[str]:
         if resolved not in out:
             out.append(resolved)
     return out
-
-
-_TIME_OF = {
-    "acknowledged": "acknowledged_at",
-    "mitigated": "mitigated_at",
-    "resolved": "resolved_at",
-    "postmortem_ready": "postmortem_at",
-    "closed": "closed_at",
-    "cancelled": "closed_at",
-    "merged": "closed_at",
-    "declared": "declared_at",
-}
-
-_ENTRY_OF = {
-    "acknowledged": "Acknowledged",
-    "mitigated": "Mitigated",
-    "resolved": "Resolved",
-    "reopened": "Reopened",
-}
-
-
-def _event_time(pending: PendingEvent, summary: IncidentSummary, now: datetime) -> datetime:
-    key = _TIME_OF.get(pending.kind)
-    value = getattr(summary, key) if key else None
-    return value if isinstance(value, datetime) else now
-
-
-def _last_entry(entries: Sequence[timeline.Entry], prefix: str) -> timeline.Entry | None:
-    for entry in reversed(entries):
-        if entry.what.startswith(prefix):
-            return entry
-    return None
-
-
-def _actor(pending: PendingEvent, entries: Sequence[timeline.Entry]) -> str | None:
-    prefix = _ENTRY_OF.get(pending.kind)
-    entry = _last_entry(entries, prefix) if prefix else None
-    return entry.who if entry else None
-
-
-def _detail(
-    pending: PendingEvent, summary: IncidentSummary, incident: IncidentFile, entries: Sequence[timeline.Entry]
-) -> str | None:
-    if pending.kind == "cancelled":
-        return safe_text(incident.data.get("cancel_reason") or "", 500) or None
-    if pending.kind == "merged":
-        return f"Duplicate of {summary.merged_into}" if summary.merged_into else None
-    if pending.kind == "postmortem_ready":
-        return f"{incident.rel}/{POSTMORTEM_FILE}"
-    prefix = _ENTRY_OF.get(pending.kind)
-    entry = _last_entry(entries, prefix) if prefix else None
-    if entry is None:
-        return None
-    text = entry.what[len(prefix or "") :].lstrip(" ;:—-")
-    return text or None

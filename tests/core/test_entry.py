@@ -45,3 +45,25 @@ def test_a_repo_path_that_is_not_a_folder_says_so(tmp_path: Path, make, expected
         assert result.code == 1, (args, result.stderr)
         assert result.stderr.count("\n") == 1 and expected in result.stderr, result.stderr
         assert "git is not installed" not in result.stderr
+
+
+VERSION_WITHOUT_TYPER = """
+import sys
+sys.argv = ["incident", "--version"]
+from incident_kit.entry import main
+main()
+print("typer imported:", "typer" in sys.modules)
+"""
+
+
+def test_version_is_the_package_s_and_loads_nothing_heavy() -> None:
+    from incident_kit import __version__
+
+    result = subprocess.run(
+        [sys.executable, "-c", VERSION_WITHOUT_TYPER], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"incident-kit {__version__}\ntyper imported: False\n"
+    in_process = run_cli(["--version"])  # the option Typer declares, as `--help` lists it
+    assert (in_process.code, in_process.stdout) == (0, f"incident-kit {__version__}\n")
+    assert "--version" in run_cli(["--help"]).stdout

@@ -164,7 +164,8 @@ def test_index_twice_without_changes_is_no_diff_and_no_commit(history: Path) -> 
     assert run_cli(["index", "--check", "--repo", str(history)]).code == 0
     assert_mermaid_parses(extract_mermaid_blocks(readme.decode("utf-8")))
     # a change makes it stale, and --check says so without writing
-    incident = json.loads(run_cli(["list", "--format", "json", "--repo", str(history)]).stdout)[0]["id"]
+    listed = json.loads(run_cli(["list", "--all", "--format", "json", "--repo", str(history)]).stdout)
+    incident = listed[0]["id"]
     assert run_cli(["note", incident, "later", "--repo", str(history)]).code == 0
     assert run_cli(["severity", incident, "SEV-1", "--repo", str(history)]).code == 0
     assert run_cli(["index", "--check", "--repo", str(history)]).code == 1

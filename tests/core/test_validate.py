@@ -135,7 +135,7 @@ def test_postmortem_rules(repo: Path) -> None:
         pm in a and "line=18" in a and "type: prevent/mitigate/detect/process" in a for a in annotations
     )
     assert any(pm in a and "line=19" in a and "must start with an id" in a for a in annotations)
-    assert any(pm in a and "sections still to write: Root cause" in a for a in annotations)
+    assert any(pm in a and "line=11" in a and "fill in Root cause" in a for a in annotations), annotations
 
 
 def test_config_errors_are_reported_with_their_line(repo: Path) -> None:

@@ -49,6 +49,7 @@ class FakeGitHub:
         self.workflows = {"rollback.yml", "hotfix.yml"}
         self.workflow_runs: list[dict[str, Any]] = []  # workflow_dispatch bodies
         self.repository_dispatches: list[dict[str, Any]] = []
+        self.default_branch = "main"
 
     # --- seeding ----------------------------------------------------------------------
 
@@ -83,10 +84,11 @@ class FakeGitHub:
         if auth not in (f"token {self.token}", f"Bearer {self.token}"):
             return self._error(401)
         prefix = f"/repos/{self.repo}"
-        if not path.startswith(prefix + "/"):
+        if path != prefix and not path.startswith(prefix + "/"):
             return self._error(404)
         rest = path[len(prefix) :]
         routes = (
+            ("GET", r"", self._get_repository),
             ("GET", r"/issues", self._list_issues),
             ("POST", r"/issues", self._create_issue),
             ("GET", r"/issues/(\d+)", self._get_issue),
@@ -104,6 +106,24 @@ class FakeGitHub:
         return self._error(404)
 
     # --- routes -----------------------------------------------------------------------
+
+    def _get_repository(self, base: str, query: dict[str, str], body: Any) -> Response:
+        owner, name = self.repo.split("/")
+        return (
+            200,
+            {},
+            {
+                "id": 4242,
+                "name": name,
+                "full_name": self.repo,
+                "owner": {"login": owner, "url": f"{base}/users/{owner}"},
+                "private": True,
+                "default_branch": self.default_branch,
+                "url": f"{base}/repos/{self.repo}",
+                "html_url": f"{base}/{self.repo}",
+                "has_issues": True,
+            },
+        )
 
     def _list_issues(self, base: str, query: dict[str, str], body: Any) -> Response:
         state = query.get("state", "open")

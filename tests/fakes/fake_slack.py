@@ -14,6 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 BOT_USER_ID = "UBOT0001"
+# a bot token created from the README's app manifest
+ALL_BOT_SCOPES = (
+    "channels:history",
+    "channels:join",
+    "channels:manage",
+    "channels:read",
+    "channels:write.invites",
+    "channels:write.topic",
+    "chat:write",
+    "users:read.email",
+)
 _NAME_OK = re.compile(r"^[a-z0-9_-]+$")
 Response = tuple[int, dict[str, str], Any]
 
@@ -50,6 +61,8 @@ class FakeSlack:
         self.users: dict[str, str] = {BOT_USER_ID: "bot@example.com"}  # id → email
         self.page_size = 100  # conversations.list never returns more per page
         self._seq = 0
+        # what the token was granted: Slack reports it in the x-oauth-scopes header
+        self.scopes: set[str] = set(ALL_BOT_SCOPES)
 
     # --- seeding and reading state ----------------------------------------------------
 
@@ -92,10 +105,12 @@ class FakeSlack:
         )
         if route is None:
             return 404, {}, {"ok": False, "error": "unknown_method"}
+        # like Slack, every answer to a valid token says what it may do
+        headers = {"x-oauth-scopes": ",".join(sorted(self.scopes))}
         try:
-            return 200, {}, {"ok": True, **route(args)}
+            return 200, headers, {"ok": True, **route(args)}
         except _SlackError as exc:
-            return 200, {}, {"ok": False, "error": exc.code, **exc.extra}
+            return 200, headers, {"ok": False, "error": exc.code, **exc.extra}
 
     # --- methods ----------------------------------------------------------------------
 

@@ -30,9 +30,17 @@ def test_demo_runs_end_to_end_and_leaves_a_valid_repository(tmp_path: Path) -> N
         "$ incident postmortem",
         "$ incident close",
         "$ incident sync",
+        "$ incident update",
         "Incident declared",
     ):
         assert step in result.stdout, step
+    # the final communication reaches everyone, with what they need to know
+    final = result.stdout[result.stdout.index("[#incidents] ✅ Resolved") :]
+    final = final[: final.index("\n[#")]
+    for fact in ("Duration:", "| 45m (impact start to resolution)", "Impact:", "What fixed it:"):
+        assert fact in final, (fact, final)
+    assert "the rollback of deployment 1234" in final and "postmortem.md" in final
+    assert "[#incidents] 📣 Update:" in result.stdout and "[#incidents] 🏁 Closed:" in result.stdout
     assert "a post-mortem is required before close" in result.stdout + result.stderr
     subjects = git(keep, "log", "--format=%s").splitlines()
     assert any(": close (postmortem → closed)" in s for s in subjects)

@@ -169,6 +169,33 @@ def test_three_action_items_become_three_issues_once_and_closing_one_ticks_it(
     assert re.search(r"^- \[ \] AI-1: Item 1", pm.read_text(), re.M)
 
 
+def test_duplicate_and_missing_action_item_ids_are_refused_before_any_issue_is_opened(
+    wired: Path, api: FakeApiServer
+) -> None:
+    incident_id = declare(wired)
+    for command in ("resolve", "postmortem"):
+        assert cli(wired, command, incident_id)[0] == 0
+    pm = next((wired / "incidents").glob("20*/inc-*/postmortem.md"))
+    items = (
+        "- [ ] AI-1: Add a breaker — owner: @bob — due: 2026-12-10 — type: prevent\n"
+        "- [ ] AI-1: Alert on saturation — owner: @bob — due: 2026-12-11 — type: detect\n"
+        "- [ ] Review the runbook — owner: @bob — due: 2026-12-12 — type: process\n"
+    )
+    pm.write_text(pm.read_text().replace("## Action items\n\n", "## Action items\n\n" + items))
+    git(wired, "commit", "-qam", "action items, two with one id and one with none")
+    duplicate = pm.read_text().split("\n").index(items.split("\n")[1]) + 1
+    code, out, err = cli(wired, "sync")
+    assert code == 1 and "still pending" in err and f"postmortem.md:{duplicate}: " in err, err
+    assert "opened issue" not in out and api.github.issues == {}
+    assert api.calls("POST /repos/acme/shop/issues") == []
+    text = pm.read_text().replace("] AI-1: Alert", "] AI-2: Alert").replace("] Review", "] AI-3: Review")
+    pm.write_text(text)
+    git(wired, "commit", "-qam", "one id each")
+    code, out, err = cli(wired, "sync")
+    assert code == 0, err
+    assert out.count("opened issue") == 3 and len(api.github.issues) == 3
+
+
 def test_rate_limit_is_retried_and_a_500_leaves_work_pending_then_delivered_once(
     wired: Path, api: FakeApiServer
 ) -> None:

@@ -28,6 +28,7 @@ from incident_kit.errors import IncidentKitError
 from incident_kit.markdown import field_scan, frontmatter, sections, tables
 from incident_kit.model import ActionItem
 from incident_kit.notify.channel_names import channel_name
+from incident_kit.sync import wording
 
 SMALL = 2_000  # characters of run; the large size is ten times this
 MAX_GROWTH = 4.0  # per-character cost, large over small: ~1 when linear, ~10 when quadratic
@@ -106,6 +107,14 @@ PARSERS: dict[str, tuple[Callable[[str], object], Callable[[str], str]]] = {
             lambda text: postmortem.missing_sections(text, ["Impact", "Timeline", "Root cause"], "pm.md")
         ),
         lambda run: f"## Impact\n\n{run}\n\n## Timeline\n\n```mermaid{run}\n\n## Root cause\n\n# {run}\n",
+    ),
+    "postmortem.unwritten_sections (placeholders)": (
+        _quietly(lambda text: postmortem.unwritten_sections(text, ["Impact", "Summary"], "pm.md")),
+        lambda run: f"## Impact\n\n- {run}\n**{run}**\n\n## Summary\n\nTODO: {run}\n",
+    ),
+    "sync wording: the Summary an announcement quotes": (
+        lambda text: wording._summary(text, "f.md"),
+        lambda run: f"## Summary\n\n<!-- a -->{run}<!--{run}\\{run}\n",
     ),
     "postmortem.without_spans": (
         lambda text: postmortem.without_spans(text, "<!--", "-->"),
@@ -270,3 +279,9 @@ def test_comments_are_removed_exactly_as_the_old_pattern_removed_them(pieces: li
     assert postmortem.without_spans(text, "```mermaid", "```") == re.sub(
         r"```mermaid.*?```", "", text, flags=re.S
     )
+
+    def blank(match: re.Match[str]) -> str:
+        return "\n" * match.group(0).count("\n")
+
+    kept = postmortem.without_spans(text, "<!--", "-->", keep_lines=True)
+    assert kept == re.sub(r"<!--.*?-->", blank, text, flags=re.S)

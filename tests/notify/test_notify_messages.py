@@ -150,6 +150,9 @@ def test_hostile_text_is_inert_everywhere(kind: str) -> None:
         actor=HOSTILE,
         detail=HOSTILE + "\n" + HOSTILE,
         previous=HOSTILE,
+        current=HOSTILE,
+        facts=((HOSTILE, HOSTILE + "\n" + HOSTILE),),
+        mention=HOSTILE,  # not a user id: no ping
         incident={"title": HOSTILE, "commander": HOSTILE, "service": HOSTILE},
     )
     message = render_slack(hostile)
@@ -164,6 +167,30 @@ def test_hostile_text_is_inert_everywhere(kind: str) -> None:
     assert_inert(message.text)
     assert_inert(message.plain, slack=False)
     assert_inert(render_topic(hostile.incident))
+
+
+def test_the_final_communication_says_each_fact_under_its_label() -> None:
+    facts = (
+        ("Duration", "1h 05m (impact start to resolution)"),
+        ("Impact", "30% of logins took over 2 s"),
+        ("What fixed it", "rolled back deployment 1234"),
+        ("Post-mortem (to come)", "incidents/2026-11/inc-20261126-k3f7-p99-latency/postmortem.md"),
+    )
+    message = render_slack(event("resolved", facts=facts, also=("mitigated",)))
+    assert message.text.startswith("✅ Resolved (also mitigated): ")
+    sections = [b["text"]["text"] for b in message.blocks if b["type"] == "section" and "text" in b]
+    assert sections == [f"{label}:\n{text}" for label, text in facts]
+    for label, text in facts:
+        assert f"  {label}:\n  | {text}" in message.plain
+
+
+def test_only_a_slack_user_id_becomes_a_ping() -> None:
+    pinged = render_slack(event("update_overdue", detail="bob: an update is owed", mention="U024BE7LH"))
+    context = next(b for b in pinged.blocks if b["type"] == "context")
+    assert context["elements"][0] == {"type": "mrkdwn", "text": "<@U024BE7LH>"}
+    for who in ("bob@example.com", "bob", "<!channel>"):
+        message = render_slack(event("update_overdue", mention=who))
+        assert "<@" not in json.dumps(message.blocks) and "!channel" not in json.dumps(message.blocks)
 
 
 def test_escaping_is_slack_entities_not_html() -> None:

@@ -7,16 +7,22 @@ environment (event file, GITHUB_OUTPUT/ENV/PATH/STEP_SUMMARY files, RUNNER_TEMP,
 - `actions/checkout` fetches from a local bare repository the way the action does (same
   refs, same fetch depth, a branch with upstream or a detached pull-request merge commit);
 - `actions/setup-python` puts a `python` on PATH, `actions/setup-node` does nothing;
-- the step with `id: install` puts the directory holding `incident` on PATH instead of
-  running pip.
+- `actions/cache/restore` and `actions/cache/save` talk to a local cache store
+  (`gha_actions.ActionsCache`, shared between jobs like GitHub's);
+- a composite action named in `actions=` (owner/name → a local git repository) is fetched at
+  its pinned commit and its steps run, with its inputs, outputs, `steps` context and
+  GITHUB_ACTION_PATH, as the runner runs them (gha_actions.py).
 
 Anything else the harness does not model (another action, `matrix`, an expression
 function it does not know, `${{ }}` inside `run:`) raises HarnessError: a test must never
 pass because the harness silently guessed.
 """
 
+from __future__ import annotations
+
 import json
 import os
+import platform
 import re
 import shlex
 import subprocess
@@ -27,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gha_actions import ActionsCache, fetch_action, load_action, snapshot_commit
 from gha_events import (
     pull_request_event,
     push_event,
@@ -41,6 +48,7 @@ from ruamel.yaml import YAML
 __all__ = [
     "DEFAULT_TOOL_BIN",
     "REPO_ROOT",
+    "ActionsCache",
     "ExpressionContext",
     "HarnessError",
     "JobResult",
@@ -55,13 +63,14 @@ __all__ = [
     "repository_object",
     "run_job",
     "schedule_event",
+    "snapshot_commit",
     "workflow_commands",
     "workflow_dispatch_event",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# Where the install step finds `incident`: the project's venv, unless the tests are pointed
-# at another installation (e.g. a wheel installed elsewhere).
+# Where the tests' own `incident` runs from (seeding remotes): the project's venv, unless the
+# tests are pointed at another installation (e.g. a wheel installed elsewhere).
 DEFAULT_TOOL_BIN = Path(os.environ.get("INCIDENT_HARNESS_BIN", REPO_ROOT / ".venv" / "bin"))
 FAKE_TOKEN = "ghs_harnessFakeToken0000000000000000000"
 
@@ -82,10 +91,18 @@ class StepResult:
     output: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
     summary: str = ""
+    steps: list[StepResult] = field(default_factory=list)  # a composite action's own steps
 
     @property
     def commands(self) -> list[WorkflowCommand]:
         return workflow_commands(self.output)
+
+    def step_output(self, key: str) -> str:
+        """What one of a composite action's own steps printed."""
+        for step in self.steps:
+            if key in (step.id, step.name):
+                return step.output
+        raise KeyError(f"no inner step {key!r}; steps: {[s.id or s.name for s in self.steps]}")
 
 
 @dataclass
@@ -121,7 +138,17 @@ _JOB_KEYS = {
     "name", "if", "runs-on", "permissions", "concurrency", "timeout-minutes",
     "env", "defaults", "steps", "outputs",
 }  # fmt: skip
-_PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)@(?P<sha>[0-9a-f]{40})$")
+_PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+(?:/[\w./-]+)?)@(?P<sha>[0-9a-f]{40})$")
+
+
+@dataclass
+class _Scope:
+    """Where steps run: the job itself, or a composite action inside a job step."""
+
+    ctx: ExpressionContext
+    steps: dict[str, Any]
+    env: dict[str, str] = field(default_factory=dict)  # the calling step's env, for a composite
+    action_path: Path | None = None
 
 
 def load_workflow(source: Path | str | Mapping[str, Any]) -> dict[str, Any]:
@@ -205,19 +232,22 @@ class _Job:
         event: dict[str, Any],
         workdir: Path,
         remote: Path | None,
-        tool_bin: Path,
         variables: Mapping[str, str],
         secrets: Mapping[str, str],
         repository: str,
         actor: str,
         default_branch: str,
+        actions: Mapping[str, Path],
+        cache: ActionsCache | None,
     ) -> None:
         self.workflow = workflow
+        self.actions = actions
+        self.cache = cache
+        self.workdir = workdir
         self.job_id = job_id
         self.job = workflow["jobs"][job_id]
         self.event_name = event_name
         self.remote = remote
-        self.tool_bin = tool_bin
         self.workspace = workdir / "work" / repository.split("/")[1]
         self.temp = workdir / "temp"
         self.home = workdir / "home"
@@ -272,6 +302,8 @@ class _Job:
                 "steps": self.steps_context,
             }
         )
+        self.github = github
+        self.scope = _Scope(self.ctx, self.steps_context)
         self.base_env = self._runner_env(github)
         self.added_env: dict[str, str] = {}
         self.added_path: list[str] = []
@@ -384,23 +416,27 @@ class _Job:
         status = "failure" if self.ctx.job_failed else "success"
         return JobResult(status, results, self.workspace, self.temp)
 
-    def _evaluate_env(self, env: Mapping[str, Any] | None) -> dict[str, str]:
-        return {str(k): self.ctx.interpolate(v) for k, v in (env or {}).items()}
+    def _evaluate_env(
+        self, env: Mapping[str, Any] | None, ctx: ExpressionContext | None = None
+    ) -> dict[str, str]:
+        ctx = ctx or self.ctx
+        return {str(k): ctx.interpolate(v) for k, v in (env or {}).items()}
 
-    def _run_step(self, index: int, step: Mapping[str, Any]) -> StepResult:
+    def _run_step(self, index: int, step: Mapping[str, Any], scope: _Scope | None = None) -> StepResult:
+        scope = scope or self.scope
         unknown = set(step) - _STEP_KEYS
         if unknown:
             raise HarnessError(f"step {index}: keys not modelled: {sorted(unknown)}")
         step_id = step.get("id")
         name = str(step.get("name") or step_id or step.get("uses") or step.get("run", ""))
         result = StepResult(index, step_id, name, outcome="skipped", conclusion="skipped")
-        if self.ctx.condition(step.get("if")):
-            if step_id == "install":
-                self._install(result)
-            elif "uses" in step:
-                self._uses(step, result)
+        if scope.ctx.condition(step.get("if")):
+            if "uses" in step:
+                self._uses(step, result, scope)
             elif "run" in step:
-                self._run(step, result)
+                if scope.action_path is not None and "shell" not in step:
+                    raise HarnessError(f"composite step {name!r}: shell: is required")
+                self._run(step, result, scope)
             else:
                 raise HarnessError(f"step {name!r} has neither run nor uses")
             continue_on_error = step.get("continue-on-error", False)
@@ -409,43 +445,101 @@ class _Job:
             failed = result.outcome == "failure"
             result.conclusion = "success" if failed and continue_on_error else result.outcome
             if result.conclusion == "failure":
-                self.ctx.job_failed = True
+                scope.ctx.job_failed = True
         if step_id:
-            self.steps_context[step_id] = {
+            scope.steps[step_id] = {
                 "outputs": result.outputs,
                 "outcome": result.outcome,
                 "conclusion": result.conclusion,
             }
         return result
 
-    def _install(self, result: StepResult) -> None:
-        # Stands in for `pip install`: the package under test is already in the venv.
-        if (self.tool_bin / "incident").exists():
-            self.added_path.insert(0, str(self.tool_bin))
-            result.outcome = "success"
-            result.returncode = 0
-        else:
-            result.outcome = "failure"
-            result.returncode = 1
-            result.output = f"harness: no `incident` in {self.tool_bin}\n"
-
-    def _uses(self, step: Mapping[str, Any], result: StepResult) -> None:
+    def _uses(self, step: Mapping[str, Any], result: StepResult, scope: _Scope) -> None:
         uses = str(step["uses"])
         pinned = _PINNED.match(uses)
         if pinned is None:
             raise HarnessError(f"{uses!r} is not pinned to a full commit SHA")
         action = pinned.group("action")
-        inputs = {str(k): self.ctx.interpolate(v) for k, v in (step.get("with") or {}).items()}
+        inputs = {str(k): scope.ctx.interpolate(v) for k, v in (step.get("with") or {}).items()}
         if action == "actions/checkout":
             self._checkout(inputs, result)
         elif action == "actions/setup-python":
             self._setup_python(result)
         elif action == "actions/setup-node":
             result.outcome, result.returncode = "success", 0
+        elif action in ("actions/cache/restore", "actions/cache/save"):
+            self._cache(action.rsplit("/", 1)[1], inputs, result)
+        elif action in self.actions:
+            self._composite(action, pinned.group("sha"), step, inputs, result, scope)
         else:
             raise HarnessError(f"action {action!r} is not modelled")
 
+    def _cache(self, verb: str, inputs: Mapping[str, str], result: StepResult) -> None:
+        unknown = set(inputs) - {"path", "key"}
+        if unknown:
+            raise HarnessError(f"actions/cache/{verb} inputs not modelled: {sorted(unknown)}")
+        path, key = Path(inputs["path"]), inputs["key"]
+        if not path.is_absolute() or "\n" in inputs["path"]:
+            raise HarnessError("the harness models one absolute cache path")
+        if verb == "restore":
+            hit = self.cache is not None and self.cache.restore(path, key)
+            result.outputs = {"cache-hit": "true" if hit else "false", "cache-primary-key": key}
+            if hit:
+                result.outputs["cache-matched-key"] = key
+            said = "Cache restored from key" if hit else "Cache not found for input keys"
+            result.output = f"{said}: {key}\n"
+        else:
+            # like the real action, a failed save is a warning, never a failed step
+            result.output = self.cache.save(path, key) if self.cache else "Cache service unavailable\n"
+        result.outcome, result.returncode = "success", 0
+
+    def _composite(
+        self,
+        action: str,
+        sha: str,
+        step: Mapping[str, Any],
+        inputs: Mapping[str, str],
+        result: StepResult,
+        scope: _Scope,
+    ) -> None:
+        action_dir = self.workdir / "_actions" / action / sha
+        if not action_dir.exists() and not fetch_action(self.actions[action], sha, action_dir):
+            result.outcome, result.returncode = "failure", 1
+            result.output = f"Unable to resolve action `{action}@{sha}`, unable to find version `{sha}`\n"
+            return
+        meta = load_action(action_dir)
+        declared = meta.get("inputs") or {}
+        unknown = set(inputs) - set(declared)
+        if unknown:
+            raise HarnessError(f"{action}: unexpected inputs {sorted(unknown)}")
+        values = {}
+        for name, spec in declared.items():
+            value = inputs.get(name, spec.get("default", ""))
+            if spec.get("required") and value in ("", None):
+                raise HarnessError(f"{action}: input {name!r} is required")
+            values[name] = "" if value is None else str(value)
+        inner_steps: dict[str, Any] = {}
+        ctx = ExpressionContext(
+            {
+                "github": {**self.github, "action_path": str(action_dir)},
+                "inputs": values,
+                "steps": inner_steps,
+            }
+        )
+        # The calling step's env reaches the action's steps (evaluated where it was written).
+        env = {**scope.env, **self._evaluate_env(step.get("env"), scope.ctx)}
+        inner = _Scope(ctx, inner_steps, env, action_dir)
+        for index, inner_step in enumerate((meta.get("runs") or {}).get("steps") or []):
+            result.steps.append(self._run_step(index, inner_step, inner))
+        result.output = "".join(f"--- {s.name} [{s.outcome}]\n{s.output}" for s in result.steps)
+        result.summary = "".join(s.summary for s in result.steps)
+        failed = ctx.job_failed
+        result.outcome, result.returncode = ("failure", 1) if failed else ("success", 0)
+        declared_outputs = meta.get("outputs") or {}
+        result.outputs = {str(k): ctx.interpolate(v.get("value", "")) for k, v in declared_outputs.items()}
+
     def _setup_python(self, result: StepResult) -> None:
+        # outputs.python-version: the interpreter's, as setup-python reports the one it set up
         # Like setup-python, put a `python` on PATH: a wrapper around the test's interpreter.
         shim = self.tool_cache / "python-shim"
         shim.mkdir(exist_ok=True)
@@ -454,6 +548,7 @@ class _Job:
             wrapper.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n')
             wrapper.chmod(0o755)
         self.added_path.insert(0, str(shim))
+        result.outputs = {"python-version": platform.python_version()}
         result.outcome, result.returncode = "success", 0
 
     def _checkout(self, inputs: Mapping[str, str], result: StepResult) -> None:
@@ -514,13 +609,15 @@ class _Job:
                 return value
         return None
 
-    def _run(self, step: Mapping[str, Any], result: StepResult) -> None:
+    def _run(self, step: Mapping[str, Any], result: StepResult, scope: _Scope) -> None:
         script_text = str(step["run"])
         if "${{" in script_text:
             # Real Actions would paste the value into the script: exactly the injection our
             # workflows avoid by passing everything through env:.
             raise HarnessError(f"step {result.name!r}: ${{{{ }}}} inside run:, use env:")
-        step_env = self._evaluate_env(step.get("env"))
+        step_env = {**scope.env, **self._evaluate_env(step.get("env"), scope.ctx)}
+        if scope.action_path is not None:
+            step_env["GITHUB_ACTION_PATH"] = str(scope.action_path)
         files = {
             name: self.temp / f"_runner_file_commands/{name.lower()}_{uuid.uuid4().hex}"
             for name in ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")
@@ -588,16 +685,20 @@ def run_job(
     workdir: Path,
     remote: Path | None = None,
     job: str | None = None,
-    tool_bin: Path = DEFAULT_TOOL_BIN,
     variables: Mapping[str, str] | None = None,
     secrets: Mapping[str, str] | None = None,
     repository: str = "acme/shop",
     actor: str = "octocat",
     default_branch: str = "main",
+    actions: Mapping[str, Path] | None = None,
+    cache: ActionsCache | None = None,
 ) -> JobResult:
     """Run one job of `workflow` for an event; `remote` is the bare repository to check out.
 
     `workdir` must be a fresh directory: it receives the workspace, RUNNER_TEMP and HOME.
+    `actions` maps a composite action's owner/name to the git repository that holds its
+    pinned commits; `cache` is the cache service behind actions/cache (None: every restore
+    misses and saves go nowhere, as when the service is down).
     """
     data = load_workflow(workflow)
     _check_trigger(data, event_name, event)
@@ -607,8 +708,8 @@ def run_job(
             raise HarnessError(f"say which job to run: {sorted(jobs)}")
         job = next(iter(jobs))
     return _Job(
-        data, job, event_name, json.loads(json.dumps(event)), workdir, remote, tool_bin,
-        variables or {}, secrets or {}, repository, actor, default_branch,
+        data, job, event_name, json.loads(json.dumps(event)), workdir, remote,
+        variables or {}, secrets or {}, repository, actor, default_branch, actions or {}, cache,
     ).run()  # fmt: skip
 
 

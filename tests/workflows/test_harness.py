@@ -6,13 +6,16 @@ expressions, `if:`, failing steps, checkout and push against a local bare reposi
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from harness import (
+    ActionsCache,
     ExpressionContext,
     HarnessError,
+    git_env,
     make_remote,
     repository_dispatch_event,
     run_job,
@@ -252,3 +255,127 @@ def test_workflow_commands_respect_stop_commands() -> None:
         ("error", {"file": "incidents/a.md", "line": "3"}, "bad\nseverity"),
         ("warning", {}, "legacy"),
     ]
+
+
+COMPOSITE = """
+name: greeter
+description: a composite action for the harness's own tests
+inputs:
+  who: {description: whom, required: true}
+  punctuation: {description: end, default: "!"}
+outputs:
+  greeting: {description: what was said, value: "${{ steps.say.outputs.greeting }}"}
+runs:
+  using: composite
+  steps:
+    - id: say
+      shell: bash
+      env:
+        WHO: ${{ inputs.who }}
+        END: ${{ inputs.punctuation }}
+      run: |
+        test -f "$GITHUB_ACTION_PATH/action.yml"
+        echo "greeting=hello $WHO$END (caller: $CALLER)" >> "$GITHUB_OUTPUT"
+        mkdir -p "$RUNNER_TEMP/greeter" && printf '#!/bin/sh\\necho greeted\\n' > "$RUNNER_TEMP/greeter/greet"
+        chmod +x "$RUNNER_TEMP/greeter/greet" && echo "$RUNNER_TEMP/greeter" >> "$GITHUB_PATH"
+"""
+
+
+def _action_repository(tmp_path: Path, action_yml: str) -> tuple[Path, str]:
+    """A git repository holding one commit with `action_yml`, as GitHub would serve it."""
+    source = tmp_path / "action-src"
+    source.mkdir()
+    (source / "action.yml").write_text(action_yml)
+    env = git_env()
+    for args in (["init", "-q", "-b", "main"], ["add", "action.yml"], ["commit", "-qm", "v1"]):
+        subprocess.run(["git", *args], cwd=source, env=env, check=True)
+    sha = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=source, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return source / ".git", sha
+
+
+def _calling(sha: str, with_: str) -> str:
+    return f"""
+on: {{repository_dispatch: {{types: [alert]}}}}
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - id: greet
+        uses: acme/greeter@{sha} # v1.0.0
+        env: {{CALLER: the-job}}
+        with: {with_}
+      - env: {{SAID: "${{{{ steps.greet.outputs.greeting }}}}"}}
+        run: |
+          test "$SAID" = "hello octo? (caller: the-job)" && greet
+"""
+
+
+def test_a_composite_action_runs_at_its_pinned_commit(tmp_path: Path) -> None:
+    git_dir, sha = _action_repository(tmp_path, COMPOSITE)
+    result = run_job(
+        _calling(sha, "{who: octo, punctuation: '?'}"),
+        event_name="repository_dispatch",
+        event=repository_dispatch_event({}),
+        workdir=tmp_path / "run",
+        actions={"acme/greeter": git_dir},
+    )
+    assert result.status == "success", result.log()
+    greet = result.step("greet")
+    assert greet.outputs == {"greeting": "hello octo? (caller: the-job)"}
+    assert [s.id for s in greet.steps] == ["say"]
+    assert (tmp_path / "run" / "_actions" / "acme/greeter" / sha / "action.yml").is_file()
+
+
+def test_a_composite_action_s_inputs_and_commit_are_checked(tmp_path: Path) -> None:
+    git_dir, sha = _action_repository(tmp_path, COMPOSITE)
+    event = repository_dispatch_event({})
+    actions = {"acme/greeter": git_dir}
+    with pytest.raises(HarnessError, match="input 'who' is required"):
+        run_job(_calling(sha, "{}"), event_name="repository_dispatch", event=event,
+                workdir=tmp_path / "a", actions=actions)  # fmt: skip
+    with pytest.raises(HarnessError, match="unexpected inputs"):
+        run_job(_calling(sha, "{who: x, colour: red}"), event_name="repository_dispatch",
+                event=event, workdir=tmp_path / "b", actions=actions)  # fmt: skip
+    # A commit the repository does not have fails the step, as GitHub fails the job.
+    missing = run_job(_calling("e" * 40, "{who: x}"), event_name="repository_dispatch",
+                      event=event, workdir=tmp_path / "c", actions=actions)  # fmt: skip
+    assert missing.status == "failure"
+    assert "Unable to resolve action" in missing.step("greet").output
+
+
+def test_the_cache_service_restores_what_a_job_saved(tmp_path: Path) -> None:
+    cache = ActionsCache(tmp_path / "cache")
+    workflow = """
+on: {repository_dispatch: {types: [alert]}}
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - id: restore
+        uses: actions/cache/restore@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
+        with: {path: /tmp/PLACE, key: env-1}
+      - id: fill
+        if: steps.restore.outputs.cache-hit != 'true'
+        run: mkdir -p /tmp/PLACE && echo made > /tmp/PLACE/file
+      - uses: actions/cache/save@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
+        if: steps.restore.outputs.cache-hit != 'true'
+        with: {path: /tmp/PLACE, key: env-1}
+      - run: test "$(cat /tmp/PLACE/file)" = made
+"""
+    place = tmp_path / "place"
+    workflow = workflow.replace("/tmp/PLACE", str(place))
+    event = repository_dispatch_event({})
+    first = run_job(
+        workflow, event_name="repository_dispatch", event=event, workdir=tmp_path / "1", cache=cache
+    )
+    assert first.status == "success", first.log()
+    assert first.step("restore").outputs["cache-hit"] == "false" and first.step("fill").outcome == "success"
+    shutil.rmtree(place)
+    second = run_job(
+        workflow, event_name="repository_dispatch", event=event, workdir=tmp_path / "2", cache=cache
+    )
+    assert second.status == "success", second.log()
+    assert second.step("restore").outputs["cache-hit"] == "true" and second.step("fill").outcome == "skipped"
+    assert cache.keys() == 1

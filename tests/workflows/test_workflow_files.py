@@ -8,17 +8,19 @@ import os
 import re
 import shutil
 import subprocess
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from harness import REPO_ROOT, load_workflow
 
+from incident_kit import __version__
+from incident_kit.workflows import managed
+
 GITHUB_WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 PACKAGED = REPO_ROOT / "incident_kit" / "data" / "workflows"
 SHIPPED = ["incident-alert.yml", "incident-sync.yml", "incident-validate.yml"]
-ALL_OURS = [*SHIPPED, "ci.yml"]
+ALL_OURS = [*SHIPPED, "ci.yml", "release.yml"]
 WRITERS = ["incident-alert.yml", "incident-sync.yml"]
 
 
@@ -30,28 +32,35 @@ def steps(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [step for job in data["jobs"].values() for step in job["steps"]]
 
 
-def test_packaged_workflows_are_the_repository_s_own() -> None:
+def test_the_repository_s_workflows_are_the_packaged_ones_pinned() -> None:
+    # This repository runs what `incident init` installs: the packaged templates with their
+    # managed step pinned to a commit of incident-kit's own action.
     assert sorted(p.name for p in PACKAGED.iterdir()) == SHIPPED
     for name in SHIPPED:
-        packaged = (PACKAGED / name).read_bytes()
-        assert (GITHUB_WORKFLOWS / name).read_bytes() == packaged, (
-            f"{name}: edit incident_kit/data/workflows/{name} and copy it to .github/workflows/"
+        ours = (GITHUB_WORKFLOWS / name).read_text()
+        found = managed.pins(ours, name)
+        assert len(found) == 1 and found[0].pin.pinned, f"{name}: one managed step, pinned by SHA"
+        rendered = managed.render((PACKAGED / name).read_text(), found[0].pin, name)
+        assert ours == rendered, (
+            f"{name}: edit incident_kit/data/workflows/{name}, then render it over "
+            ".github/workflows/ (docs/workflows.md: `incident init --upgrade --action-ref`)"
         )
 
 
-def test_default_install_spec_is_this_release() -> None:
-    version = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["version"]
+def test_the_managed_steps_carry_this_release() -> None:
     for name in SHIPPED:
-        specs = re.findall(r"incident-kit==([\w.+-]+)", (PACKAGED / name).read_text())
-        assert specs == [version], f"{name}: bump the default spec with the version"
+        [found] = managed.pins((GITHUB_WORKFLOWS / name).read_text(), name)
+        assert found.pin.repo == managed.ACTION_REPOSITORY
+        assert found.pin.version == __version__, f"{name}: run `incident init --upgrade` on release"
 
 
-@pytest.mark.parametrize("name", ALL_OURS)
+@pytest.mark.parametrize("name", [*ALL_OURS, "action.yml"])
 def test_actions_are_pinned_by_sha_with_the_version_in_a_comment(name: str) -> None:
-    lines = [line for line in (GITHUB_WORKFLOWS / name).read_text().splitlines() if "uses:" in line]
+    path = REPO_ROOT / name if name == "action.yml" else GITHUB_WORKFLOWS / name
+    lines = [line for line in path.read_text().splitlines() if "uses:" in line.split("#")[0]]
     assert lines
     for line in lines:
-        assert re.search(r"uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
+        assert re.search(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
 
 
 @pytest.mark.parametrize("name", ALL_OURS)
@@ -69,6 +78,21 @@ def test_scripts_never_expand_templates_and_credentials_stay_off_disk(name: str)
 def test_writers_queue_and_never_cancel(name: str) -> None:
     concurrency = workflow(name)["concurrency"]
     assert concurrency == {"group": "incident-write-${{ github.repository }}", "queue": "max"}
+
+
+def test_the_release_runs_on_version_tags_with_least_privilege() -> None:
+    data = workflow("release.yml")
+    assert data["on"] == {"push": {"tags": ["v*"]}}
+    jobs = data["jobs"]
+    assert jobs["build"]["permissions"] == {"contents": "read"}
+    assert jobs["publish"]["permissions"] == {"id-token": "write"}
+    assert jobs["publish"]["environment"]["name"] == "pypi"
+    # the job that runs the build holds no token worth stealing; the ones that sign do not build
+    for name, job in jobs.items():
+        runs = [step for step in job["steps"] if "run" in step]
+        assert not runs or "id-token" not in job["permissions"], name
+    uses = [step["uses"].split("@")[0] for job in jobs.values() for step in job["steps"] if "uses" in step]
+    assert "actions/attest-build-provenance" in uses and "pypa/gh-action-pypi-publish" in uses
 
 
 def test_validate_is_read_only_and_never_pull_request_target() -> None:

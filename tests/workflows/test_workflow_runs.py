@@ -1,7 +1,10 @@
 """The shipped workflows, run end to end by the harness with the real `incident` CLI.
 
-Each test seeds a bare "GitHub" repository with `incident init`, fires a realistic event,
-and looks at what landed on that remote, as a user would on github.com.
+Each test seeds a bare "GitHub" repository with `incident init` (its workflows pinned to a
+commit of this work tree), fires a realistic event, runs the workflow file that init installed
+there (the CLI comes from incident-kit's own composite action at that commit, its dependencies
+from the hash-checked lock through the cache), and looks at what landed on that remote, as a
+user would on github.com.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+from gha_actions import ActionUnderTest
 from harness import (
     DEFAULT_TOOL_BIN,
-    REPO_ROOT,
+    ActionsCache,
+    JobResult,
     git_env,
     make_remote,
     pull_request_event,
@@ -23,7 +29,9 @@ from harness import (
 )
 from support.alerts import CAPTURES, SEED_ALERT
 
-WORKFLOWS = REPO_ROOT / ".github" / "workflows"
+from incident_kit import __version__
+
+ACTION = "incident-kit/incident-kit"
 ALERTMANAGER_CAPTURE = CAPTURES / "alertmanager/firing-two-alerts-grouped-zulip.json"
 NATIVE_ALERT = SEED_ALERT
 BROKEN = "incidents/2026-11/inc-20261126-zz9z-broken-by-hand/incident.md"
@@ -62,25 +70,50 @@ def git(*args: str, cwd: Path) -> str:
     return done.stdout.strip()
 
 
-def seeded_remote(tmp_path: Path) -> Path:
-    return make_remote(tmp_path / "remote.git", lambda seed: incident("init", cwd=seed))
+class Runner:
+    """Runs the workflows a remote's default branch holds, with the action under test."""
+
+    def __init__(self, action: ActionUnderTest, cache: ActionsCache) -> None:
+        self.action = action
+        self.cache = cache
+
+    def seed(self, tmp_path: Path) -> Path:
+        ref = self.action.sha
+        return make_remote(
+            tmp_path / "remote.git", lambda seed: incident("init", "--action-ref", ref, cwd=seed)
+        )
+
+    def run(self, remote: Path, name: str, **kwargs: object) -> JobResult:
+        installed = git("show", f"main:.github/workflows/{name}", cwd=remote)
+        return run_job(
+            installed,
+            remote=remote,
+            actions={ACTION: self.action.git_dir},
+            cache=self.cache,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
+@pytest.fixture
+def runner(incident_kit_action: ActionUnderTest, actions_cache: ActionsCache) -> Runner:
+    return Runner(incident_kit_action, actions_cache)
 
 
 def remote_files(remote: Path, ref: str = "main") -> list[str]:
     return git("ls-tree", "-r", "--name-only", ref, "--", "incidents/", cwd=remote).splitlines()
 
 
-def test_alert_dispatch_declares_and_pushes(tmp_path: Path) -> None:
-    remote = seeded_remote(tmp_path)
+def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner) -> None:
+    remote = runner.seed(tmp_path)
     before = git("rev-parse", "main", cwd=remote)
     event = repository_dispatch_event({"alert": NATIVE_ALERT})
 
-    result = run_job(
-        WORKFLOWS / "incident-alert.yml",
+    result = runner.run(
+        remote,
+        "incident-alert.yml",
         event_name="repository_dispatch",
         event=event,
         workdir=tmp_path / "run",
-        remote=remote,
     )
 
     assert result.status == "success", result.log()
@@ -100,28 +133,39 @@ def test_alert_dispatch_declares_and_pushes(tmp_path: Path) -> None:
     assert result.step("summary").outputs["id"] == declared["id"]
     assert result.step("declare").commands == []
     assert result.step("sync").commands == []
+    # `incident` came from the action at the pinned commit, nothing installed by name.
+    install = result.step("install")
+    assert [s.id for s in install.steps] == ["python", "env", "restore", "install", None, "setup", "run"]
+    assert install.outputs["version"] == __version__
+    action_path = tmp_path / "run" / "_actions" / ACTION / runner.action.sha
+    assert f"incident-kit {__version__} from {action_path}" in install.step_output("setup")
 
 
-def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(tmp_path: Path) -> None:
+def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(tmp_path: Path, runner: Runner) -> None:
     # Alertmanager re-sends a firing group every repeat_interval; the second run starts from
     # a fresh clone, so only what the first run pushed can tell it the incident exists.
-    remote = seeded_remote(tmp_path)
+    remote = runner.seed(tmp_path)
     capture = json.loads(ALERTMANAGER_CAPTURE.read_text(encoding="utf-8"))
     event = repository_dispatch_event({"alert": capture, "format": "alertmanager"})
 
     runs = []
     for attempt in ("first", "second"):
-        result = run_job(
-            WORKFLOWS / "incident-alert.yml",
+        result = runner.run(
+            remote,
+            "incident-alert.yml",
             event_name="repository_dispatch",
             event=event,
             workdir=tmp_path / attempt,
-            remote=remote,
         )
         assert result.status == "success", result.log()
         runs.append(json.loads((result.runner_temp / "declared.json").read_text("utf-8")))
+        second_install = result.step("install")
 
     first, second = runs
+    # The second run found the environment in the cache the first run saved.
+    install = second_install.steps
+    assert {s.id: s.outcome for s in install}["install"] == "skipped", second_install.output
+    assert "Cache restored from key: incident-kit-env-Linux-X64-py" in second_install.output
     assert first["created"] is True
     assert second["created"] is False and second["deduplicated"] is True
     assert second["id"] == first["id"]
@@ -129,16 +173,16 @@ def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(tmp_path: P
     assert len(incident_files) == 1
 
 
-def test_manual_declare_from_the_actions_tab(tmp_path: Path) -> None:
-    remote = seeded_remote(tmp_path)
+def test_manual_declare_from_the_actions_tab(tmp_path: Path, runner: Runner) -> None:
+    remote = runner.seed(tmp_path)
     event = workflow_dispatch_event({"title": "Checkout is down", "severity": "SEV-1"})
 
-    result = run_job(
-        WORKFLOWS / "incident-alert.yml",
+    result = runner.run(
+        remote,
+        "incident-alert.yml",
         event_name="workflow_dispatch",
         event=event,
         workdir=tmp_path / "run",
-        remote=remote,
     )
 
     assert result.status == "success", result.log()
@@ -147,15 +191,15 @@ def test_manual_declare_from_the_actions_tab(tmp_path: Path) -> None:
     assert any(f.startswith(declared["path"]) for f in remote_files(remote))
 
 
-def test_scheduled_sync_runs_on_the_default_branch(tmp_path: Path) -> None:
-    remote = seeded_remote(tmp_path)
+def test_scheduled_sync_runs_on_the_default_branch(tmp_path: Path, runner: Runner) -> None:
+    remote = runner.seed(tmp_path)
 
-    result = run_job(
-        WORKFLOWS / "incident-sync.yml",
+    result = runner.run(
+        remote,
+        "incident-sync.yml",
         event_name="schedule",
         event=schedule_event("17,47 * * * *"),
         workdir=tmp_path / "run",
-        remote=remote,
     )
 
     assert result.status == "success", result.log()
@@ -184,16 +228,16 @@ def _pull_request(tmp_path: Path, remote: Path, branch: str, change: str) -> dic
     return pull_request_event(number=12, base_sha=base, head_sha=head, head_ref=branch)
 
 
-def test_validate_annotates_a_broken_incident_file(tmp_path: Path) -> None:
-    remote = seeded_remote(tmp_path)
+def test_validate_annotates_a_broken_incident_file(tmp_path: Path, runner: Runner) -> None:
+    remote = runner.seed(tmp_path)
     event = _pull_request(tmp_path, remote, "edit-incident", "broken")
 
-    result = run_job(
-        WORKFLOWS / "incident-validate.yml",
+    result = runner.run(
+        remote,
+        "incident-validate.yml",
         event_name="pull_request",
         event=event,
         workdir=tmp_path / "run",
-        remote=remote,
     )
 
     assert result.status == "failure"
@@ -210,18 +254,67 @@ def test_validate_annotates_a_broken_incident_file(tmp_path: Path) -> None:
     assert BROKEN in result.summary and "failed" in result.summary
 
 
-def test_validate_passes_a_pull_request_with_a_valid_incident(tmp_path: Path) -> None:
-    remote = seeded_remote(tmp_path)
+def test_validate_passes_a_pull_request_with_a_valid_incident(tmp_path: Path, runner: Runner) -> None:
+    remote = runner.seed(tmp_path)
     event = _pull_request(tmp_path, remote, "declare-by-cli", "valid")
 
-    result = run_job(
-        WORKFLOWS / "incident-validate.yml",
+    result = runner.run(
+        remote,
+        "incident-validate.yml",
         event_name="pull_request",
         event=event,
         workdir=tmp_path / "run",
-        remote=remote,
     )
 
     assert result.status == "success", result.log()
     assert "Validation passed" in result.summary
     assert "added" in result.summary and "incident.md" in result.summary
+
+
+def test_the_action_runs_one_command_itself_and_refuses_a_command_that_is_not_a_name(
+    tmp_path: Path, runner: Runner
+) -> None:
+    remote = runner.seed(tmp_path)
+    uses = f"{ACTION}@{runner.action.sha} # v{__version__}"
+    workflow = f"""
+on: {{workflow_dispatch: {{}}}}
+permissions: {{}}
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    permissions: {{contents: read}}
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with: {{persist-credentials: false}}
+      - id: validate
+        uses: {uses}
+        with:
+          command: validate
+          args: |
+            --format
+            json
+      - id: hostile
+        if: always()
+        uses: {uses}
+        with: {{command: "validate; touch pwned"}}
+"""
+    result = run_job(
+        workflow,
+        event_name="workflow_dispatch",
+        event=workflow_dispatch_event({}),
+        workdir=tmp_path / "run",
+        remote=remote,
+        actions={ACTION: runner.action.git_dir},
+        cache=runner.cache,
+    )
+
+    validate = result.step("validate")
+    assert validate.outcome == "success", result.log()
+    assert validate.outputs["exit-code"] == "0"
+    assert '"ok": true' in validate.step_output("run")
+    hostile = result.step("hostile")
+    assert hostile.outcome == "failure" and hostile.outputs["exit-code"] == ""
+    assert "command must be a command name" in hostile.step_output("run")
+    assert not (result.workspace / "pwned").exists()
+    # The second use in the job found the environment the first one set up.
+    assert {s.id: s.outcome for s in hostile.steps}["restore"] == "skipped"

@@ -1,0 +1,1 @@
+"""The GitHub Actions workflows `incident init` installs: their managed steps, pins and audits."""
