@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from incident_kit import safe_yaml
+from incident_kit.config import alert_rules
 from incident_kit.config.communication import read_announce, read_updates
 from incident_kit.config.settings import (
     CONFIG_PATH,
@@ -358,16 +359,6 @@ class ConfigReader:
 
     def alerts(self, data: Any) -> dict[str, Any]:
         node = self.mapping(data, "alerts", "alerts")
-        maps_node = self.mapping(node, "severity_maps", "alerts.severity_maps")
-        maps: dict[str, dict[str, str]] = {}
-        for fmt, mapping in maps_node.items():
-            where = f"alerts.severity_maps.{fmt}"
-            if not isinstance(mapping, Mapping):
-                raise self.fail(maps_node, fmt, where, "must be a mapping of raw value to SEV-n")
-            maps[str(fmt)] = {
-                str(raw).lower(): self.severity(mapping, raw, f"{where}.{raw}", sev)
-                for raw, sev in mapping.items()
-            }
         return {
             "max_payload_bytes": self.integer(
                 node, "max_payload_bytes", "alerts.max_payload_bytes", 256 * 1024, 1024
@@ -379,7 +370,7 @@ class ConfigReader:
             "insufficient_data_as_alert": self.boolean(
                 node, "insufficient_data_as_alert", "alerts.insufficient_data_as_alert", False
             ),
-            "severity_maps": maps,
+            **alert_rules.read(self, node),  # severity_maps, test notifications, grouping, storm
         }
 
     def slack(self, data: Any) -> SlackSettings:

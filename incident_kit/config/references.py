@@ -52,6 +52,16 @@ KNOWN: dict[str, Any] = {
         "resolved_marks_mitigated": LEAF,
         "insufficient_data_as_alert": LEAF,
         "severity_maps": LEAF,
+        "test_notifications": LEAF,
+        "grouping": [
+            {
+                "name": LEAF,
+                "match": {"service": LEAF, "source": LEAF, "labels": LEAF},
+                "by": LEAF,
+                "window_minutes": LEAF,
+            }
+        ],
+        "storm": {"threshold": LEAF, "window_minutes": LEAF},
     },
     "slack": {
         "announcement_channel": LEAF,

@@ -116,6 +116,35 @@ class GitHubSettings:
 
 
 @dataclass(frozen=True)
+class GroupingRule:
+    """`alerts.grouping[]` — alerts that match join one open incident instead of each declaring one.
+
+    A rule matches a delivery when every condition given holds (none given: every delivery);
+    matching deliveries with the same values of `by` share an incident while its last alert is
+    at most `window_minutes` old.
+    """
+
+    name: str  # names the incident's group key: lower-case letters, digits and `-`
+    sources: tuple[str, ...] = ()  # the alert's source or format, any of these
+    services: tuple[str, ...] = ()  # the configured (canonical) service, any of these
+    labels: Mapping[str, str] = field(default_factory=dict)  # label values, all of these
+    by: tuple[str, ...] = ("service",)  # `service`, `source` or `labels.<name>`
+    window_minutes: int = 30
+
+
+@dataclass(frozen=True)
+class StormSettings:
+    """`alerts.storm` — past `threshold` incidents declared from alerts within `window_minutes`,
+    further alerts fold into one storm incident (until none has arrived for the window)."""
+
+    threshold: int = 0  # 0: no storm handling
+    window_minutes: int = 10
+
+
+TEST_NOTIFICATION_POLICIES = ("drill", "ignore")
+
+
+@dataclass(frozen=True)
 class Config:
     default_severity: str = "SEV-3"
     severity_scale: Scale = DEFAULT_SCALE  # `severities:` — levels (most severe first) and aliases
@@ -134,6 +163,11 @@ class Config:
     resolved_marks_mitigated: bool = True
     insufficient_data_as_alert: bool = False
     severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # a sender's test notification (Grafana's TestAlert, Datadog's [TEST]): declared as a drill
+    # that says so, or ignored (exit 0, nothing written)
+    test_notifications: str = "drill"
+    grouping: tuple[GroupingRule, ...] = ()
+    storm: StormSettings = field(default_factory=StormSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     github: GitHubSettings = field(default_factory=GitHubSettings)
     updates: UpdateSettings = field(default_factory=UpdateSettings)

@@ -428,6 +428,20 @@ def _rt_yaml() -> Any:
     return yaml
 
 
+def replace_block(frontmatter: str, key: str, block: Sequence[str]) -> str:
+    """Replace (or add at the end) one top-level key's whole block with lines the caller
+    rendered (`key:` first); other bytes untouched, no YAML library involved."""
+    lines = frontmatter.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    index = _find_key(lines, key, 0, len(lines), 0)
+    if index is None:
+        lines.extend(block)
+    else:
+        lines[index : _block_end(lines, index, 0)] = block
+    return "\n".join(lines) + "\n"
+
+
 def set_structure(frontmatter: str, key: str, value: Any) -> str:
     """Replace (or add) one top-level key's whole block via ruamel; other bytes untouched."""
     refuse_unsafe_yaml(frontmatter, "frontmatter")
