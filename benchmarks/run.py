@@ -114,6 +114,8 @@ FULL = Profile(
         "write": Rounds(1, 5, 15, 60),
         "alert": Rounds(1, 3, 9, 40),
         "log": Rounds(2, 5, 21, 30),
+        "site": Rounds(1, 5, 15, 40),
+        "site_full": Rounds(0, 2, 3, 120),
     },
 )
 SMOKE = Profile(
@@ -130,11 +132,13 @@ SMOKE = Profile(
         "write": Rounds(1, 3, 7, 12),
         "alert": Rounds(1, 3, 7, 4),
         "log": Rounds(1, 3, 9, 4),
+        "site": Rounds(1, 3, 7, 6),
+        "site_full": Rounds(0, 2, 3, 10),
     },
 )
 
 
-GROUPS = frozenset({"read", "cold", "pr", "write", "alert", "log"})
+GROUPS = frozenset({"read", "cold", "pr", "write", "alert", "log", "site"})
 
 
 def log(message: str) -> None:
@@ -355,6 +359,8 @@ class Bench:
             self.bench_lifecycle(root, label, main)
         if "alert" in self.only:
             self.bench_alert(root, label, main)
+        if "site" in self.only:
+            self.bench_site(root, incidents, label, main)
 
     def bench_reads(self, root: Path, incidents: int, label: str, main: bool) -> None:
         """`--help` and a warm `list --format json`, with B_typer and B_grep; peak memory of list."""
@@ -565,6 +571,83 @@ class Bench:
             step="declare",
         )
         self.growth.setdefault(label, {})["declare_alert"] = growth["declare"]
+
+    def bench_site(self, root: Path, incidents: int, label: str, main: bool) -> None:
+        """`incident site`: a full internal build from nothing, a rebuild after one incident
+        changed, and the public status page alone (after one incident changed too)."""
+        caches = root / ".git" / "incident-kit"
+        full_out, public_out = self.work / "site-full", self.work / "site-public"
+
+        def from_nothing(_: int) -> None:
+            for cache in caches.glob("site-records.*"):
+                cache.unlink()
+            shutil.rmtree(full_out, ignore_errors=True)
+
+        def check(expected: str) -> Callable[[Sample], None]:
+            def after(sample: Sample) -> None:
+                if sample.stdout and expected not in sample.stdout:  # only the first run is captured
+                    raise CommandFailed(f"incident site: expected {expected!r} in {sample.stdout!r}")
+
+            return after
+
+        checked: list[str] = []
+
+        def site(out: Path, *extra: str) -> Callable[[], Command]:
+            def command() -> Command:
+                first = out.name + "".join(extra) not in checked
+                checked.append(out.name + "".join(extra))
+                return self.command(root, "site", "--out", str(out), *extra, capture=first)
+
+            return command
+
+        full_steps = [
+            Step("site_full", site(full_out), after=check(f"{incidents} incident(s)")),
+            self.b_grep(root),
+        ]
+        full = self.run(label, self.group("site_full", full_steps, main, setup_round=from_nothing))
+        self.time_row(
+            "site_full",
+            "`site` (full internal build, from nothing)",
+            label,
+            full,
+            "250 × B_grep",
+            250 * full.median("B_grep"),
+            main,
+        )
+        # one incident changes before each timed build: a hand edit adds a timeline entry
+        edited = sorted((root / "incidents").glob("*/*/incident.md"))[-1]
+        edits = iter(range(1_000_000))
+
+        def edit() -> None:
+            with open(edited, "a", encoding="utf-8") as handle:
+                handle.write(f"- 2026-01-01T00:00:00Z — bench edit {next(edits)} — bench\n")
+
+        steps = [
+            self.b_typer(root),
+            self.b_grep(root),
+            Step("site_rebuild", site(full_out), before=edit, after=check("1 read")),
+            Step("site_public", site(public_out, "--public-only"), before=edit, after=check("incident(s)")),
+        ]
+        warm = self.run(label, self.group("site", steps, main))
+        typer_s, grep_s = warm.median("B_typer"), warm.median("B_grep")
+        self.time_row(
+            "site_rebuild",
+            "`site` after one incident changed (internal)",
+            label,
+            warm,
+            "2 × B_typer + 3 × B_grep",
+            2 * typer_s + 3 * grep_s,
+            main,
+        )
+        self.time_row(
+            "site_public",
+            "`site --public-only` after one incident changed",
+            label,
+            warm,
+            "B_typer + 3 × B_grep",
+            typer_s + 3 * grep_s,
+            main,
+        )
 
     # -- the history repository ------------------------------------------------------------------
 

@@ -15,12 +15,19 @@ from datetime import date
 
 from incident_kit.markdown import sections
 from incident_kit.model import ACTION_ITEM_TYPES, ActionItem
+from incident_kit.sanitize import is_handle, safe_text
 
 SECTION = "Action items"
 _TASK = re.compile(r"^[-*+][ \t]+\[([ xX])\][ \t]+(.*)$")
 _HEAD = re.compile(r"^(AI-\d+)[ \t]*:[ \t]*(.*)$")
 _FIELD = re.compile(r"^([a-z_]+)[ \t]*:[ \t]*(.*)$")
-_SEPARATOR = re.compile(r"[ \t]+[—–][ \t]+|[ \t]+--[ \t]+")
+# Fields are separated by a dash standing alone between blanks. Found by splitting the line
+# into words and blanks (linear), not by a pattern with `[ \t]+` on both sides of the dash,
+# which backtracks quadratically over a long run of spaces (40 KB of them took 20 s).
+_BLANKS = re.compile(r"([ \t]+)")
+_DASHES = frozenset(("—", "–", "--"))
+# ` — issue: #12` at the end of an item's line (searched from the line's last em/en dash)
+_ISSUE_FIELD = re.compile(r"(?:[—–]|--)[ \t]*issue:")
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,7 @@ def _visible_lines(lines: list[str], start: int, end: int) -> list[int]:
 def _parse_line(
     incident_id: str, mark: str, content: str, number: int
 ) -> tuple[ActionItem | None, list[Problem]]:
-    parts = _SEPARATOR.split(content.strip())
+    parts = split_fields(content)
     head = _HEAD.match(parts[0])
     if not head:
         return None, [Problem(number, "action item must start with an id like 'AI-1: '", NO_ID)]
@@ -106,9 +113,17 @@ def _parse_line(
     item_id = head.group(1)
     if not text:
         problems.append(Problem(number, f"{item_id} has no description"))
-    owner = fields.get("owner", "").lstrip("@") or None
+    owner = fields.get("owner", "").removeprefix("@") or None
     if owner is None:
         problems.append(Problem(number, f"{item_id} needs '— owner: @someone'"))
+    elif not is_handle(owner):
+        # it goes into a GitHub issue as `@owner`: `@a @b @org/team ![x](https://…)` would ping
+        # a team and load a tracking image, so it counts as no owner at all
+        shown = safe_text(fields["owner"], 60)
+        problems.append(
+            Problem(number, f"{item_id} owner {shown!r} is not one person's handle (e.g. @alice)")
+        )
+        owner = None
     due: date | None = None
     if "due" not in fields:
         problems.append(Problem(number, f"{item_id} needs '— due: YYYY-MM-DD'"))
@@ -137,6 +152,20 @@ def _parse_line(
     return item, problems
 
 
+def split_fields(content: str) -> list[str]:
+    """`text — owner: @a — due: …` split at each `—`, `–` or `--` that has blanks on both
+    sides (the blanks go with the separator; two separators never share one)."""
+    tokens = _BLANKS.split(content.strip())  # word, blank, word, …: words at even indexes
+    parts: list[str] = []
+    start = 0  # the first token of the part being collected
+    for index in range(2, len(tokens) - 1, 2):
+        if index >= start + 2 and tokens[index] in _DASHES:
+            parts.append("".join(tokens[start : index - 1]))
+            start = index + 2
+    parts.append("".join(tokens[start:]))
+    return parts
+
+
 def _issue_ref(value: str | None) -> str | None:
     if not value:
         return None
@@ -148,10 +177,14 @@ def set_issue(text: str, item: ActionItem, issue: str) -> str:
     """Add ` — issue: REF` to an item's line, leaving every other byte as it was."""
     lines = text.split("\n")
     index = item.line - 1
-    if "— issue:" in lines[index] or "-- issue:" in lines[index]:
-        lines[index] = re.sub(r"([—–]|--)[ \t]*issue:[^—–]*$", f"— issue: {issue}", lines[index])
+    line = lines[index]
+    if "— issue:" in line or "-- issue:" in line:
+        # the field runs to the end of the line, so no em/en dash may follow its start
+        field = _ISSUE_FIELD.search(line, max(line.rfind("—"), line.rfind("–"), 0))
+        if field is not None:
+            lines[index] = line[: field.start()] + f"— issue: {issue}"
     else:
-        lines[index] = lines[index].rstrip() + f" — issue: {issue}"
+        lines[index] = line.rstrip() + f" — issue: {issue}"
     return "\n".join(lines)
 
 

@@ -28,16 +28,26 @@ class Change:
     decides: tuple[str, ...] = ()
 
     def message(self, actor: Actor) -> str:
+        """The commit message. The subject and each trailer are one line whatever they were
+        given, so no value (a title, a reason, a name) can add a trailer of its own."""
         subject = f"{self.incident_id}: {self.subject}" if self.incident_id else self.subject
         trailers = dict(self.trailers)
         if self.incident_id:
             trailers = {"Incident": self.incident_id, **trailers}
         trailers["Actor"] = actor.name
-        lines = [subject, ""]
+        lines = [_one_line(subject), ""]
         if self.detail:
             lines += [self.detail, ""]
-        lines += [f"{key}: {value}" for key, value in trailers.items()]
+        lines += [f"{_one_line(key)}: {_one_line(value)}" for key, value in trailers.items()]
         return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    if "\n" not in text and "\r" not in text and text.isprintable():
+        return text  # the usual case, at no cost
+    from incident_kit.sanitize import clean_line
+
+    return clean_line(text, 1000)
 
 
 Operation = Callable[[Store], Change]

@@ -423,17 +423,28 @@ def note(
         list[str],
         typer.Argument(help="What happened or was learned (quotes optional: the words are joined)."),
     ],
+    public: Annotated[
+        bool, typer.Option("--public", help="A customer-facing update, shown on the status page.")
+    ] = False,
     at: At = None,
     push: Push = None,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
-    """Add a timeline entry."""
+    """Add a timeline entry (--public: an update for the status page)."""
     from incident_kit.commands import update
 
     raise typer.Exit(
-        update.note(_ctx(repo, by, forgiving=True), ref, " ".join(text), at=at, push=push, fmt=_fmt(fmt))
+        update.note(
+            _ctx(repo, by, forgiving=True),
+            ref,
+            " ".join(text),
+            at=at,
+            push=push,
+            fmt=_fmt(fmt),
+            public=public,
+        )
     )
 
 
@@ -621,6 +632,27 @@ def merge_file(
     from incident_kit.commands import merge_file as command
 
     raise typer.Exit(command.run(base, current, other, marker_size=marker_size, path=path))
+
+
+@command()
+def site(
+    out: Annotated[Path, typer.Option("--out", help="The folder to build (new, empty, or built before).")],
+    public_only: Annotated[
+        bool, typer.Option("--public-only", help="Only the public status page (what Pages publishes).")
+    ] = False,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="Where the status page is published (default: config site.url)."),
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Rebuild everything, ignoring earlier output.")
+    ] = False,
+    repo: Repo = None,
+) -> None:
+    """Build the static incident site and the public status page (status.json, Atom feed)."""
+    from incident_kit.commands import site as command
+
+    raise typer.Exit(command.run(_ctx(repo), out=out, public_only=public_only, full=full, url=url))
 
 
 @command()

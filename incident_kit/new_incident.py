@@ -31,6 +31,7 @@ class NewIncident:
     timeline: Sequence[tuple[datetime, str, str]]  # (at, what, who)
     alert: Mapping[str, Any] | None = None
     links: Sequence[Mapping[str, str]] = field(default_factory=tuple)
+    alerts_block: Sequence[str] = ()  # the alerts it lists, rendered by `alert_list`
     severities: Sequence[str] = SEVERITIES  # the team's scale, most severe first
 
 
@@ -65,6 +66,7 @@ def render(incident: NewIncident) -> str:
         lines.append("alert:")
         for key, value in incident.alert.items():
             lines.append(f"  {key}: {scalar(value)}")
+    lines += incident.alerts_block
     if incident.links:
         lines.append("links:")
         for link in incident.links:

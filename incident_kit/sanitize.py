@@ -198,11 +198,17 @@ _HANDLE = re.compile(r"^\w[\w.+@-]{0,63}$")
 _MASS = frozenset(("here", "channel", "everyone"))
 
 
+def is_handle(value: str) -> bool:
+    """One person's handle, `@` already removed: no spaces, markup, team (`org/team`) or mass
+    mention (`here`, `channel`, `everyone`)."""
+    return bool(_HANDLE.match(value)) and value.lower() not in _MASS
+
+
 def person_handle(value: str, option: str = "") -> str:
     """`@alice` or `alice` → `alice`; refused for what is not one person's handle (spaces,
     markup, `@here` and the other mass mentions). `option` names where it was given."""
     handle = value.strip().removeprefix("@")
-    if not _HANDLE.match(handle) or handle.lower() in _MASS:
+    if not is_handle(handle):
         raise InputError(
             f"{option}{safe_text(value, 64)!r}: not a person's handle (one name, e.g. alice or @alice)"
         )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from incident_kit import ids
+from incident_kit import ids, repo_files
 from incident_kit.errors import FileFormatError, NotFoundError
 from incident_kit.ids import id_from_folder
 from incident_kit.markdown import field_scan as fastscan
@@ -26,7 +26,6 @@ INCIDENTS = "incidents"
 INCIDENT_FILE = "incident.md"
 POSTMORTEM_FILE = "postmortem.md"
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
-MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -127,8 +126,6 @@ class Store:
             ids.id_part(name)
             for _, name in self.names()
             if ids.code_of(name) == code and id_from_folder(name)
-            for _, name in self.names()
-            if ids.code_of(name) == code and id_from_folder(name)
         ]
         return f"; did you mean {same_code[0]}?" if len(same_code) == 1 else ""
 
@@ -164,25 +161,8 @@ class Store:
         return path.relative_to(self.root).as_posix()
 
     def read_text(self, path: Path) -> str:
-        self.check_inside(path)
-        source = self.rel(path)
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise FileFormatError(
-                    f"{source}: file is {size // 1024} KB; incident files are limited to "
-                    f"{MAX_FILE_BYTES // (1024 * 1024)} MB"
-                )
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise FileFormatError(f"{source}: file is missing") from None
-        except IsADirectoryError:
-            raise FileFormatError(f"{source}: is a directory, not a file") from None
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise FileFormatError(f"{source}:{line}: not UTF-8 text (binary content?)") from None
+        """A file of the repository, through the one safe reader (`repo_files`)."""
+        return repo_files.read_text(self.root, path)
 
     def read(self, folder: Path, *, summary_only: bool = False) -> IncidentFile:
         """The incident's file; `summary_only` reads just the summary keys with the line
@@ -199,20 +179,11 @@ class Store:
 
     def check_inside(self, path: Path) -> None:
         """Refuse any path that leaves the repository, through `..` or a symlink."""
-        real = Path(os.path.realpath(path))
-        if real != self.root and self.root not in real.parents:
-            raise FileFormatError(
-                f"{path.relative_to(self.root) if path.is_relative_to(self.root) else path}: "
-                "points outside the repository (a symlink?); refusing to touch it"
-            )
-        current = path
-        while current != self.root and self.root in current.parents:
-            if current.is_symlink():
-                raise FileFormatError(f"{self.rel(current)}: is a symlink; refusing to follow it")
-            current = current.parent
+        repo_files.check_inside(self.root, path)
 
     def write_text(self, path: Path, text: str) -> None:
         """Atomically replace (or create) a file, keeping its mode."""
+        self.check_inside(path)  # before mkdir: never create folders through a symlink
         path.parent.mkdir(parents=True, exist_ok=True)
         self.check_inside(path)
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644

@@ -18,6 +18,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from incident_kit import repo_files
 from incident_kit.change import Change, Operation, Outcome
 from incident_kit.context import Context
 from incident_kit.errors import GitError
@@ -165,7 +166,7 @@ def execute(root: Path, operation: Operation, actor: Actor, *, check_hand_edits:
     if not change.writes:
         return Outcome(change, None)
     message = change.message(actor)
-    originals = {rel: _current(store.root / rel) for rel in change.writes}
+    originals = {rel: _current(store, rel) for rel in change.writes}
     journal = repository.git_dir(root) / JOURNAL
     _write_journal(
         journal,
@@ -224,11 +225,10 @@ def recover(root: Path) -> None:
     journal.unlink(missing_ok=True)
 
 
-def _current(path: Path) -> str | None:
-    try:
-        return path.read_bytes().decode("utf-8")  # bytes: CRLF files must come back as they were
-    except FileNotFoundError:
-        return None
+def _current(store: Store, rel: str) -> str | None:
+    """What a file held before the change (bytes decoded as-is: CRLF files come back as they
+    were), through the safe reader: a symlink to /dev/zero is refused, not read forever."""
+    return repo_files.read_if_present(store.root, store.root / rel, limit=repo_files.MAX_INDEX_BYTES)
 
 
 def _write_journal(path: Path, data: dict[str, object]) -> None:
@@ -254,7 +254,7 @@ def _undo(store: Store, originals: Mapping[str, str | None], *, strict: bool = F
         if text is None:
             path.unlink(missing_ok=True)
             _remove_empty_parents(path.parent, store.incidents)
-        elif _current(path) != text:
+        elif _current(store, rel) != text:
             store.write_text(path, text)
     tracked = [rel for rel in originals if (store.root / rel).exists() or originals[rel] is not None]
     if repository.has_commits(store.root):

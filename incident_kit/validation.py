@@ -102,13 +102,28 @@ def conflict_markers(rel: str, text: str) -> list[Problem]:
     return [Problem(rel, line, "unresolved git merge conflict markers (<<<<<<< … >>>>>>>)", rule="conflict")]
 
 
+MAX_LINE = 20_000  # characters: a long paragraph is a few thousand
+
+
+def long_lines(rel: str, text: str) -> list[Problem]:
+    """The first line longer than `MAX_LINE`: no person writes one, and every later command
+    would scan it (linearly, but a 2 MB line still costs each of them)."""
+    if len(text) <= MAX_LINE:
+        return []
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_LINE:
+            message = f"line is {len(line):,} characters long; keep lines under {MAX_LINE:,}"
+            return [Problem(rel, number, message, rule="line-length")]
+    return []
+
+
 def check_incident(
     rel: str, folder_name: str, text: str, severities: tuple[str, ...] = SEVERITIES
 ) -> Checked:
     """Every per-file rule for one incident.md (`rel` is its repository path), against the
     team's severity scale."""
-    markers = conflict_markers(rel, text)
-    if markers:  # whatever else looks wrong follows from them
+    markers = conflict_markers(rel, text) + long_lines(rel, text)
+    if markers:  # whatever else looks wrong follows from them (and is not worth scanning for)
         return Checked(None, None, None, markers)
     try:
         document = frontmatter.split(text, rel)
@@ -272,7 +287,7 @@ def check_postmortem(
 
     The one post-mortem gate: `incident validate` reports these and `incident close` refuses on
     any error among them, judging the post-mortem as if the incident were closed."""
-    problems = conflict_markers(rel, text)
+    problems = conflict_markers(rel, text) + long_lines(rel, text)
     try:
         problems += [
             Problem(rel, p.line, p.message, rule="action-items")

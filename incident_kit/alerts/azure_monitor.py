@@ -12,6 +12,7 @@ from typing import Any
 
 from incident_kit.alerts import fields as f
 from incident_kit.alerts.build import single, start_time, status_from
+from incident_kit.alerts.detection import shown, unknown_shape
 from incident_kit.alerts.model import Alert, Delivery, ParseOptions
 from incident_kit.alerts.severity import AZURE, map_severity
 from incident_kit.alerts.timestamps import parse_timestamp
@@ -25,6 +26,17 @@ class AzureMonitorFormat:
 
     def detect(self, payload: Mapping[str, Any]) -> bool:
         return f.get_str(payload, "schemaId") == SCHEMA_ID
+
+    def looks_like(self, payload: Mapping[str, Any]) -> str | None:
+        """Azure's older, per-signal schemas (`schemaId` of another kind, or `data.context`)."""
+        schema = f.get_str(payload, "schemaId")
+        if schema is None and not (f.has(payload, "data", "context") and f.has(payload, "data", "status")):
+            return None
+        return unknown_shape(
+            "Azure Monitor",
+            f"its schemaId is {shown(schema)} (a per-signal schema)",
+            f"the common alert schema ({SCHEMA_ID}: enable it on the action group)",
+        )
 
     def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:
         essentials = f.get_map(payload, "data", "essentials")

@@ -35,7 +35,7 @@ def with_suffix(title: str, suffix: str, max_len: int = TEXT_LEN) -> str:
     return title + suffix
 
 
-def single(format_name: str, source: str, alert: Alert) -> Delivery:
+def single(format_name: str, source: str, alert: Alert, *, test_notification: str | None = None) -> Delivery:
     """The delivery of a one-alert format: the alert's fields are the incident's."""
     return Delivery(
         format=format_name,
@@ -54,4 +54,5 @@ def single(format_name: str, source: str, alert: Alert) -> Delivery:
         labels=alert.labels,
         raw_severity=alert.raw_severity,
         ended_at=alert.ended_at,
+        test_notification=test_notification,
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from incident_kit.alerts import fields as f
 from incident_kit.alerts.build import single, start_time, status_from
+from incident_kit.alerts.detection import shown, unknown_shape
 from incident_kit.alerts.model import Alert, Delivery, ParseOptions
 from incident_kit.alerts.severity import GCP, map_severity
 from incident_kit.alerts.timestamps import parse_timestamp
@@ -27,6 +28,12 @@ class GcpMonitoringFormat:
     def detect(self, payload: Mapping[str, Any]) -> bool:
         version = f.get_str(payload, "version") or ""
         return f.has(payload, "incident", "incident_id") and version.startswith("1.")
+
+    def looks_like(self, payload: Mapping[str, Any]) -> str | None:
+        if not f.has(payload, "incident", "incident_id"):
+            return None
+        version = shown(f.get(payload, "version"))
+        return unknown_shape("Google Cloud Monitoring", f"its schema version is {version}", "versions 1.x")
 
     def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:
         incident = f.get_map(payload, "incident")

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from incident_kit.alerts import fields as f
-from incident_kit.alerts.detection import detect_format, format_by_name
+from incident_kit.alerts.detection import first_detected, format_by_name, unknown_shape_refusal
 from incident_kit.alerts.model import AlertFormat, Delivery, ParseOptions
 from incident_kit.alerts.payload import parse_json_text
 from incident_kit.errors import InputError
@@ -43,6 +43,9 @@ class GitHubDispatchFormat:
             )
         return set(payload) == {"alert"} and isinstance(payload["alert"], Mapping | str)
 
+    def looks_like(self, payload: Mapping[str, Any]) -> str | None:
+        return None  # an envelope that is detected at all is parsed, and says what it lacks
+
     def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:
         others = self.inner
         named = f.get_str(_container(payload), "format")
@@ -51,12 +54,15 @@ class GitHubDispatchFormat:
                 raise InputError("client_payload.format cannot be github-dispatch itself")
             fmt = format_by_name(named, {NAME: self, **others})
             return fmt.parse(unwrap(payload), options)
-        for inner in _candidates(payload):
-            try:
-                fmt = detect_format(inner, others)
-            except InputError:
-                continue
-            return fmt.parse(inner, options)
+        candidates = _candidates(payload)
+        for inner in candidates:
+            detected = first_detected(inner, others)
+            if detected is not None:
+                return detected.parse(inner, options)
+        for inner in candidates:  # a system's payload in a shape we do not read: say so
+            refusal = unknown_shape_refusal(inner, others)
+            if refusal:
+                raise InputError(refusal)
         raise InputError(
             "repository_dispatch client_payload holds no recognised alert: send"
             ' {"client_payload": {"alert": <payload>}} (formats: ' + ", ".join(others) + ")"

@@ -57,10 +57,6 @@ def parse_group(payload: Mapping[str, Any], options: ParseOptions, flavour: Flav
 
     firing = [a for a in alerts if a.status == "firing"]
     status: AlertStatus = "firing" if firing else "resolved"
-    more = len(alerts) - 1 + truncated
-    base_title = (
-        f.get_text(common_annotations, "summary") or f.get_text(common_labels, "alertname") or alerts[0].title
-    )
     services = {a.service for a in alerts}
     severities = [a.severity for a in (firing or alerts)]
     _, raw_severity = map_severity(flavour.name, common_labels.get("severity"), LABELS, options)
@@ -71,9 +67,9 @@ def parse_group(payload: Mapping[str, Any], options: ParseOptions, flavour: Flav
         source=flavour.name,
         dedup_key=f.key(flavour.name, group_key),
         status=status,
-        title=with_suffix(base_title, f" (+{more} more)" if more > 0 else ""),
+        title=group_title(alerts, common_annotations, common_labels, truncated),
         alerts=alerts,
-        service=_service(common_labels) or (services.pop() if len(services) == 1 else None),
+        service=service_label(common_labels) or (services.pop() if len(services) == 1 else None),
         metric=only.metric if only else None,
         value=only.value if only else None,
         threshold=only.threshold if only else None,
@@ -88,6 +84,23 @@ def parse_group(payload: Mapping[str, Any], options: ParseOptions, flavour: Flav
         labels=f.labels(common_labels),
         truncated_alerts=truncated,
     )
+
+
+def group_title(
+    alerts: tuple[Alert, ...],
+    common_annotations: Mapping[str, Any],
+    common_labels: Mapping[str, Any],
+    truncated: int,
+) -> str:
+    """The group's title from what is firing: a recovered alert's summary never names a group
+    that still fires, and the count says how many fire (how many resolved, once all have)."""
+    firing = [a for a in alerts if a.status == "firing"]
+    shown = firing or list(alerts)
+    common = f.get_text(common_annotations, "summary") or f.get_text(common_labels, "alertname")
+    parts = [f"{len(shown)} {'firing' if firing else 'resolved'}"] if len(shown) > 1 else []
+    if truncated:
+        parts.append(f"+{truncated} not listed")
+    return with_suffix(common or shown[0].title, f" ({', '.join(parts)})" if parts else "")
 
 
 def _alert(
@@ -127,7 +140,7 @@ def _alert(
         or f"{flavour.name} alert",
         status=status,
         dedup_key=dedup_key,
-        service=_service(labels) or _service(common_labels),
+        service=service_label(labels) or service_label(common_labels),
         value=flavour.value_of(raw),
         severity=severity,
         raw_severity=raw_severity,
@@ -135,10 +148,12 @@ def _alert(
         ended_at=parse_timestamp(f.get(raw, "endsAt")) if status == "resolved" else None,
         links=f.links(link_pairs),
         labels=f.labels(labels),
+        description=f.get_text(annotations, "description"),
     )
 
 
-def _service(labels: Mapping[str, Any]) -> str | None:
+def service_label(labels: Mapping[str, Any]) -> str | None:
+    """The conventional `service`, `job` or `namespace` label."""
     for name in _SERVICE_LABELS:
         found = f.get_text(labels, name)
         if found:

@@ -43,6 +43,9 @@ class Alert:
     ended_at: datetime | None = None
     links: tuple[Link, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
+    # the sender's longer text (Alertmanager/Grafana `annotations.description`, an alarm's
+    # description): with the labels, what tells two alerts of one group apart
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,14 @@ class Delivery:
     # alerts the sender dropped (Alertmanager/Grafana `truncatedAlerts`) or that we did not
     # read (over the per-delivery cap): the incident should say the list is incomplete
     truncated_alerts: int = 0
+    # set when the sender marked this as its test notification ("Grafana test notification"):
+    # config decides whether it is ignored or declared as a drill
+    test_notification: str | None = None
+
+    @property
+    def lists_alerts(self) -> bool:
+        """A group whose alerts are not the delivery itself: its incident lists them one by one."""
+        return any(alert.dedup_key != self.dedup_key for alert in self.alerts)
 
 
 @dataclass(frozen=True)
@@ -103,4 +114,9 @@ class AlertFormat(Protocol):
 
     def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:
         """Normalise the payload; raise `InputError` when it is not a usable alert."""
+        ...
+
+    def looks_like(self, payload: Mapping[str, Any]) -> str | None:
+        """For a payload no format detects: when it names this system but has a shape this
+        format does not read, the one-line refusal that says so (else None)."""
         ...

@@ -26,6 +26,9 @@ class NativeFormat:
     def detect(self, payload: Mapping[str, Any]) -> bool:
         return all(f.has(payload, k) for k in ("spec_id", "metric", "value"))
 
+    def looks_like(self, payload: Mapping[str, Any]) -> str | None:
+        return None  # our own shape names no system
+
     def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:
         source = f.get_text(payload, "source", max_len=f.NAME_LEN) or "native"
         service = f.get_text(payload, "spec_id")

@@ -12,6 +12,7 @@ from typing import Any
 
 from incident_kit.alerts import fields as f
 from incident_kit.alerts.build import single, start_time
+from incident_kit.alerts.detection import unknown_shape
 from incident_kit.alerts.model import Alert, Delivery, NotAnAlert, ParseOptions
 from incident_kit.alerts.severity import OPSGENIE, map_severity
 from incident_kit.alerts.timestamps import parse_timestamp
@@ -29,6 +30,15 @@ class OpsgenieFormat:
             f.has(payload, "action")
             and f.has(payload, "alert", "alertId")
             and (f.has(payload, "integrationName") or f.has(payload, "integrationId"))
+        )
+
+    def looks_like(self, payload: Mapping[str, Any]) -> str | None:
+        if not (f.has(payload, "integrationName") or f.has(payload, "integrationId")):
+            return None
+        if not (f.has(payload, "action") or isinstance(f.get(payload, "alert"), Mapping)):
+            return None
+        return unknown_shape(
+            "Opsgenie", "it lacks action or alert.alertId", "the outgoing Webhook integration"
         )
 
     def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:

@@ -12,6 +12,7 @@ from typing import Any
 
 from incident_kit.alerts import fields as f
 from incident_kit.alerts.build import single, start_time
+from incident_kit.alerts.detection import unknown_shape
 from incident_kit.alerts.model import Alert, Delivery, NotAnAlert, ParseOptions
 from incident_kit.alerts.severity import PAGERDUTY, map_severity
 from incident_kit.alerts.timestamps import parse_timestamp
@@ -23,6 +24,18 @@ class PagerDutyFormat:
 
     def detect(self, payload: Mapping[str, Any]) -> bool:
         return f.has(payload, "event", "event_type") and f.has(payload, "event", "resource_type")
+
+    def looks_like(self, payload: Mapping[str, Any]) -> str | None:
+        """The retired V1/V2 webhooks: `{"messages": [{"event"|"type": "incident.trigger"…}]}`."""
+        first = f.get(payload, "messages", 0)
+        kind = f.get_str(first, "event") or f.get_str(first, "type") or ""
+        if not kind.startswith("incident."):
+            return None
+        return unknown_shape(
+            "PagerDuty",
+            "a V1/V2 webhook (messages[]), which PagerDuty has retired",
+            "V3 webhook subscriptions (one event per request)",
+        )
 
     def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:
         event = f.get_map(payload, "event")

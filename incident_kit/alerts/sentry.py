@@ -1,8 +1,12 @@
-"""Sentry integration-platform webhooks: issue alerts and metric alerts.
+"""Sentry integration-platform webhooks: issue alerts, metric alerts and issues.
 
 Issue alerts (`data.event`) only ever fire; Sentry sends no resolve for them. Metric alerts
-(`data.metric_alert`) fire as `critical`/`warning` and resolve as `resolved`. Schemas: Sentry
-docs, "Issue Alerts" and "Metric Alerts" webhook pages.
+(`data.metric_alert`) fire as `critical`/`warning` and resolve as `resolved`. Issue webhooks
+(`data.issue`, resource `issue`) fire when an issue is `created` or `unresolved` and resolve it
+when `resolved`; `assigned`, `archived` and `ignored` are updates, not alerts. An issue alert
+and the issue's own webhooks share a dedup key, so Sentry resolving the issue resolves the
+incident its alert opened. Schemas: Sentry docs, "Issue Alerts", "Metric Alerts" and "Issues"
+webhook pages. Other resources (errors, comments, installations) are refused by name.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from typing import Any
 
 from incident_kit.alerts import fields as f
 from incident_kit.alerts.build import single, start_time, status_from
-from incident_kit.alerts.model import Alert, Delivery, ParseOptions
+from incident_kit.alerts.detection import shown, unknown_shape
+from incident_kit.alerts.model import Alert, AlertStatus, Delivery, NotAnAlert, ParseOptions
 from incident_kit.alerts.severity import SENTRY, map_severity
 from incident_kit.alerts.timestamps import parse_timestamp
 from incident_kit.errors import InputError
@@ -21,6 +26,9 @@ from incident_kit.errors import InputError
 # the project slug is only in the event's API URL: .../projects/<org>/<project>/events/<id>/
 _PROJECT_IN_URL = re.compile(r"/projects/[^/]+/([^/]+)/events/")
 _LEADING_NUMBER = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\b")
+_RESOURCES = ("event", "metric_alert", "issue")
+_ISSUE_FIRES = frozenset({"created", "unresolved"})
+SUPPORTED = "issue alerts (data.event), metric alerts (data.metric_alert) and issue webhooks (data.issue)"
 
 
 class SentryFormat:
@@ -30,7 +38,7 @@ class SentryFormat:
         return (
             f.has(payload, "installation", "uuid")
             and f.has(payload, "action")
-            and (f.has(payload, "data", "event") or f.has(payload, "data", "metric_alert"))
+            and any(f.has(payload, "data", resource) for resource in _RESOURCES)
         )
 
     def parse(self, payload: Mapping[str, Any], options: ParseOptions) -> Delivery:
@@ -39,9 +47,23 @@ class SentryFormat:
             alert = _metric_alert(payload, data, options)
         elif isinstance(data.get("event"), Mapping):
             alert = _issue_alert(data, options)
+        elif isinstance(data.get("issue"), Mapping):
+            alert = _issue(payload, data, options)
         else:
-            raise InputError("Sentry payload has neither data.event nor data.metric_alert")
+            raise InputError(self.looks_like(payload) or "Sentry payload has no alert in data")
         return single(self.name, "sentry", alert)
+
+    def looks_like(self, payload: Mapping[str, Any]) -> str | None:
+        if f.has(payload, "installation", "uuid") and f.has(payload, "action"):
+            data = f.get_map(payload, "data")
+            kind = next(iter(data), None)
+            what = f"a webhook of resource {shown(kind)}" if kind is not None else "a webhook with no data"
+            return unknown_shape("Sentry", what, SUPPORTED)
+        if f.has(payload, "project_slug") and f.has(payload, "triggering_rules"):
+            return unknown_shape(
+                "Sentry", "the legacy WebHooks plugin's payload (use an internal integration)", SUPPORTED
+            )
+        return None
 
 
 def _issue_alert(data: Mapping[str, Any], options: ParseOptions) -> Alert:
@@ -84,6 +106,37 @@ def _issue_alert(data: Mapping[str, Any], options: ParseOptions) -> Alert:
                 "release": event.get("release"),
             }
         ),
+    )
+
+
+def _issue(payload: Mapping[str, Any], data: Mapping[str, Any], options: ParseOptions) -> Alert:
+    issue = f.get_map(data, "issue")
+    action = f.get_str(payload, "action") or ""
+    if action not in _ISSUE_FIRES and action != "resolved":
+        shown = f.text(action, 40) or "updated"
+        raise NotAnAlert(f"Sentry issue {shown}: an update to the issue, not an alert; nothing to declare")
+    if f.text(issue.get("id")) is None:
+        raise InputError("Sentry issue webhook has no data.issue.id to identify the issue")
+    status: AlertStatus = "resolved" if action == "resolved" else "firing"
+    severity, raw_severity = map_severity("sentry", issue.get("level"), SENTRY, options)
+    return Alert(
+        title=f.get_text(issue, "title") or f.get_text(issue, "shortId") or "Sentry issue",
+        status=status,
+        dedup_key=f.key("sentry", "issue", issue.get("id")),  # as the issue alert's
+        service=f.get_text(issue, "project", "slug") or f.get_text(issue, "project", "name"),
+        severity=severity if status == "firing" else None,
+        raw_severity=raw_severity,
+        started_at=start_time(parse_timestamp(issue.get("firstSeen")), options),
+        links=f.links([("Sentry issue", issue.get("web_url")), ("Sentry issue", issue.get("permalink"))]),
+        labels=f.labels(
+            {
+                "level": issue.get("level"),
+                "platform": issue.get("platform"),
+                "short_id": issue.get("shortId"),
+                "action": action,
+            }
+        ),
+        description=f.get_text(issue, "culprit"),
     )
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ from incident_kit.summaries.fields import as_datetime
 from incident_kit.transaction import record
 
 if TYPE_CHECKING:
+    from incident_kit.alert_list import Listed
     from incident_kit.alerts.model import Delivery
 
 
@@ -153,6 +154,8 @@ def run(ctx: Context, request: DeclareRequest, *, push: bool | None, fmt: str) -
     at = when.at
     if request.alert_payload is not None:
         delivery = _parse(ctx, request)
+        if delivery.test_notification:  # a sender's test button: ignored, or a drill that says so
+            request = _test_notification(ctx, delivery, request)
         operation = lambda store: _from_alert(ctx, store, request, delivery, severity, at)  # noqa: E731
     else:
         if not request.title or not request.title.strip():
@@ -206,6 +209,16 @@ def _parse(ctx: Context, request: DeclareRequest) -> Delivery:
     )
 
 
+def _test_notification(ctx: Context, delivery: Delivery, request: DeclareRequest) -> DeclareRequest:
+    from incident_kit.alerts.model import NotAnAlert
+
+    if ctx.config.test_notifications == "ignore":
+        raise NotAnAlert(
+            f"{delivery.test_notification}: ignored (alerts.test_notifications: ignore); nothing declared"
+        )
+    return replace(request, drill=True)
+
+
 def _report(ctx: Context, outcome: Outcome, fmt: str, when: clock.When) -> None:
     result = dict(outcome.change.result)
     result["commit"] = outcome.commit
@@ -221,6 +234,8 @@ def _report(ctx: Context, outcome: Outcome, fmt: str, when: clock.When) -> None:
             f"Declared {result['id']} ({result['severity']}, commander: "
             f"{result['commander'] or 'unassigned'}) in {result['path']} at {ctx.echo(when)}"
         )
+        if result.get("note"):
+            print(result["note"])
     else:
         message = result.get("message") or f"Updated {result['id']}"
         print(f"{message} at {ctx.echo(when)}")
@@ -272,6 +287,7 @@ def _new(
     alert: dict[str, Any] | None,
     links: tuple[dict[str, str], ...],
     first_entry: tuple[datetime, str, str] | None = None,
+    alerts_block: Sequence[str] = (),
     warnings: list[str] | None = None,
 ) -> Change:
     dedup_key = alert.get("dedup_key") if alert else None
@@ -301,6 +317,7 @@ def _new(
             timeline=entries,
             alert=alert,
             links=links,
+            alerts_block=alerts_block,
             severities=ctx.config.severity_scale.levels,
         )
     )
@@ -426,16 +443,30 @@ def _from_alert(
     if match is not None:
         home, merged_from = match
         return _join(ctx, home, delivery, at, asked_severity=severity, merged_from=merged_from)
-    if delivery.status == "resolved":
-        message = f"resolved alert {delivery.dedup_key!r} has no open incident; nothing declared"
-        return Change(incident_id=None, subject="", writes={}, result=no_incident(IGNORED, message))
     service = ctx.config.canonical_service(
         safe_text(request.service, 100) if request.service else delivery.service
     )
+    # alerts.grouping / alerts.storm: a related alert joins its group's incident (tests never do)
+    routed = None
+    if (ctx.config.grouping or ctx.config.storm.threshold) and not delivery.test_notification:
+        from incident_kit import alert_routing  # only then: the plain path stays as fast as before
+
+        routed = alert_routing.route(ctx.config, store, delivery, service, at)
+    if routed is not None and routed.join is not None:
+        return _join(ctx, routed.join, delivery, at, asked_severity=severity)
+    if delivery.status == "resolved":
+        message = f"resolved alert {delivery.dedup_key!r} has no open incident; nothing declared"
+        return Change(incident_id=None, subject="", writes={}, result=no_incident(IGNORED, message))
     chosen = severity_rules.choose(
         ctx.config, severity, delivery.severity, delivery.value, delivery.threshold
     )
     started = delivery.started_at or at
+    group = routed.new_group(delivery) if routed is not None else None
+    listed = None
+    if group or delivery.lists_alerts:
+        from incident_kit import alert_list
+
+        listed = alert_list.merge(None, delivery, at)
     warnings: list[str] = []
     if at - started > STALE_DETECTION:
         # a years-old Sentry issue or a long-silenced alert: its first-seen time is not when
@@ -447,15 +478,16 @@ def _from_alert(
     alert: dict[str, Any] = {
         "format": delivery.format,
         "source": delivery.source,
-        "dedup_key": delivery.dedup_key,
+        "dedup_key": group.key if group else delivery.dedup_key,
         "metric": delivery.metric,
         "value": _number(delivery.value),
         "threshold": _number(delivery.threshold),
         "status": delivery.status,
-        "alerts": len(delivery.alerts),
+        "alerts": listed.total if listed else len(delivery.alerts),
         "occurrences": 1,
         "first_seen": at,
         "last_seen": at,
+        **({"grouped_by": group.why} if group else {}),
     }
     if warnings:
         alert["started_at"] = started
@@ -468,10 +500,10 @@ def _from_alert(
     first = (
         (started, f"Alert fired: {md_inline(delivery.title, 200)}", delivery.source) if started < at else None
     )
-    return _new(
+    change = _new(
         ctx,
         store,
-        title=delivery.title,
+        title=group.title if group else delivery.title,
         severity=chosen,
         service=service,
         source=delivery.source,
@@ -479,13 +511,20 @@ def _from_alert(
         at=at,
         detected_at=started,
         drill=request.drill,
-        summary=_alert_summary(delivery, service),
-        declared_what=f"Declared from {delivery.format} alert",
+        summary=(f"{group.preamble}\n\n" if group else "") + _alert_summary(delivery, service, listed),
+        declared_what=f"Declared from {delivery.format} alert"
+        + (f" ({group.why})" if group else "")
+        + (f" as a drill: {delivery.test_notification}" if delivery.test_notification else ""),
         alert=alert,
         links=links,
         first_entry=first,
+        alerts_block=listed.frontmatter_block() if listed else (),
         warnings=warnings,
     )
+    if delivery.test_notification:  # declared as a drill (alerts.test_notifications: drill)
+        note = f"{delivery.test_notification}: declared as a drill (alerts.test_notifications: drill)"
+        change = replace(change, result={**change.result, "note": note})
+    return change
 
 
 def _number(value: float | None) -> float | int | None:
@@ -495,7 +534,7 @@ def _number(value: float | None) -> float | int | None:
     return value
 
 
-def _alert_summary(delivery: Delivery, service: str | None) -> str:
+def _alert_summary(delivery: Delivery, service: str | None, listed: Listed | None) -> str:
     where = f" on {md_inline(service, 100)}" if service else ""
     measure = ""
     if delivery.metric and delivery.value is not None:
@@ -505,14 +544,8 @@ def _alert_summary(delivery: Delivery, service: str | None) -> str:
     lines = [f"Alert from {md_inline(delivery.source, 100)}{where}{measure}."]
     if delivery.truncated_alerts:
         lines += ["", f"The sender left out {delivery.truncated_alerts} more alert(s) from this group."]
-    if len(delivery.alerts) > 1:
-        lines.append("")
-        lines.append(f"Alerts in this group ({len(delivery.alerts)}):")
-        lines.append("")
-        for alert in delivery.alerts[:50]:
-            lines.append(f"- {alert.status}: {md_inline(alert.title, 200)}")
-        if len(delivery.alerts) > 50:
-            lines.append(f"- … and {len(delivery.alerts) - 50} more")
+    if listed is not None:
+        lines += ["", *listed.summary_block()]
     return "\n".join(lines)
 
 
@@ -530,6 +563,8 @@ def _join(
 
     A `--severity` asked for does not change the joined incident's (that is `incident severity`,
     its own audited change), but the reply says so rather than drop it silently."""
+    from incident_kit import alert_list
+
     alert = incident.data.get("alert")
     alert = alert if isinstance(alert, Mapping) else {}
     counted = alert.get("occurrences")
@@ -540,29 +575,44 @@ def _join(
     whose = f"Alert of merged {merged_from}" if merged_from else "Alert"
     if merged_from:
         trailers["Merged-From"] = merged_from
+    # an incident listing several alerts resolves when its last firing one does (a merged
+    # duplicate's alerts are told in the timeline only: the survivor's list is its own)
+    listed = alert_list.read(incident.data) if not merged_from else None
+    if listed is not None or (delivery.lists_alerts and not merged_from):
+        listed = alert_list.merge(listed, delivery, at)
+        document = alert_list.written(document, listed)
+    resolves = delivery.status == "resolved" if listed is None else listed.resolves
+    change = f" ({listed.change})" if listed is not None else ""
+    # a new alert joining a grouped or storm incident (not a re-delivery of one it lists)
+    related = delivery.dedup_key != alert.get("dedup_key") and listed is not None and listed.added > 0
     if delivery.status == "firing":
         occurrences += 1
-        what = f"{whose} fired again (occurrence {occurrences}): {md_inline(delivery.title, 200)}"
+        what = f"{whose} fired again (occurrence {occurrences}): {md_inline(delivery.title, 200)}{change}"
         subject = f"alert fired again (occurrence {occurrences})"
         message = f"Alert joined {incident.id} (occurrence {occurrences})"
+        if related:
+            what = f"Related alert fired: {md_inline(delivery.title, 200)}{change}"
+            subject = "related alert fired"
+            message = f"Alert joined {incident.id} as a related alert (occurrence {occurrences})"
     else:
-        what = f"{whose} resolved at the source: {md_inline(delivery.title, 200)}"
+        what = f"{whose} resolved at the source: {md_inline(delivery.title, 200)}{change}"
         subject = "alert resolved at the source"
         message = f"Resolved alert recorded on {incident.id}"
-        # the survivor's own alert may still fire: a duplicate's resolution mitigates nothing
-        if (
-            not merged_from
-            and ctx.config.resolved_marks_mitigated
-            and status in TRANSITIONS["mitigate"].sources
-        ):
-            from incident_kit import lifecycle
+    # the survivor's own alert may still fire: a duplicate's resolution mitigates nothing
+    if (
+        resolves
+        and not merged_from
+        and ctx.config.resolved_marks_mitigated
+        and status in TRANSITIONS["mitigate"].sources
+    ):
+        from incident_kit import lifecycle
 
-            updates = lifecycle.stamps(TRANSITIONS["mitigate"], incident.data, at)
-            document = document.with_values(updates)
-            trailers["Transition"] = f"{status} -> mitigated"
-            what += "; marked mitigated"
-            subject += ", mitigated"
-            status = "mitigated"
+        updates = lifecycle.stamps(TRANSITIONS["mitigate"], incident.data, at)
+        document = document.with_values(updates)
+        trailers["Transition"] = f"{status} -> mitigated"
+        what += "; marked mitigated"
+        subject += ", mitigated"
+        status = "mitigated"
     if merged_from:
         subject = subject.replace("alert", f"alert of merged {merged_from}", 1)
         message += f", through {merged_from} (merged into it)"
@@ -576,7 +626,8 @@ def _join(
         if delivery.status == "firing":
             document = document.with_value(["alert", "occurrences"], occurrences)
         if not merged_from:  # the survivor's own alert's state is its own
-            document = document.with_value(["alert", "status"], delivery.status)
+            still = ("firing" if listed.firing else "resolved") if listed is not None else delivery.status
+            document = document.with_value(["alert", "status"], still)
         document = document.with_value(["alert", "last_seen"], at)
     # a resolution is dated when the source says it ended (never later than now)
     when = delivery.ended_at if delivery.status == "resolved" and delivery.ended_at else at

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from incident_kit import clock
+from incident_kit import clock, repo_files
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.model import SEVERITIES
@@ -31,7 +31,7 @@ def index(ctx: Context, *, push: bool | None, check: bool, fmt: str = "text") ->
     def operation(store: Store) -> Change:
         text = render_current(store.root, ctx.now, ctx.config.severity_scale.levels)
         path = store.root / INDEX_PATH
-        current = path.read_text("utf-8") if path.exists() else None
+        current = repo_files.read_if_present(store.root, path, limit=repo_files.MAX_INDEX_BYTES)
         writes = {} if current == text else {INDEX_PATH: text}
         return Change(
             incident_id=None,
@@ -42,9 +42,9 @@ def index(ctx: Context, *, push: bool | None, check: bool, fmt: str = "text") ->
         )
 
     if check:
-        current_path = ctx.root / INDEX_PATH
-        text = render_current(ctx.root, ctx.now, ctx.config.severity_scale.levels)
-        stale = not current_path.exists() or current_path.read_text("utf-8") != text
+        root = ctx.root.resolve()
+        text = render_current(root, ctx.now, ctx.config.severity_scale.levels)
+        stale = repo_files.read_if_present(root, root / INDEX_PATH, limit=repo_files.MAX_INDEX_BYTES) != text
         if fmt == "json":
             emit_json({"path": INDEX_PATH, "up_to_date": not stale, "changed": False, "commit": None})
         elif stale:

@@ -14,7 +14,7 @@ import os
 import re
 from pathlib import Path
 
-from incident_kit.errors import InputError, RefusedError
+from incident_kit.errors import FileFormatError, InputError, RefusedError
 from incident_kit.git import conflicts, merge_driver, repository
 from incident_kit.merging.document import merge_texts
 from incident_kit.merging.markers import sides
@@ -80,10 +80,21 @@ def _marked_files(store: Store, unmerged: set[str]) -> list[str]:
     for folder in store.folders():
         for name in (INCIDENT_FILE, POSTMORTEM_FILE):
             rel = f"{store.rel(folder)}/{name}"
-            file = folder / name
-            if rel not in found and file.is_file() and _marked(file.read_text("utf-8", "replace")):
+            if (
+                rel not in found
+                and os.path.lexists(folder / name)
+                and _marked(_text_or_empty(store, folder / name))
+            ):
                 found.append(rel)
     return found
+
+
+def _text_or_empty(store: Store, path: Path) -> str:
+    """Through the one safe reader; a file it refuses is `validate`'s to report, not ours."""
+    try:
+        return store.read_text(path)
+    except FileFormatError:
+        return ""
 
 
 def _relative(store: Store, path: str) -> str:

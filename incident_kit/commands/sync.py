@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from contextlib import redirect_stdout
@@ -10,7 +11,7 @@ from typing import Any
 from incident_kit import action_items, ids
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
-from incident_kit.errors import DeliveryError
+from incident_kit.errors import DeliveryError, FileFormatError
 from incident_kit.store import POSTMORTEM_FILE, IncidentFile, Store
 from incident_kit.summaries.fields import summary_of
 from incident_kit.sync.dispatches import sync_remediation
@@ -48,9 +49,9 @@ def run(ctx: Context, *, dry_run: bool, push: bool | None, fmt: str = "text") ->
 
 def _run(ctx: Context, *, dry_run: bool, push: bool | None, report: dict[str, Any]) -> int:
     store = Store(ctx.root)
-    incidents = [store.read(folder) for folder in store.folders()]
+    incidents, broken = _read_all(store)
     if dry_run:
-        return _dry_run(ctx, store, incidents, report.setdefault("planned", []))
+        return _dry_run(ctx, store, incidents, broken, report)
     from incident_kit.notify import notifier_from_env
 
     timeout = _timeout(ctx.env)
@@ -62,7 +63,7 @@ def _run(ctx: Context, *, dry_run: bool, push: bool | None, report: dict[str, An
             "(a sync with the token, e.g. the sync workflow, posts them)"
         )
     links = links_from_env(ctx.env, ctx.config)
-    results = SyncResults()
+    results = SyncResults(pending=list(broken))
     sync_people(notifier, backend, store, incidents, ctx.config, links, ctx.now, results)
     sync_remediation(ctx.env, incidents, ctx.config, results)
     if ctx.env.get("GITHUB_TOKEN", "").strip():
@@ -110,6 +111,19 @@ def _run(ctx: Context, *, dry_run: bool, push: bool | None, report: dict[str, An
     return 0
 
 
+def _read_all(store: Store) -> tuple[list[IncidentFile], list[str]]:
+    """Every incident that can be read, and one line for each that cannot: one broken file
+    (merged from a pull request, say) must not keep every other incident from being told."""
+    incidents: list[IncidentFile] = []
+    broken: list[str] = []
+    for folder in store.folders():
+        try:
+            incidents.append(store.read(folder))
+        except FileFormatError as error:
+            broken.append(f"skipped {error.message} (see `incident validate`)")
+    return incidents, broken
+
+
 def _timeout(env: Mapping[str, str]) -> int:
     """Seconds one HTTP call may take (`INCIDENT_KIT_HTTP_TIMEOUT`, default 15)."""
     try:
@@ -131,8 +145,11 @@ def _items_without_issue(store: Store, incidents: list[IncidentFile]) -> int:
     count = 0
     for incident in incidents:
         path = incident.folder / POSTMORTEM_FILE
-        if path.is_file():
-            items, _ = action_items.parse(incident.id, store.read_text(path), store.rel(path))
+        if os.path.lexists(path):
+            try:
+                items, _ = action_items.parse(incident.id, store.read_text(path), store.rel(path))
+            except FileFormatError:
+                continue  # sync_issues reports it
             count += sum(1 for item in items if item.issue is None)
     return count
 
@@ -141,7 +158,10 @@ def _backend(env: Mapping[str, str]) -> str:
     return "slack" if env.get("SLACK_BOT_TOKEN", "").strip() else "console"
 
 
-def _dry_run(ctx: Context, store: Store, incidents: list[IncidentFile], planned_lines: list[str]) -> int:
+def _dry_run(
+    ctx: Context, store: Store, incidents: list[IncidentFile], broken: list[str], report: dict[str, Any]
+) -> int:
+    planned_lines: list[str] = report.setdefault("planned", [])
     backend = _backend(ctx.env)
     if backend == "console":
         print("SLACK_BOT_TOKEN is not set: this plans what the console would print, not Slack")
@@ -155,7 +175,11 @@ def _dry_run(ctx: Context, store: Store, incidents: list[IncidentFile], planned_
     for incident in incidents:
         summary = summary_of(incident)
         state = slack_state(incident.data, backend)
-        owed = plan(summary, incident.document.body, incident.source, state, ctx.config, ctx.now)
+        try:
+            owed = plan(summary, incident.document.body, incident.source, state, ctx.config, ctx.now)
+        except FileFormatError as error:  # a Timeline written twice: this one is skipped
+            broken.append(f"skipped {error.message} (see `incident validate`)")
+            continue
         if not owed.wanted:
             continue
         if not state.get("channel_id"):
@@ -175,4 +199,8 @@ def _dry_run(ctx: Context, store: Store, incidents: list[IncidentFile], planned_
         planned += waiting
     if not planned:
         print("nothing to deliver")
+    if broken:  # what a real sync would skip: exit 1, as it would
+        report["pending"] = list(broken)
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        raise DeliveryError(f"sync would skip {broken[0]}{more}")
     return 0

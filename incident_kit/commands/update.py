@@ -161,14 +161,21 @@ def assign(
     return _run(ctx, ref, "assign", at, apply, push=push, fmt=fmt, decides=decides, override=override)
 
 
-def note(ctx: Context, ref: str, text: str, *, at: str | None, push: bool | None, fmt: str) -> int:
+def note(
+    ctx: Context, ref: str, text: str, *, at: str | None, push: bool | None, fmt: str, public: bool = False
+) -> int:
+    """A timeline entry; `public`: a customer-facing update (`Public update: …`, see site.publicity)."""
     cleaned = human_text(text, 2000)
     if not cleaned:
         raise InputError("the note is empty")
+    if public:
+        from incident_kit.site.publicity import entry_text
+
+        cleaned = entry_text(cleaned)
 
     def apply(incident: IncidentFile, document: Document) -> tuple[Document, str, str, dict[str, str]]:
-        subject = "note: " + safe_text(text, 60)
-        return document, cleaned, subject, {}
+        subject = ("public update: " if public else "note: ") + safe_text(text, 60)
+        return document, cleaned, subject, {"Public": "yes"} if public else {}
 
     return _run(ctx, ref, "note", at, apply, push=push, fmt=fmt, summary_only=True)
 

@@ -12,14 +12,19 @@ import os
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from incident_kit import repo_files, safe_yaml
+from incident_kit.commands.validate_report import report
 from incident_kit.config.reader import parse
 from incident_kit.config.settings import CONFIG_PATH, Config
 from incident_kit.context import check_format
 from incident_kit.errors import ConfigError, FileFormatError, InputError
 from incident_kit.git import history, repository
 from incident_kit.ids import id_from_folder
+from incident_kit.reports.index_page import INDEX_PATH
+from incident_kit.sanitize import safe_text
 from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store
 from incident_kit.validation import (
     ERROR,
@@ -35,22 +40,25 @@ def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str
     fmt = check_format(fmt, ("text", "github", "json"))
     root = repository.toplevel(repo or Path.cwd())
     store = Store(root)
-    config, problems = _config(root)
-    folders, check_config = _targets(store, paths, changed_since)
-    if not check_config:
+    config, problems = _config(store.root)
+    targets = _targets(store, paths, changed_since)
+    if not targets.check_config:
         problems = []
-    problems += _symlinks(store, folders if (paths or changed_since) else None)
+    partial = bool(paths or changed_since)
+    problems += targets.problems
+    problems += _symlinks(store, [*targets.folders, *targets.files] if partial else None)
+    problems += _other_files(store, targets.files if partial else None)
     statuses: dict[Path, tuple[str | None, str | None, str | None]] = {}
-    for folder in folders:
+    for folder in targets.folders:
         found, facts = _check_folder(store, folder, config)
         problems += found
         statuses[folder] = facts
-    problems += _duplicate_ids(store, set(folders) if (paths or changed_since) else None)
+    problems += _duplicate_ids(store, set(targets.folders) if partial else None)
     problems += _merge_targets(store, statuses)
-    if check_config:  # the whole repository is being checked, not a pull request's incidents
+    if targets.check_config:  # the whole repository is being checked, not a pull request's incidents
         problems += _stale_workflows(root)
-    problems.sort(key=lambda p: (p.path, p.line, p.level, p.message))
-    _report(problems, fmt, checked=len(folders))
+    problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.level, p.message))
+    report(problems, fmt, checked=len(targets.folders))
     return 1 if any(p.level == ERROR for p in problems) else 0
 
 
@@ -65,15 +73,15 @@ def print_schema(repo: Path | None) -> int:
 
 
 def _config(root: Path) -> tuple[Config, list[Problem]]:
-    """The config (what of it is usable, when it is broken) and every problem found in it: the
-    reader's first error, and the references, unknown keys and overlaps (`config.references`)."""
-    path = root / CONFIG_PATH
-    if not path.is_file():
-        return Config(), []
+    """The config as every other command reads it (`repo_files`, then `parse`; what of it is
+    usable when it is broken) and every problem found in it: the reader's first error, and the
+    references, unknown keys and overlaps (`config.references`)."""
     try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        return Config(), [Problem(CONFIG_PATH, 1, "not UTF-8 text", rule="config")]
+        text = repo_files.read_if_present(root, root / CONFIG_PATH)
+    except FileFormatError as error:  # a symlink, a FIFO, 3 MB, not UTF-8: nothing is read
+        return Config(), [problem_from_message(CONFIG_PATH, error.message, "config")]
+    if text is None:
+        return Config(), []
     problems = []
     try:
         config = parse(text, CONFIG_PATH)
@@ -82,6 +90,8 @@ def _config(root: Path) -> tuple[Config, list[Problem]]:
 
         config = lenient(text, CONFIG_PATH).config  # incidents are checked against the rest of it
         problems.append(problem_from_message(CONFIG_PATH, error.message, "config"))
+    if safe_yaml.problem(text) is not None:
+        return config, problems  # anchors, tags, deep nesting: reported, and walked no further
     return config, problems + _config_references(text, config, {p.line for p in problems})
 
 
@@ -102,21 +112,35 @@ def _config_references(text: str, config: Config, reported: set[int]) -> list[Pr
     ]
 
 
-def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> tuple[list[Path], bool]:
-    """The incident folders to check, and whether the config is among the targets."""
+@dataclass(frozen=True)
+class _Targets:
+    folders: list[Path]  # incident folders to check
+    check_config: bool  # the config is among the targets
+    files: list[Path]  # every path named or changed (for the symlink and readability checks)
+    problems: list[Problem]  # names that cannot even be shown (not UTF-8)
+
+
+def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> _Targets:
     if paths and changed_since:
         raise InputError("give PATHs or --changed-since REF, not both")
+    problems: list[Problem] = []
     if changed_since:
         changed = history.changed_since(store.root, changed_since, INCIDENTS)
         if changed is None:
             raise InputError(f"--changed-since {changed_since!r}: not a commit git knows (fetch it first?)")
-        paths = changed
+        paths = [name for name in changed if not _bad_name(name)]
+        problems = [
+            Problem(_shown(name), 1, "file name is not UTF-8 text, or holds control characters", rule="name")
+            for name in changed
+            if _bad_name(name)
+        ]
         if not paths:
-            return [], False
+            return _Targets([], False, [], problems)
     if not paths:
-        return list(store.folders()), True
+        return _Targets(list(store.folders()), True, [], [])
     typed = not changed_since  # a path git reports may be a deletion; one a person typed must exist
     folders: dict[Path, None] = {}
+    files: list[Path] = []
     check_config = False
     for raw in paths:
         path = (store.root / raw) if not Path(raw).is_absolute() else Path(raw)
@@ -125,6 +149,7 @@ def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> t
             raise InputError(f"{raw}: outside the repository")
         if typed and not os.path.lexists(path):
             raise InputError(f"{raw}: no such file or folder (paths are relative to the repository root)")
+        files.append(path)
         rel = path.relative_to(store.root).as_posix()
         if rel == CONFIG_PATH:
             check_config = True
@@ -132,9 +157,32 @@ def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> t
         folder = _folder_of(store, path)
         if folder is not None:
             folders[folder] = None
-        elif path.is_dir():
+        elif path.is_dir() and not path.is_symlink():
             folders.update((f, None) for f in store.folders() if path in f.parents or f == path)
-    return list(folders), check_config
+    return _Targets(list(folders), check_config, files, problems)
+
+
+def _bad_name(name: str) -> bool:
+    """Git hands over file names as bytes: one that is not UTF-8 (kept as surrogates) or that
+    holds a control character cannot be printed, annotated or put in a job summary safely."""
+    return not name.isprintable()
+
+
+def _shown(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+
+
+def _other_files(store: Store, files: Iterable[Path] | None) -> list[Problem]:
+    """The files under incidents/ other commands read besides incident folders (the index),
+    read as they will read them: a symlink, a huge or binary README fails here, not after."""
+    wanted = [store.root / INDEX_PATH] if files is None else [f for f in files if store.rel(f) == INDEX_PATH]
+    problems = []
+    for path in wanted:
+        try:
+            repo_files.read_if_present(store.root, path, limit=repo_files.MAX_INDEX_BYTES)
+        except FileFormatError as error:
+            problems.append(problem_from_message(store.rel(path), error.message))
+    return problems
 
 
 def _folder_of(store: Store, path: Path) -> Path | None:
@@ -229,7 +277,7 @@ def _symlinks(store: Store, folders: Iterable[Path] | None) -> list[Problem]:
             for name in [*dirnames, *filenames]:
                 path = Path(dirpath) / name
                 if path.is_symlink():
-                    target = os.readlink(path)
+                    target = safe_text(_shown(os.readlink(path)), 120)
                     problems.append(
                         Problem(
                             store.rel(path),
@@ -302,61 +350,3 @@ def _stale_workflows(root: Path) -> list[Problem]:
         )
         for stale in stale_pins(root)
     ]
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _report(problems: list[Problem], fmt: str, *, checked: int) -> None:
-    errors = sum(1 for p in problems if p.level == ERROR)
-    warnings = sum(1 for p in problems if p.level == WARNING)
-    if fmt == "json":
-        document = {
-            "ok": errors == 0,
-            "checked": checked,
-            "errors": errors,
-            "warnings": warnings,
-            "problems": [
-                {"path": p.path, "line": p.line, "level": p.level, "rule": p.rule, "message": p.message}
-                for p in problems
-            ],
-        }
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        return
-    for p in problems:
-        if fmt == "github":
-            title = _escape_property(f"incident validate ({p.rule})")
-            where = f"file={_escape_property(p.path)},line={p.line},title={title}"
-            print(f"::{p.level} {where}::{_escape_data(p.message)}")
-        else:
-            print(f"{p.path}:{p.line}: {p.level}: {p.message}")
-    verdict = "ok" if errors == 0 else "failed"
-    counts = f"{checked} incident(s) checked, {errors} error(s), {warnings} warning(s)"
-    print(f"incident validate: {verdict}: {counts}")
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if fmt == "github" and summary:
-        _step_summary(Path(summary), problems, checked, errors, warnings)
-
-
-def _step_summary(path: Path, problems: list[Problem], checked: int, errors: int, warnings: int) -> None:
-    from incident_kit.sanitize import md_inline
-
-    lines = [
-        "### incident validate",
-        "",
-        f"{checked} incident(s) checked: {errors} error(s), {warnings} warning(s).",
-        "",
-    ]
-    if problems:
-        lines += ["| file | line | level | problem |", "|---|---|---|---|"]
-        lines += [
-            f"| {md_inline(p.path)} | {p.line} | {p.level} | {md_inline(p.message)} |" for p in problems[:200]
-        ]
-        lines.append("")
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from incident_kit import repo_files, safe_yaml
 from incident_kit.config import loading
 from incident_kit.config.reader import ConfigReader, ReaderError, parse
 from incident_kit.config.settings import CONFIG_PATH, Config
-from incident_kit.errors import ConfigError
+from incident_kit.errors import ConfigError, FileFormatError
 
 _MAX_REPAIRS = 100  # each drops one node: a file has fewer broken parts than this
 
@@ -46,9 +47,9 @@ def load(root: Path, cache_dir: Path | None = None) -> Loaded:
     try:
         return Loaded(loading.load(root, cache_dir))
     except ConfigError as error:
-        try:
-            text = (root / CONFIG_PATH).read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
+        try:  # the one safe reader again: a symlink to /dev/zero is refused, not read forever
+            text = repo_files.read_text(root.resolve(), root.resolve() / CONFIG_PATH)
+        except FileFormatError:
             return Loaded(Config(), (error.message,), whole_file=True)
         return lenient(text, CONFIG_PATH)
 
@@ -62,6 +63,10 @@ def lenient(text: str, source: str = CONFIG_PATH) -> Loaded:
         return Loaded(parse(text, source))
     except ConfigError as error:
         first = error.message
+    if safe_yaml.problem(text) is not None:
+        # anchors (an alias bomb), tags, deep nesting: walking the tree to repair it is the
+        # very thing that hangs or crashes, so none of the file is used
+        return Loaded(Config(), (first,), whole_file=True)
     try:
         data = YAML(typ="rt").load(text)
     except (YAMLError, ValueError, TypeError):

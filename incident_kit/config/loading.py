@@ -9,9 +9,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from incident_kit import repo_files
 from incident_kit.config.reader import ConfigReader, parse
 from incident_kit.config.settings import CONFIG_PATH, Config
-from incident_kit.errors import ConfigError
+from incident_kit.errors import ConfigError, FileFormatError
 
 
 def default_text() -> str:
@@ -28,7 +29,7 @@ def load(root: Path, cache_dir: Path | None = None) -> Config:
     """
     path = root / CONFIG_PATH
     try:
-        stat = path.stat()
+        stat = path.lstat()  # a symlink is not followed, not even to see whether it dangles
     except FileNotFoundError:
         return Config()
     key = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
@@ -41,9 +42,9 @@ def load(root: Path, cache_dir: Path | None = None) -> Config:
         except (OSError, ValueError, KeyError, TypeError, AttributeError, ConfigError):
             pass
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{CONFIG_PATH}: cannot read: {exc}") from None
+        text = repo_files.read_text(root.resolve(), root.resolve() / CONFIG_PATH)
+    except FileFormatError as error:
+        raise ConfigError(error.message) from None
     config = parse(text, CONFIG_PATH)
     if cache is not None:
         _write_cache(cache, key, text)

@@ -1,11 +1,20 @@
-"""Building the typed `Config` from parsed YAML, with errors that name the line and dotted key."""
+"""Building the typed `Config` from parsed YAML, with errors that name the line and dotted key.
+
+Why this module is long: it is one walk over the whole configuration schema, each section with
+its own checks (and the people and channel names in it checked as what they become: a
+commander, a place to post), so that every error can name its line and dotted key; split by
+section, the schema would be scattered over a dozen files that each need the same walker.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
+from incident_kit import safe_yaml
+from incident_kit.config import alert_rules
 from incident_kit.config.communication import read_announce, read_updates
 from incident_kit.config.settings import (
     CONFIG_PATH,
@@ -17,8 +26,13 @@ from incident_kit.config.settings import (
     SeverityRule,
     SlackSettings,
 )
+from incident_kit.config.site_reader import read_site
 from incident_kit.errors import ConfigError
+from incident_kit.sanitize import is_handle, safe_text
 from incident_kit.severity import DEFAULT_SCALE, Scale
+
+# it is printed in workflow logs and job summaries and posted to: one name, nothing else
+_SLACK_CHANNEL = re.compile(r"^(?:#?[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,20})$")
 
 
 class ReaderError(ConfigError):
@@ -33,10 +47,17 @@ class ReaderError(ConfigError):
 
 def parse(text: str, source: str = CONFIG_PATH) -> Config:
     """Validate with the fast safe loader; only an invalid file is re-read with the round-trip
-    loader, whose line information lets the error name the line (a 4x slower parse)."""
+    loader, whose line information lets the error name the line (a 4x slower parse).
+
+    Anchors, aliases, tags and deep nesting are refused before either parse (`safe_yaml`): an
+    alias bomb that parses in a millisecond would otherwise hang whatever walks the result.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    unsafe = safe_yaml.problem(text)
+    if unsafe is not None:
+        raise ConfigError(f"{source}:{unsafe.line + 1}: {unsafe.message}")
     try:
         data = YAML(typ="safe", pure=False).load(text)
     except (YAMLError, ValueError, TypeError):
@@ -118,6 +139,14 @@ class ConfigReader:
             raise self.fail(node, key, where, "must be a list of strings")
         return tuple(str(v) for v in value)
 
+    def handles(self, node: Any, key: str, where: str, people: tuple[str, ...]) -> None:
+        """On-call people become an incident's commander: in commits, Slack topics and issues,
+        so each must be one person's handle, as `--commander` must."""
+        for person in people:
+            if not is_handle(person.removeprefix("@")):
+                shown = safe_text(person, 60)
+                raise self.fail(node, key, where, f"{shown!r} is not one person's handle (e.g. alice)")
+
     def severity(self, node: Any, key: str | int, where: str, value: Any) -> str:
         found = self.scale.lookup(str(value)) if isinstance(value, (str, int)) else None
         if found is None:
@@ -160,6 +189,7 @@ class ConfigReader:
             slack=self.slack(data),
             github=self.github(data),
             updates=read_updates(self, data),
+            site=read_site(self, data),
         )
 
     def _default_severity(self, data: Mapping[str, Any]) -> str:
@@ -241,6 +271,7 @@ class ConfigReader:
             members = self.strings(value, "members", f"{where}.members")
             if not members:
                 raise self.fail(value, "members", f"{where}.members", "needs at least one member")
+            self.handles(value, "members", f"{where}.members", members)
             zone = str(value.get("timezone") or team_zone or "UTC")
             if self.check_zones:
                 self.check_zone(value, where, zone)
@@ -300,6 +331,7 @@ class ConfigReader:
                     )
                 bounds.append(stamp)
             rotation = value.get("rotation")
+            self.handles(value, "who", f"{where}.who", (str(value["who"]),))
             out.append(Override(str(value["who"]), bounds[0], bounds[1], str(rotation) if rotation else None))
         return tuple(out)
 
@@ -329,16 +361,6 @@ class ConfigReader:
 
     def alerts(self, data: Any) -> dict[str, Any]:
         node = self.mapping(data, "alerts", "alerts")
-        maps_node = self.mapping(node, "severity_maps", "alerts.severity_maps")
-        maps: dict[str, dict[str, str]] = {}
-        for fmt, mapping in maps_node.items():
-            where = f"alerts.severity_maps.{fmt}"
-            if not isinstance(mapping, Mapping):
-                raise self.fail(maps_node, fmt, where, "must be a mapping of raw value to SEV-n")
-            maps[str(fmt)] = {
-                str(raw).lower(): self.severity(mapping, raw, f"{where}.{raw}", sev)
-                for raw, sev in mapping.items()
-            }
         return {
             "max_payload_bytes": self.integer(
                 node, "max_payload_bytes", "alerts.max_payload_bytes", 256 * 1024, 1024
@@ -350,16 +372,23 @@ class ConfigReader:
             "insufficient_data_as_alert": self.boolean(
                 node, "insufficient_data_as_alert", "alerts.insufficient_data_as_alert", False
             ),
-            "severity_maps": maps,
+            **alert_rules.read(self, node),  # severity_maps, test notifications, grouping, storm
         }
 
     def slack(self, data: Any) -> SlackSettings:
         node = self.mapping(data, "slack", "slack")
         defaults = SlackSettings()
+        announcement = self.text(node, "announcement_channel", "slack", defaults.announcement_channel)
+        if not _SLACK_CHANNEL.match(announcement):
+            raise self.fail(
+                node,
+                "announcement_channel",
+                "slack.announcement_channel",
+                f"{safe_text(announcement, 60)!r} is not a Slack channel: #name (lowercase letters, "
+                "digits, - and _; at most 80) or a channel id like C0123ABCD",
+            )
         return SlackSettings(
-            announcement_channel=self.text(
-                node, "announcement_channel", "slack", defaults.announcement_channel
-            ),
+            announcement_channel=announcement,
             channel_pattern=self.text(node, "channel_pattern", "slack", defaults.channel_pattern),
             invite=self.strings(node, "invite", "slack.invite"),
             archive_on_close=self.boolean(node, "archive_on_close", "slack.archive_on_close", False),

@@ -52,6 +52,16 @@ KNOWN: dict[str, Any] = {
         "resolved_marks_mitigated": LEAF,
         "insufficient_data_as_alert": LEAF,
         "severity_maps": LEAF,
+        "test_notifications": LEAF,
+        "grouping": [
+            {
+                "name": LEAF,
+                "match": {"service": LEAF, "source": LEAF, "labels": LEAF},
+                "by": LEAF,
+                "window_minutes": LEAF,
+            }
+        ],
+        "storm": {"threshold": LEAF, "window_minutes": LEAF},
     },
     "slack": {
         "announcement_channel": LEAF,
@@ -62,6 +72,15 @@ KNOWN: dict[str, Any] = {
         "announce": LEAF,
     },
     "updates": {"every": LEAF},
+    "site": {
+        "title": LEAF,
+        "url": LEAF,
+        "public": {"severities": LEAF, "services": LEAF},
+        "components": LEAF,
+        "service_status": LEAF,
+        "mitigated_status": LEAF,
+        "history_days": LEAF,
+    },
     "github": {
         "labels": LEAF,
         "rollback_workflow": LEAF,

@@ -115,6 +115,65 @@ class GitHubSettings:
     logins: Mapping[str, str] = field(default_factory=dict)  # person -> GitHub login
 
 
+# What a service shows on the status page, best first (Atlassian Statuspage's component statuses).
+COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "major_outage")
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """`site:` — the public status page and the internal incident site (`incident site`).
+
+    An incident is private unless its frontmatter says `public: true`, or (without a `public:`
+    key) its severity or service is listed here; drills never are.
+    """
+
+    title: str = "Service status"
+    url: str | None = None  # where the status page is published: links in status.json and the feed
+    public_severities: tuple[str, ...] = ()
+    public_services: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()  # services on the status page (default: those of public incidents)
+    # the status a service shows while a public incident of that severity is open
+    service_status: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "SEV-1": "major_outage",
+            "SEV-2": "partial_outage",
+            "SEV-3": "degraded_performance",
+            "SEV-4": "degraded_performance",
+        }
+    )
+    mitigated_status: str = "degraded_performance"  # at worst, once the incident is mitigated
+    history_days: int = 90
+
+
+@dataclass(frozen=True)
+class GroupingRule:
+    """`alerts.grouping[]` — alerts that match join one open incident instead of each declaring one.
+
+    A rule matches a delivery when every condition given holds (none given: every delivery);
+    matching deliveries with the same values of `by` share an incident while its last alert is
+    at most `window_minutes` old.
+    """
+
+    name: str  # names the incident's group key: lower-case letters, digits and `-`
+    sources: tuple[str, ...] = ()  # the alert's source or format, any of these
+    services: tuple[str, ...] = ()  # the configured (canonical) service, any of these
+    labels: Mapping[str, str] = field(default_factory=dict)  # label values, all of these
+    by: tuple[str, ...] = ("service",)  # `service`, `source` or `labels.<name>`
+    window_minutes: int = 30
+
+
+@dataclass(frozen=True)
+class StormSettings:
+    """`alerts.storm` — past `threshold` incidents declared from alerts within `window_minutes`,
+    further alerts fold into one storm incident (until none has arrived for the window)."""
+
+    threshold: int = 0  # 0: no storm handling
+    window_minutes: int = 10
+
+
+TEST_NOTIFICATION_POLICIES = ("drill", "ignore")
+
+
 @dataclass(frozen=True)
 class Config:
     default_severity: str = "SEV-3"
@@ -134,9 +193,15 @@ class Config:
     resolved_marks_mitigated: bool = True
     insufficient_data_as_alert: bool = False
     severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # a sender's test notification (Grafana's TestAlert, Datadog's [TEST]): declared as a drill
+    # that says so, or ignored (exit 0, nothing written)
+    test_notifications: str = "drill"
+    grouping: tuple[GroupingRule, ...] = ()
+    storm: StormSettings = field(default_factory=StormSettings)
     slack: SlackSettings = field(default_factory=SlackSettings)
     github: GitHubSettings = field(default_factory=GitHubSettings)
     updates: UpdateSettings = field(default_factory=UpdateSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
 
     def canonical_service(self, name: str | None) -> str | None:
         """Map an alias (a seed spec_id, a job label) to the configured service name."""

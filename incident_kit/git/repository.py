@@ -113,7 +113,11 @@ def resolve_actor(root: Path, by: str | None, env: Mapping[str, str]) -> Actor:
     """Who acts: `--by`, else git's configured user, else `GITHUB_ACTOR`."""
     email = config_value(root, "user.email")
     if by:
-        name = by.strip().lstrip("@")
+        from incident_kit.sanitize import person_handle
+
+        # the author of the commit and its `Actor:` trailer: a newline in it would forge
+        # trailers (`Rollback: …`) and the author's name
+        name = person_handle(by, "--by ")
         return Actor(
             name,
             email

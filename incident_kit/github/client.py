@@ -244,7 +244,7 @@ class GitHubClient:
         return self._run(what, run, create=True)
 
     def _run(self, what: str, call: Callable[[], T], *, create: bool = False, dispatch: bool = False) -> T:
-        from github import GithubException, RateLimitExceededException
+        from github import BadAttributeException, GithubException, RateLimitExceededException
         from requests import RequestException
 
         try:
@@ -261,6 +261,11 @@ class GitHubClient:
             raise self._fail(what, reason, unknown=unknown, create=create, dispatch=dispatch) from None
         except RequestException as exc:
             reason = _network_reason(exc)
+            raise self._fail(what, reason, unknown=True, create=create, dispatch=dispatch) from None
+        except (BadAttributeException, TypeError, KeyError, ValueError, AttributeError) as exc:
+            # a 200 whose body is HTML, `{}` or fields of the wrong type (a proxy, a broken
+            # Enterprise server): the call may have done its work, so a create is looked up
+            reason = f"an answer that is not what the GitHub API sends ({type(exc).__name__})"
             raise self._fail(what, reason, unknown=True, create=create, dispatch=dispatch) from None
 
     def _fail(self, what: str, reason: str, *, unknown: bool, create: bool, dispatch: bool) -> DeliveryError:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from incident_kit import safe_yaml
 from incident_kit.errors import FileFormatError
 
 BOM = "\ufeff"
@@ -108,9 +109,13 @@ def _safe_yaml() -> Any:
 
 
 def load(frontmatter: str, source: str, first_line: int = 2) -> dict[str, Any]:
-    """Parse frontmatter into plain data; errors name the file and line."""
+    """Parse frontmatter into plain data; errors name the file and line.
+
+    Anchors, aliases, tags and deep nesting are refused before parsing (`safe_yaml`).
+    """
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    refuse_unsafe_yaml(frontmatter, source, first_line)
     try:
         data = _safe_yaml().load(frontmatter)
     except MarkedYAMLError as exc:
@@ -133,6 +138,12 @@ def load(frontmatter: str, source: str, first_line: int = 2) -> dict[str, Any]:
         kind = type(data).__name__
         raise FileFormatError(f"{source}:{first_line}: frontmatter must be a mapping of keys, not a {kind}")
     return data
+
+
+def refuse_unsafe_yaml(frontmatter: str, source: str, first_line: int = 2) -> None:
+    found = safe_yaml.problem(frontmatter)
+    if found is not None:
+        raise FileFormatError(f"{source}:{first_line + found.line}: {found.message}")
 
 
 _STAMP_LINE = re.compile(
@@ -417,8 +428,23 @@ def _rt_yaml() -> Any:
     return yaml
 
 
+def replace_block(frontmatter: str, key: str, block: Sequence[str]) -> str:
+    """Replace (or add at the end) one top-level key's whole block with lines the caller
+    rendered (`key:` first); other bytes untouched, no YAML library involved."""
+    lines = frontmatter.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    index = _find_key(lines, key, 0, len(lines), 0)
+    if index is None:
+        lines.extend(block)
+    else:
+        lines[index : _block_end(lines, index, 0)] = block
+    return "\n".join(lines) + "\n"
+
+
 def set_structure(frontmatter: str, key: str, value: Any) -> str:
     """Replace (or add) one top-level key's whole block via ruamel; other bytes untouched."""
+    refuse_unsafe_yaml(frontmatter, "frontmatter")
     yaml = _rt_yaml()
     data = yaml.load(frontmatter) if frontmatter.strip() else None
     from ruamel.yaml.comments import CommentedMap

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from incident_kit.errors import FileFormatError
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+# the closing `#`s and blanks are stripped after the match: a lazy `(.*?)[ \t#]*$` backtracks
+# quadratically over a long run of `#` (40 KB of them took 7 s)
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _LIST_ITEM = re.compile(r"^[-*+][ \t]+")
 
@@ -34,7 +36,7 @@ def headings(lines: list[str]) -> list[tuple[int, int, str]]:
             continue
         match = _HEADING.match(line)
         if match:
-            found.append((index, len(match.group(1)), match.group(2).strip()))
+            found.append((index, len(match.group(1)), match.group(2).rstrip(" \t#").strip()))
     return found
 
 

@@ -18,6 +18,7 @@ from incident_kit.notify.messages import SlackMessage
 from incident_kit.notify.notifier import CONSOLE_PREFIX, ChannelRef, InviteResult, MessageRef
 
 _BACKTICKS = re.compile(r"`{3,}")
+_NOT_IN_CHANNEL_NAMES = re.compile(r"[^#A-Za-z0-9_-]")
 
 
 class ConsoleNotifier:
@@ -65,5 +66,7 @@ class ConsoleNotifier:
 
 
 def _label(channel: str) -> str:
-    name = channel.removeprefix(CONSOLE_PREFIX)
+    """`#name`, in a channel name's own alphabet: it starts a log line and sits in the job
+    summary's Markdown, so nothing that could be a workflow command or markup survives."""
+    name = _NOT_IN_CHANNEL_NAMES.sub("", channel.removeprefix(CONSOLE_PREFIX))[:100]
     return name if name.startswith("#") else f"#{name}"

@@ -45,6 +45,7 @@ from incident_kit.notify.notifier import (
     MessageNotFound,
     MessageRef,
 )
+from incident_kit.notify.slack_answers import well_formed
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -353,7 +354,7 @@ class SlackNotifier:
         except (SlackClientError, OSError, HTTPException) as exc:
             raise self._error(method, _network_reason(exc), code=None, status=None) from None
         data = response.data
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not well_formed(method, data):
             raise self._error(method, "unexpected response", code=None, status=None)
         return data
 

@@ -15,14 +15,21 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from incident_kit.reports.chart_data import MAX_MONTHS, StackedCounts, integer_axis_max, stack
 from incident_kit.reports.stats.compute import MonthCount
 from incident_kit.reports.stats.durations import MonthDurations
 
 _ALLOWED_PUNCTUATION = frozenset(" -_.,/+()")
 _MAX_LABEL = 60
+_MAX_LEGEND = 160
 
-# Severity colours, worst first; unknown severities get the last one.
-SEVERITY_COLOURS = ("#b71c1c", "#e65100", "#f9a825", "#607d8b", "#9e9e9e")
+# Forced light colours: the mask bar (see `stacked_bar_chart`) must match the background, so the
+# chart cannot follow GitHub's dark theme; dark text keeps it readable there too.
+_BACKGROUND = "#ffffff"
+_INK = "#24292f"
+_THEME_KEYS = tuple(
+    f"{axis}{part}Color" for axis in ("xAxis", "yAxis") for part in ("Title", "Label", "Tick", "Line")
+)
 
 
 def mermaid_label(text: str, max_length: int = _MAX_LABEL) -> str:
@@ -34,8 +41,8 @@ def mermaid_label(text: str, max_length: int = _MAX_LABEL) -> str:
     return collapsed or "-"
 
 
-def quoted(text: str) -> str:
-    return f'"{mermaid_label(text)}"'
+def quoted(text: str, max_length: int = _MAX_LABEL) -> str:
+    return f'"{mermaid_label(text, max_length)}"'
 
 
 def fenced(diagram: str) -> str:
@@ -50,12 +57,18 @@ def stacked_bar_chart(
     series: Sequence[tuple[str, Sequence[int]]],
     y_title: str,
     colours: Sequence[str],
+    legend: str | None = None,
 ) -> str:
     """Bars stacked bottom-up in `series` order; `colours[i]` paints `series[i]`.
 
     xychart has no stacked mode, so each bar is drawn over the previous one: first the total,
     then the total without the top series, and so on; what shows of each bar is its own part.
-    Series names are not drawn (GitHub's xychart has no legend): the caller explains colours.
+
+    xychart draws every bar from below the zero line (the axis keeps a few pixels of padding),
+    so a zero-count layer would still show as a sliver of its colour under the layers above
+    it. A last bar of 0 in the background colour covers that padding under every stack.
+    The count axis ends at 10 or more, so its ticks are whole numbers (`integer_axis_max`).
+    xychart has no legend either: `legend` becomes the x-axis title, on the chart itself.
     """
     _check_lengths(x_labels, [values for _, values in series])
     cumulative: list[list[int]] = []
@@ -64,13 +77,20 @@ def stacked_bar_chart(
         running = [a + b for a, b in zip(running, values, strict=True)]
         cumulative.append(running)
     top = max((max(row) for row in cumulative if row), default=0)
-    # The palette is applied in drawing order, which is top series first.
-    palette = ", ".join(_colour(c) for c in reversed(colours[: len(series)]))
+    # The palette is applied in drawing order, which is top series first, then the mask.
+    palette = [_colour(c) for c in reversed(colours[: len(series)])] + [_BACKGROUND]
+    theme = {"backgroundColor": _BACKGROUND, "titleColor": _INK, **dict.fromkeys(_THEME_KEYS, _INK)}
+    variables = ", ".join(f'"{key}": "{value}"' for key, value in theme.items())
     lines = [
-        '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "' + palette + '"}}}}%%',
-        *_axes(title, x_labels, y_title, max(top, 1)),
+        '%%{init: {"themeVariables": {"xyChart": {'
+        + variables
+        + ', "plotColorPalette": "'
+        + ", ".join(palette)
+        + '"}}}}%%',
+        *_axes(title, x_labels, y_title, integer_axis_max(top), x_title=legend),
     ]
     lines.extend(f"    bar [{_numbers(values)}]" for values in reversed(cumulative))
+    lines.append(f"    bar [{_numbers([0] * len(x_labels))}]")
     return "\n".join(lines)
 
 
@@ -82,11 +102,14 @@ def line_chart(*, title: str, x_labels: Sequence[str], values: Sequence[float], 
     return "\n".join(lines)
 
 
-def _axes(title: str, x_labels: Sequence[str], y_title: str, y_max: int) -> list[str]:
+def _axes(
+    title: str, x_labels: Sequence[str], y_title: str, y_max: int, x_title: str | None = None
+) -> list[str]:
+    named = f"{quoted(x_title, _MAX_LEGEND)} " if x_title else ""
     return [
         "xychart-beta",
         f"    title {quoted(title)}",
-        f"    x-axis [{', '.join(quoted(label) for label in x_labels)}]",
+        f"    x-axis {named}[{', '.join(quoted(label) for label in x_labels)}]",
         f"    y-axis {quoted(y_title)} 0 --> {y_max}",
     ]
 
@@ -119,25 +142,33 @@ def _check_lengths(x_labels: Sequence[str], rows: Sequence[Sequence[float]]) -> 
 
 # --- the charts of `incident stats` ---------------------------------------------------------
 
-MAX_MONTHS = 24  # a wider x axis turns the labels into an unreadable smear
-
 
 def incidents_per_month_chart(months: Sequence[MonthCount], *, title: str) -> str | None:
     """Stacked bars of incidents per month by severity (the last MAX_MONTHS months)."""
+    counts = per_month(months)
+    if counts is None:
+        return None
+    return severity_chart(counts, title=title)
+
+
+def per_month(months: Sequence[MonthCount]) -> StackedCounts | None:
+    """The last MAX_MONTHS months of `stats.by_month` as stacked counts (None: no month)."""
     shown = list(months)[-MAX_MONTHS:]
     if not shown:
         return None
-    severities = [c.key or "-" for c in shown[0].by_severity]
-    series = [
-        (severity, [m.by_severity[index].count for m in shown]) for index, severity in enumerate(severities)
-    ]
-    colours = [SEVERITY_COLOURS[min(i, len(SEVERITY_COLOURS) - 1)] for i in range(len(series))]
+    counts = {m.month: {c.key or "-": c.count for c in m.by_severity} for m in shown}
+    return stack([m.month for m in shown], counts, [c.key or "-" for c in shown[0].by_severity])
+
+
+def severity_chart(counts: StackedCounts, *, title: str) -> str:
+    """A `StackedCounts` as a Mermaid chart, its legend on the x axis."""
     return stacked_bar_chart(
         title=title,
-        x_labels=[m.month for m in shown],
-        series=series,
+        x_labels=counts.labels,
+        series=[(s.name, s.values) for s in counts.series],
         y_title="Incidents",
-        colours=colours,
+        colours=[s.colour for s in counts.series],
+        legend="Legend (bottom to top) " + counts.legend(),
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from incident_kit import action_items
 from incident_kit.config.settings import Config
-from incident_kit.errors import DeliveryError
+from incident_kit.errors import DeliveryError, FileFormatError
 from incident_kit.model import ActionItem
 from incident_kit.sanitize import safe_text
 from incident_kit.store import POSTMORTEM_FILE, IncidentFile, Store
@@ -29,10 +30,14 @@ def sync_issues(
     work: list[tuple[IncidentFile, str, list[ActionItem]]] = []
     for incident in incidents:
         path = incident.folder / POSTMORTEM_FILE
-        if not path.is_file():
+        if not os.path.lexists(path):
             continue
         rel = store.rel(path)
-        items, problems = action_items.parse(incident.id, store.read_text(path), rel)
+        try:
+            items, problems = action_items.parse(incident.id, store.read_text(path), rel)
+        except FileFormatError as error:  # a symlink, a 50 MB file: this one waits, not all
+            results.pending.append(f"skipped {error.message} (see `incident validate`)")
+            continue
         unnamed = [p for p in problems if p.code in (action_items.NO_ID, action_items.DUPLICATE_ID)]
         if unnamed:
             # an item without its own id has no marker to be found by: refuse before sending

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from incident_kit import timeline
 from incident_kit.config.settings import Config
-from incident_kit.errors import DeliveryError
+from incident_kit.errors import DeliveryError, FileFormatError
 from incident_kit.markdown.frontmatter import format_timestamp
 from incident_kit.model import TERMINAL_STATUSES, IncidentSummary
 from incident_kit.sanitize import safe_text
@@ -50,7 +50,7 @@ def sync_people(
         before = dict(state)
         try:
             _deliver(notifier, incident, summary, owed, state, config, links, now, results)
-        except DeliveryError as error:
+        except (DeliveryError, FileFormatError) as error:  # this incident waits, the others go on
             results.pending.append(f"{summary.id}: {error.message}")
         if state != before:  # record whatever was delivered, even when a later step failed
             state["via"] = backend

@@ -14,12 +14,11 @@ from datetime import datetime
 from incident_kit.errors import FileFormatError
 from incident_kit.markdown import sections
 from incident_kit.model import IncidentSummary
-from incident_kit.postmortem import duration_text
+from incident_kit.postmortem import duration_text, without_spans
 from incident_kit.sync.milestones import ENTRY_PREFIX, Milestone
 from incident_kit.timeline import Entry
 from incident_kit.updates import PREFIX as UPDATE_PREFIX
 
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _IMPLIED = re.compile(r"^\(also stamps [a-z ]+\)")  # "Resolved (also stamps mitigated) — …"
 _PLAN = "Mitigated; plan: "
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")  # `production\_monitor` reads as typed
@@ -116,5 +115,5 @@ def _summary(body: str, source: str) -> str | None:
         return None
     if section is None:
         return None
-    text = _COMMENT.sub("", "\n".join(lines[section.heading + 1 : section.end])).strip()
+    text = without_spans("\n".join(lines[section.heading + 1 : section.end]), "<!--", "-->").strip()
     return _MARKDOWN_ESCAPE.sub(r"\1", text)[:1000] or None

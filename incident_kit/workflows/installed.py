@@ -25,7 +25,7 @@ from incident_kit.errors import GitError, IncidentKitError, InputError
 from incident_kit.workflows.managed import ACTION_REPOSITORY, FULL_SHA, ActionPin, older, pins
 
 WORKFLOWS_DIR = ".github/workflows"
-WORKFLOWS = ("incident-alert.yml", "incident-sync.yml", "incident-validate.yml")
+WORKFLOWS = ("incident-alert.yml", "incident-sync.yml", "incident-validate.yml", "incident-pages.yml")
 RELEASE_FILE = "data/release.json"
 UNPINNED = "UNPINNED"
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")

@@ -8,7 +8,6 @@ import pytest
 from support.alerts import OWN_FIXTURES, RECEIVED_AT, at
 
 from incident_kit.alerts import Delivery, NotAnAlert, ParseOptions, parse_delivery
-from incident_kit.errors import InputError
 
 Parse = Callable[..., Delivery]
 
@@ -248,10 +247,9 @@ def test_datadog_unsubstituted_variables_count_as_missing(own_delivery: Parse) -
     assert d.started_at == RECEIVED_AT
 
 
-def test_datadog_default_template_needs_the_format_named(own_delivery: Parse) -> None:
-    with pytest.raises(InputError, match="--alert-format"):
-        own_delivery("datadog/default-template.json")
-    d = own_delivery("datadog/default-template.json", format_name="datadog")
+def test_datadog_default_template_is_detected_without_naming_the_format(own_delivery: Parse) -> None:
+    d = own_delivery("datadog/default-template.json")
+    assert d == own_delivery("datadog/default-template.json", format_name="datadog")
     assert d.dedup_key == "datadog:title:host:db-1:Disk usage high"
     assert d.title == "Disk usage high"
     assert d.status == "firing"  # "[Triggered ...]"

@@ -19,8 +19,8 @@ def test_alertmanager_group_is_one_delivery_listing_every_alert(own_delivery: Pa
     assert d.dedup_key == AM_GROUP_KEY
     assert d.status == "firing"  # two of three alerts fire
     assert [a.status for a in d.alerts] == ["firing", "firing", "resolved"]
-    # 3 alerts listed + 2 the sender truncated
-    assert d.title == "Checkout error rate above 5% (+4 more)"
+    # titled by what fires: 2 of the 3 listed, and the 2 the sender truncated said as such
+    assert d.title == "Checkout error rate above 5% (2 firing, +2 not listed)"
     assert d.truncated_alerts == 2
     assert d.service == "checkout"
     assert d.severity == "SEV-1"  # one firing alert is critical
@@ -50,7 +50,7 @@ def test_alertmanager_resolved_group_keeps_the_group_key(own_delivery: Parse) ->
     assert d.severity == "SEV-3"
     assert d.started_at == at(2026, 11, 26, 15, 2)
     assert d.ended_at == at(2026, 11, 26, 15, 45)  # the last alert to end
-    assert d.title == "Checkout error rate above 5% (+1 more)"
+    assert d.title == "Checkout error rate above 5% (2 resolved)"  # all resolved: their count
 
 
 def test_alertmanager_minimal_alert_degrades_gracefully(own_delivery: Parse) -> None:
@@ -70,7 +70,7 @@ def test_grafana_group(own_delivery: Parse) -> None:
     assert d.format == "grafana"
     assert d.dedup_key == GRAFANA_GROUP_KEY
     assert d.status == "firing"
-    assert d.title == "API p99 latency above 800 ms (+1 more)"  # no common summary/alertname
+    assert d.title == "API p99 latency above 800 ms (2 firing)"  # no common summary/alertname
     assert d.service == "api"
     assert d.severity == "SEV-2"  # high beats warning
     assert d.started_at == at(2026, 11, 26, 15, 0, 0, 500000)  # 17:00:00.5+02:00

@@ -5,21 +5,26 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.alert_safety import assert_delivery_safe
-from support.alerts import HOSTILE, OWN_FIXTURES, RECEIVED_AT
+from support.alerts import CAPTURES, HOSTILE, OWN_FIXTURES, RECEIVED_AT
 
 from incident_kit.alerts import FORMATS, ParseOptions, detect_format, parse_delivery
 from incident_kit.errors import IncidentKitError
 
 OPTIONS = ParseOptions(received_at=RECEIVED_AT)
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SEEDS: list[Path] = sorted(OWN_FIXTURES.rglob("*.json")) + sorted(
-    p for p in HOSTILE.glob("safe-*.json") if p.stat().st_size < 20_000
+# our fixtures, the real captures (every shape a system sends, issue 18's included) and the
+# hostile payloads that parse: the mutation test starts from each
+SEEDS: list[Path] = (
+    sorted(OWN_FIXTURES.rglob("*.json"))
+    + sorted(p for p in CAPTURES.rglob("*.json") if p.stat().st_size < 20_000)
+    + sorted(p for p in HOSTILE.glob("safe-*.json") if p.stat().st_size < 20_000)
 )
 
 
@@ -48,6 +53,14 @@ MAGIC = [
     "Close", "firing", "resolved", "ALARM", "OK", "INSUFFICIENT_DATA", "datadog", "critical",
     "open", "closed", "Fired", "Resolved", "P1", "0001-01-01T00:00:00Z", "::error::x", "<!here>",
     "@channel", "../../etc/passwd", "\u202e", "\x00", "https://ok.example/x", "javascript:x",
+    # issue 18's shapes: Alertmanager v3, CloudWatch state changes, Grafana legacy states,
+    # Sentry issue actions, Datadog transitions and event types, test notification markers
+    "3", "0", "aws.cloudwatch", "CloudWatch Alarm State Change", "CloudWatch Alarm Configuration Change",
+    "alerting", "ok", "no_data", "paused", "created", "unresolved", "assigned", "Triggered",
+    "Recovered", "metric_alert_monitor", "[Triggered] [TEST] x", "[P1] [Recovered on {host:a}] y",
+    "TestAlert", "Grafana", "Someone is testing the alert notification within grafana.",
+    "arn:aws:cloudwatch:us-east-1:123456789012:alarm:a", '{"recentDatapoints": [1.5], "threshold": 2}',
+    "incident.trigger",
 ]  # fmt: skip
 HOSTILE_TEXT = st.text(
     alphabet=st.sampled_from(list(":@<>!|#-`*_[]\\/. \n\r\t\x00\x1b\u2028\u202e\u200baZ9é認🔥")),
@@ -71,10 +84,17 @@ JSON = st.recursive(
 OBJECTS = st.dictionaries(KEYS, JSON, max_size=8)
 
 
+_PINGS = re.compile(r"<!|<@|@(here|channel|everyone)\b", re.IGNORECASE)
+
+
 def _check(payload: dict[str, Any], run: Any) -> None:
     try:
         delivery = run(payload)
-    except IncidentKitError:
+    except IncidentKitError as refused:
+        # a refusal is one bounded line that pings nobody, whatever it quotes
+        message = str(refused)
+        assert message and "\n" not in message and len(message) < 1000, message
+        assert not _PINGS.search(message), message
         return
     assert_delivery_safe(delivery)
 

@@ -111,7 +111,7 @@ def test_stats_list_and_index_count_and_order_by_the_teams_scale(team: Path) -> 
     )
     assert only["incidents"]["total"] == 1
     markdown = run_cli(["stats", "--format", "markdown", "--repo", str(team)]).stdout
-    assert "Bars are stacked from SEV-0 (dark red, bottom) to SEV-4 (grey, top)." in markdown
+    assert "Bars are stacked from SEV-0 (dark red, bottom) to SEV-4 (grey, top), as the x-axis" in markdown
     listed = run_cli(["list", "--repo", str(team)]).stdout.splitlines()
     assert listed[1].startswith(worst)
     assert run_cli(["index", "--repo", str(team)]).code == 0

@@ -36,8 +36,10 @@ TEMPLATE_KEYS = {
     "cancel_reason",
     "merged_into",
     "alert",
+    "alerts",  # the alerts of a group, one entry each (incident_kit/alert_list.py)
     "links",
 }
+ENTRY_KEYS = {"key", "state", "title", "detail", "occurrences", "last_seen", "via"}
 ALERT_KEYS = {
     "format",
     "source",
@@ -50,6 +52,7 @@ ALERT_KEYS = {
     "occurrences",
     "first_seen",
     "last_seen",
+    "started_at",  # kept when an alert says it started long before it was declared
 }
 DANGEROUS = [
     re.compile(r"^::", re.M),  # a workflow command at the start of any line
@@ -93,6 +96,8 @@ def test_hostile_payload_through_the_cli(repo: Path, payload: Path) -> None:
     data = frontmatter.load(document.frontmatter, changed[0])
     assert set(data) <= TEMPLATE_KEYS, set(data) - TEMPLATE_KEYS
     assert set(data.get("alert") or {}) <= ALERT_KEYS
+    for entry in data.get("alerts") or []:
+        assert set(entry) <= ENTRY_KEYS and entry["state"] in ("firing", "resolved"), entry
     assert [h[2] for h in headings(document.body.split("\n"))] == ["Summary", "Timeline", "Links"]
     # the body is Markdown people read on GitHub: no raw HTML, pings or workflow commands in it;
     # the frontmatter is YAML data (GitHub shows it as an escaped table), checked for keys above

@@ -18,6 +18,7 @@ import json
 import re
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -106,6 +107,60 @@ class _Echo(BaseHTTPRequestHandler):
 @pytest.fixture
 def echo_server() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Garbage(BaseHTTPRequestHandler):
+    """An API that answers 200 with what neither Slack nor GitHub would send (a captive portal,
+    a broken proxy), or does not answer at all."""
+
+    def _answer(self) -> None:
+        mode = getattr(self.server, "mode", "html")
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        if mode == "silent":
+            time.sleep(3)  # past INCIDENT_KIT_HTTP_TIMEOUT
+        payloads = {
+            "html": (b"<html><body>Sign in to the Wi-Fi</body></html>", "text/html"),
+            "empty-json": (b"{}", "application/json"),
+            "wrong-types": (
+                json.dumps(
+                    [{"number": "x", "html_url": 5, "state": None, "body": 7, "name": 3}]
+                    if self.command == "GET" and not self.path.startswith("/api/")
+                    else {"ok": "yes", "channel": 5, "number": "x", "html_url": None}
+                ).encode(),
+                "application/json",
+            ),
+            "silent": (b"", "text/plain"),
+        }
+        payload, kind = payloads[mode]
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except OSError:
+            pass  # the client gave up first
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _answer
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def garbage_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
+    server.daemon_threads = True
+    server.mode = request.param  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -259,6 +314,24 @@ def test_sync_failing_on_the_network_leaks_no_token(tmp_path: Path, api: str, ec
     summary = tmp_path / "step-summary.md"
     found += leaks("GITHUB_STEP_SUMMARY", summary.read_bytes(), tokens) if summary.exists() else []
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("garbage_server", ["html", "empty-json", "wrong-types", "silent"], indirect=True)
+def test_sync_against_an_api_that_answers_nonsense_leaks_no_token_and_is_no_internal_error(
+    tmp_path: Path, garbage_server: str
+) -> None:
+    tokens = {SLACK: MARKERS[SLACK], GITHUB: MARKERS[GITHUB], GH: MARKERS[GH]}
+    root, env = _workspace(tmp_path, garbage_server, (SLACK, GITHUB, GH))
+    env["INCIDENT_KIT_HTTP_TIMEOUT"] = "1"
+    transcript = _sync_scenario(root, env)
+    found = leaks("stdout/stderr", "\n".join(transcript), tokens) + repository_leaks(root, tokens)
+    summary = tmp_path / "step-summary.md"
+    found += leaks("GITHUB_STEP_SUMMARY", summary.read_bytes(), tokens) if summary.exists() else []
+    assert not found, "\n".join(found)
+    # every sync ends in "still pending", never in an internal error
+    assert not [step for step in transcript if step.startswith("$ incident sync") and " -> 3\n" in step], (
+        transcript
+    )
 
 
 def _sync_scenario(root: Path, env: dict[str, str]) -> list[str]:

@@ -104,20 +104,32 @@ def test_stacked_bars_are_cumulative_and_drawn_top_series_first() -> None:
         series=[("SEV-1", [1, 0]), ("SEV-2", [2, 1]), ("SEV-3", [0, 4])],
         y_title="n",
         colours=["#111111", "#222222", "#333333"],
+        legend="SEV-1 black",
     )
     lines = chart.splitlines()
-    assert lines[0] == (
-        '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#333333, #222222, #111111"}}}}%%'
-    )
+    assert lines[0].startswith('%%{init: {"themeVariables": {"xyChart": {"backgroundColor": "#ffffff", ')
+    assert lines[0].endswith('"plotColorPalette": "#333333, #222222, #111111, #ffffff"}}}}%%')
     assert lines[1:] == [
         "xychart-beta",
         '    title "t"',
-        '    x-axis ["m1", "m2"]',
-        '    y-axis "n" 0 --> 5',
+        '    x-axis "SEV-1 black" ["m1", "m2"]',
+        '    y-axis "n" 0 --> 10',  # whole-number ticks: the axis reaches 10
         "    bar [3, 5]",  # everything: only its SEV-3 part stays visible on top
         "    bar [3, 1]",  # SEV-1 + SEV-2
         "    bar [1, 0]",  # SEV-1, at the bottom
+        "    bar [0, 0]",  # the background-coloured mask over the padding below zero
     ]
+
+
+def test_a_count_axis_reaches_the_larger_total_when_it_is_over_ten() -> None:
+    chart = stacked_bar_chart(
+        title="t",
+        x_labels=["m1"],
+        series=[("SEV-1", [7]), ("SEV-2", [6])],
+        y_title="n",
+        colours=["#111111"] * 2,
+    )
+    assert '    y-axis "n" 0 --> 13' in chart.splitlines()
 
 
 def test_charts_refuse_mismatched_data() -> None:

@@ -19,7 +19,7 @@ from incident_kit.workflows import managed
 
 GITHUB_WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 PACKAGED = REPO_ROOT / "incident_kit" / "data" / "workflows"
-SHIPPED = ["incident-alert.yml", "incident-sync.yml", "incident-validate.yml"]
+SHIPPED = ["incident-alert.yml", "incident-pages.yml", "incident-sync.yml", "incident-validate.yml"]
 ALL_OURS = [*SHIPPED, "ci.yml", "release.yml"]
 WRITERS = ["incident-alert.yml", "incident-sync.yml"]
 
@@ -153,3 +153,19 @@ def test_lint_script_fails_on_a_finding(tmp_path: Path) -> None:
     )
     assert done.returncode != 0
     assert "template-injection" in done.stdout + done.stderr
+
+
+def test_pages_publishes_nothing_until_asked_and_only_the_status_page_by_default() -> None:
+    data = workflow("incident-pages.yml")
+    build, deploy = data["jobs"]["build"], data["jobs"]["deploy"]
+    assert (
+        "vars.INCIDENT_SITE == 'status'" in build["if"] and "vars.INCIDENT_SITE == 'internal'" in build["if"]
+    )
+    assert build["permissions"] == {"contents": "read", "pages": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    script = next(step["run"] for step in build["steps"] if step.get("name") == "Build")
+    internal, public = script.split("else", 1)
+    assert '"$INCIDENT_SITE" = internal' in internal and "--public-only" in public
+    uses = [step.get("uses", "").split("@")[0] for job in (build, deploy) for step in job["steps"]]
+    assert {"actions/upload-pages-artifact", "actions/deploy-pages"} <= set(uses)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from incident_kit.markdown.tables import cell, table
+from incident_kit.reports.chart_data import colour_of
 from incident_kit.reports.charts import fenced, incidents_per_month_chart, resolve_trend_chart
 from incident_kit.reports.stats.compute import Count, Filters, Stats
 from incident_kit.reports.stats.durations import Durations, MetricStats
@@ -26,7 +27,11 @@ NOTHING_MATCHES = "No incident matches, so there is nothing to measure."
 def stack_note(stats: Stats) -> str:
     """The chart's legend in words, from the team's scale (most severe at the bottom)."""
     first, last = stats.severities[0], stats.severities[-1]
-    return f"Bars are stacked from {first} (dark red, bottom) to {last} (grey, top).\n"
+    top = colour_of(len(stats.severities) - 1)[1]
+    return (
+        f"Bars are stacked from {first} ({colour_of(0)[1]}, bottom) to {last} ({top}, top), "
+        "as the x-axis title says.\n"
+    )
 
 
 METRIC_TITLES = {
