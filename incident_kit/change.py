@@ -23,6 +23,9 @@ class Change:
     trailers: Mapping[str, str] = field(default_factory=dict)
     result: Mapping[str, Any] = field(default_factory=dict)
     detail: str = ""  # optional commit body paragraph
+    # frontmatter keys this change decides (status, severity, commander): with --push it is
+    # refused if someone else set one of them since this clone last saw the incident
+    decides: tuple[str, ...] = ()
 
     def message(self, actor: Actor) -> str:
         """The commit message. The subject and each trailer are one line whatever they were

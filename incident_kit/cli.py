@@ -86,6 +86,13 @@ Push = Annotated[
     typer.Option("--push/--no-push", help="Push the commit (default: config `push`)."),
 ]
 Fmt = Annotated[str, typer.Option("--format", help="text or json.")]
+Override = Annotated[
+    bool,
+    typer.Option(
+        "--override",
+        help="With --push: apply it even if someone else changed this since your clone last saw it.",
+    ),
+]
 Ref = Annotated[
     str, typer.Argument(metavar="ID", help="Incident id, unique prefix, or its last four characters.")
 ]
@@ -190,6 +197,7 @@ def _transition(
     repo: Path | None,
     by: str | None,
     *,
+    override: bool = False,
     reason: str | None = None,
     into: str | None = None,
     rollback: str | None = None,
@@ -208,7 +216,9 @@ def _transition(
         hotfix=hotfix,
     )
     fmt = _fmt(fmt)
-    raise typer.Exit(command.run(_ctx(repo, by, forgiving=True), request, push=push, fmt=fmt))
+    raise typer.Exit(
+        command.run(_ctx(repo, by, forgiving=True), request, push=push, fmt=fmt, override=override)
+    )
 
 
 @command()
@@ -217,12 +227,13 @@ def ack(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """Acknowledge: triage → investigating."""
-    _transition("ack", ref, at, message, push, fmt, repo, by)
+    _transition("ack", ref, at, message, push, fmt, repo, by, override=override)
 
 
 @command()
@@ -236,12 +247,15 @@ def mitigate(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """Impact is contained: → mitigated (records the rollback or hotfix plan)."""
-    _transition("mitigate", ref, at, message, push, fmt, repo, by, rollback=rollback, hotfix=hotfix)
+    _transition(
+        "mitigate", ref, at, message, push, fmt, repo, by, override=override, rollback=rollback, hotfix=hotfix
+    )
 
 
 @command()
@@ -250,12 +264,13 @@ def resolve(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """The fix is verified: → resolved (stamps mitigation too if it was skipped)."""
-    _transition("resolve", ref, at, message, push, fmt, repo, by)
+    _transition("resolve", ref, at, message, push, fmt, repo, by, override=override)
 
 
 @command()
@@ -267,12 +282,13 @@ def reopen(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """It is not over: back to investigating; also undoes a cancel or a merge (--reason)."""
-    _transition("reopen", ref, at, message, push, fmt, repo, by, reason=reason)
+    _transition("reopen", ref, at, message, push, fmt, repo, by, override=override, reason=reason)
 
 
 @command()
@@ -281,12 +297,13 @@ def cancel(
     reason: Annotated[str | None, typer.Option("--reason", help="Why this is not an incident.")] = None,
     at: At = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """A false alarm: → cancelled."""
-    _transition("cancel", ref, at, None, push, fmt, repo, by, reason=reason)
+    _transition("cancel", ref, at, None, push, fmt, repo, by, override=override, reason=reason)
 
 
 @command()
@@ -296,12 +313,13 @@ def merge(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """A duplicate: → merged, pointing at the surviving incident."""
-    _transition("merge", ref, at, message, push, fmt, repo, by, into=into)
+    _transition("merge", ref, at, message, push, fmt, repo, by, override=override, into=into)
 
 
 @command()
@@ -310,12 +328,13 @@ def postmortem(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """Start the blameless post-mortem: resolved → postmortem, writes postmortem.md."""
-    _transition("postmortem", ref, at, message, push, fmt, repo, by)
+    _transition("postmortem", ref, at, message, push, fmt, repo, by, override=override)
 
 
 @command()
@@ -324,12 +343,13 @@ def close(
     at: At = None,
     message: Message = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
 ) -> None:
     """Done: → closed (checks the post-mortem the severity requires)."""
-    _transition("close", ref, at, message, push, fmt, repo, by)
+    _transition("close", ref, at, message, push, fmt, repo, by, override=override)
 
 
 @command()
@@ -342,6 +362,7 @@ def severity(
     reason: Annotated[str | None, typer.Option("--reason", help="Why.")] = None,
     at: At = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
@@ -351,7 +372,14 @@ def severity(
 
     raise typer.Exit(
         update.severity(
-            _ctx(repo, by, forgiving=True), ref, level, reason=reason, at=at, push=push, fmt=_fmt(fmt)
+            _ctx(repo, by, forgiving=True),
+            ref,
+            level,
+            reason=reason,
+            at=at,
+            push=push,
+            fmt=_fmt(fmt),
+            override=override,
         )
     )
 
@@ -366,6 +394,7 @@ def assign(
     ] = None,
     at: At = None,
     push: Push = None,
+    override: Override = False,
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
@@ -382,6 +411,7 @@ def assign(
             at=at,
             push=push,
             fmt=_fmt(fmt),
+            override=override,
         )
     )
 
@@ -575,6 +605,33 @@ def stats(
             _ctx(repo, forgiving=True), since=since, until=until, service=service, severity=severity, fmt=fmt
         )
     )
+
+
+@command("resolve-conflicts")
+def resolve_conflicts(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Incident files (default: every one a merge left conflicted).")
+    ] = None,
+    repo: Repo = None,
+) -> None:
+    """Finish a merge made without the merge driver: merge conflicted incident files by its rules."""
+    from incident_kit.commands import resolve_conflicts as command
+
+    raise typer.Exit(command.run(repo, paths or []))
+
+
+@command("merge-file")
+def merge_file(
+    base: Annotated[Path, typer.Argument(help="The common ancestor's version (git's %O).")],
+    current: Annotated[Path, typer.Argument(help="Our version; the result is written here (%A).")],
+    other: Annotated[Path, typer.Argument(help="Their version (%B).")],
+    marker_size: Annotated[int, typer.Option("--marker-size", help="Conflict marker length (%L).")] = 7,
+    path: Annotated[str | None, typer.Option("--path", help="The file's path, for messages (%P).")] = None,
+) -> None:
+    """git's merge driver for incident files (set up by the tool; see docs/merging.md)."""
+    from incident_kit.commands import merge_file as command
+
+    raise typer.Exit(command.run(base, current, other, marker_size=marker_size, path=path))
 
 
 @command()

@@ -15,7 +15,7 @@ from typing import Any
 from incident_kit import clock
 from incident_kit.config.settings import Config
 from incident_kit.errors import InputError
-from incident_kit.git import repository
+from incident_kit.git import merge_driver, repository
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ def open_context(
     instead of stopping the command (the commands that record incident facts)."""
     repository.forget_settings()
     root = repository.toplevel(repo or Path.cwd())
+    merge_driver.ensure_registered(root)
     env = dict(os.environ)
     config = Config()
     problems: tuple[str, ...] = ()

@@ -44,6 +44,12 @@ def parse_timestamp(text: str) -> datetime | None:
     return value.astimezone(UTC)
 
 
+def entry_time(line: str) -> datetime | None:
+    """The timestamp an entry's line starts with; None for a line that is no dated entry."""
+    match = _ENTRY.match(line)
+    return parse_timestamp(match.group(1)) if match else None
+
+
 def format_entry(at: datetime, what: str, who: str) -> str:
     return f"- {format_timestamp(at)}{SEPARATOR}{what}{SEPARATOR}{who}"
 

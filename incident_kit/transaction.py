@@ -2,11 +2,11 @@
 
 The write path of every command, in one straight line: `record` takes the clone's lock, runs the
 operation (pure: files in, `Change` out), and `execute` journals the originals, writes the files
-and commits them — all or nothing. With `--push` the commit is pushed; on a rejected
-(non-fast-forward) push the local commit is dropped, the remote state is fetched, and the
-*operation* runs again on it: ids are allocated and dedup decided against what actually landed,
-never by text-merging our commit onto theirs. Bounded retries with jitter; when the write
-cannot land the command fails loudly, with the change committed locally so nothing is lost.
+and commits them — all or nothing, and never with a person's uncommitted edits inside
+(`hand_edits`). With `--push` the commit is pushed; on a rejected (non-fast-forward) push the
+local commit is dropped, the remote state is fetched, and the *operation* runs again on it: ids
+are allocated and dedup decided against what actually landed, never by text-merging our commit
+onto theirs (`_push_with_retry`, with the checks of `push_guards`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from incident_kit.git import commit as git_commit
 from incident_kit.git import remote, repository
 from incident_kit.git.process import run as run_git
 from incident_kit.git.repository import Actor
-from incident_kit.git.tree_commit import IndexLock
+from incident_kit.git.tree_commit import Diverged, IndexLock, blob_id
+from incident_kit.hand_edits import commit_hand_edits
 from incident_kit.store import Store
 
 __all__ = ["Change", "Operation", "Outcome", "execute", "record", "recover"]
@@ -44,7 +45,10 @@ def _jitter() -> float:
     return random.uniform(0.5, 1.5)
 
 
-def record(ctx: Context, operation: Operation, *, push: bool | None) -> Outcome:
+def record(ctx: Context, operation: Operation, *, push: bool | None, override: bool = False) -> Outcome:
+    """Run `operation` on the clone's files and commit its change; with `--push` (or config
+    `push: true`), land it on the remote's default branch. `override` applies a
+    decision even where someone else changed the same field since this clone last looked."""
     with repository.lock(ctx.root):
         if not ctx.wants_push(push):
             outcome = execute(ctx.root, operation, ctx.actor)
@@ -54,39 +58,62 @@ def record(ctx: Context, operation: Operation, *, push: bool | None) -> Outcome:
                     "`git switch -c NAME` keeps it on a new branch\n"
                 )
             return outcome
-        return _push_with_retry(ctx, operation)
+        return _push_with_retry(ctx, operation, override=override)
 
 
-def _push_with_retry(ctx: Context, operation: Operation) -> Outcome:
+def _push_with_retry(ctx: Context, operation: Operation, *, override: bool) -> Outcome:
+    """Land the change on the remote (the caller holds the clone's lock).
+
+    The clone first catches up with the remote, then the *operation* runs on that state and its
+    commit is pushed. On a rejected (non-fast-forward) push the local commit is dropped, the
+    remote fetched, and the operation runs again: ids are allocated and dedup decided against
+    what actually landed, never by text-merging our commit onto theirs. A push that "succeeds"
+    because the remote already had the very same commit (another run built it byte for byte:
+    same parent, content, author and second) counts as lost too, so no two answers claim one
+    occurrence. `push_guards` keeps it on the default branch, clears a person's uncommitted edits
+    out of the way, and refuses a decision someone else's change contradicts. Bounded retries
+    with jitter; when the write cannot land the command fails loudly, with the change committed
+    locally so nothing is lost.
+    """
+    from incident_kit import push_guards  # only --push pays for its imports
+
     remote_name, branch = remote.upstream(ctx.root)
-    rejection = ""
+    push_guards.check_default_branch(ctx.root, remote_name, branch)
     recover(ctx.root)  # a command killed earlier on this clone: roll it back before fetching
+    known = repository.head(ctx.root) if repository.has_commits(ctx.root) else None
+    guarded = operation if override else push_guards.refusing_overrides(ctx, operation, known)
+    rejection = ""
     deadline = time.monotonic() + PUSH_BUDGET_SECONDS
     attempt = stale_locks = 0
     outcome: Outcome | None = None
     while True:
         attempt += 1
         try:
-            remote.catch_up(ctx.root, remote_name, branch)
+            push_guards.catch_up(ctx, operation, remote_name, branch)
         except remote.RemoteUnreachable as error:
-            return _commit_offline(ctx, operation, error)
+            return _commit_offline(ctx, guarded, error)  # an earlier attempt may have caught up
         base = repository.head(ctx.root) if repository.has_commits(ctx.root) else None
-        outcome = execute(ctx.root, operation, ctx.actor)
+        outcome = execute(ctx.root, guarded, ctx.actor)
         if outcome.commit is None and not remote.ahead_of(ctx.root, remote_name, branch):
             return outcome
         result = remote.push(ctx.root, remote_name, branch)
-        if result.ok:
+        if result.ok and not (result.already_there and outcome.commit):
             return outcome
-        rejection = result.message
-        if not result.rejected or base is None or outcome.commit is None:
-            break
+        if result.ok:  # the remote already had this very commit: another run's, not ours
+            rejection = "another run landed an identical commit at the same moment"
+        else:
+            rejection = result.message
+            if not result.rejected or base is None or outcome.commit is None:
+                break
         stale_locks = stale_locks + 1 if "lock file" in rejection else 0
         if stale_locks >= STALE_LOCK_ATTEMPTS:
             break  # the same lock, again and again: left over on the remote, not a race
         if time.monotonic() > deadline:
             rejection = f"other writers kept landing first ({rejection})"
             break
-        remote.drop_last_commit(ctx.root, base)
+        assert outcome.commit is not None
+        # only our own commit goes (a person's hand edits committed before it stay)
+        remote.drop_last_commit(ctx.root, f"{outcome.commit}^")
         # short, jittered waits: under a burst the winner changes every few hundred ms
         pause(min(1.0, 0.05 * 2 ** min(attempt, 5)) * _jitter())
     what = _what(outcome)
@@ -122,12 +149,16 @@ def _commit_offline(ctx: Context, operation: Operation, error: GitError) -> Outc
 JOURNAL = "incident-kit/pending.json"
 
 
-def execute(root: Path, operation: Operation, actor: Actor) -> Outcome:
+def execute(root: Path, operation: Operation, actor: Actor, *, check_hand_edits: bool = True) -> Outcome:
     """Compute, write and commit one change; undo the writes if the commit fails.
 
     The caller holds `repository.lock(root)` so two processes on one clone never interleave. A journal
     written before the files and removed after the commit lets the next command roll back a
     change whose process was killed in between, so running the command again does it once.
+
+    A file the change rewrites that a person had edited without committing would carry their
+    edits into the tool's commit, under the tool's action: those edits are committed first, as
+    that person's own commit, and the change then made on top of them.
     """
     recover(root)
     store = Store(root)
@@ -145,15 +176,25 @@ def execute(root: Path, operation: Operation, actor: Actor) -> Outcome:
             "originals": originals,
         },
     )
+    expected = {rel: _blob_id(text) for rel, text in originals.items()} if check_hand_edits else None
     try:
         _write_all(store, change.writes)
-        sha = git_commit.commit(root, list(change.writes), message, actor)
+        sha = git_commit.commit(root, list(change.writes), message, actor, expected)
+    except Diverged as edited:
+        _undo(store, originals)
+        journal.unlink(missing_ok=True)
+        commit_hand_edits(root, edited.paths, change, actor)
+        return execute(root, operation, actor, check_hand_edits=False)
     except BaseException:
         _undo(store, originals)
         journal.unlink(missing_ok=True)
         raise
     journal.unlink(missing_ok=True)
     return Outcome(change, sha)
+
+
+def _blob_id(text: str | None) -> str | None:
+    return None if text is None else blob_id(text.encode("utf-8"))
 
 
 def recover(root: Path) -> None:

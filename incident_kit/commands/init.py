@@ -1,5 +1,8 @@
 """`incident init`: scaffold a repository for incident-kit, in one commit, clobbering nothing.
 
+It also names the incident merge driver in `.gitattributes` (added to a file that exists), and
+`open_context` defines the driver in this clone's git config (docs/merging.md).
+
 `--upgrade` instead rewrites the managed steps of the installed workflows to a new pinned
 commit of the action (workflows/managed.py), keeping every other line as the team left it, and
 adds the workflows this release ships that the repository lacks.
@@ -14,7 +17,7 @@ from incident_kit.change import Change
 from incident_kit.config.loading import default_text
 from incident_kit.config.settings import CONFIG_PATH
 from incident_kit.context import open_context
-from incident_kit.git import repository
+from incident_kit.git import merge_driver, repository
 from incident_kit.reports.index_page import INDEX_PATH
 from incident_kit.store import Store
 from incident_kit.transaction import execute
@@ -35,6 +38,13 @@ def scaffold_files(pin: managed.ActionPin | None = None) -> dict[str, str]:
     return files
 
 
+def _attributes(store: Store) -> str | None:
+    """`.gitattributes` naming the incident merge driver: added to one the repository has."""
+    path = store.root / merge_driver.ATTRIBUTES_PATH
+    current = store.read_text(path) if path.is_file() else None
+    return merge_driver.attributes_with_driver(current)
+
+
 def run(
     repo: Path | None, by: str | None, *, action_ref: str | None = None, action_repo: str | None = None
 ) -> int:
@@ -49,6 +59,9 @@ def run(
                 kept.append(rel)
             else:
                 writes[rel] = text
+        attributes = _attributes(store)
+        if attributes is not None:
+            writes[merge_driver.ATTRIBUTES_PATH] = attributes
         return Change(
             incident_id=None,
             subject="incident-kit: init",
@@ -61,7 +74,7 @@ def run(
         outcome = execute(ctx.root, operation, ctx.actor)
     written = outcome.change.result["written"]
     for rel in written:
-        print(f"wrote {rel}")
+        print(f"wrote {rel}" if rel != merge_driver.ATTRIBUTES_PATH else f"wrote {rel} (the merge driver)")
     for rel in kept:
         print(f"kept  {rel} (already there)")
     if outcome.commit:

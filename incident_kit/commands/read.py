@@ -51,9 +51,10 @@ def list_incidents(ctx: Context, filters: ListFilters, *, fmt: str) -> int:
     status = _status(filters.status)
     from incident_kit.summaries.cache import load_entries
 
-    entries = load_entries(ctx.root)
+    entries = load_entries(ctx.root, salvage=True)
+    _warn_unknown_statuses(entries)
     if status == "open" or (status is None and not filters.show_all):
-        entries = [e for e in entries if e.status in OPEN_STATUSES]
+        entries = [e for e in entries if _counts_as_open(e.status)]
     elif status and status != "all":
         entries = [e for e in entries if e.status == status]
     entries = _filtered(ctx, entries, filters)
@@ -159,6 +160,21 @@ def _shorten(text: str, width: int) -> str:
 _STATUS_ORDER = {name: index for index, name in enumerate(STATUSES)}
 
 
+def _counts_as_open(status: str) -> bool:
+    """A status nobody can read (`trage`, none at all) might be open: shown, never hidden."""
+    return status in OPEN_STATUSES or status not in _STATUS_ORDER
+
+
+def _warn_unknown_statuses(entries: list[Entry]) -> None:
+    for entry in entries:
+        if entry.status not in _STATUS_ORDER and not entry.salvaged:
+            what = f"status {entry.status!r} is not a status" if entry.status else "it has no status"
+            sys.stderr.write(
+                f"incident: warning: {entry.rel}/{INCIDENT_FILE}: {what} ({', '.join(STATUSES)}); "
+                "listed with the open incidents (see `incident validate`)\n"
+            )
+
+
 def _list_order(entry: Entry, rank: Callable[[str], int] | None = None) -> tuple[bool, int, int]:
     """Open incidents first and most severe first (a mitigated SEV-1 above a triage SEV-3);
     the others by status, then severity. Numbered levels (SEV-0, P2) sort by their number
@@ -168,7 +184,7 @@ def _list_order(entry: Entry, rank: Callable[[str], int] | None = None) -> tuple
         severity = rank(entry.severity)
     else:
         severity = int(entry.severity[-1]) if entry.severity[-1:].isdigit() else 99
-    if entry.status in OPEN_STATUSES:
+    if _counts_as_open(entry.status):
         return (False, severity, status)
     return (True, status, severity)
 

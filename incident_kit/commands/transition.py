@@ -29,7 +29,9 @@ class TransitionRequest:
     hotfix: bool = False  # mitigate: a hotfix is the plan
 
 
-def run(ctx: Context, request: TransitionRequest, *, push: bool | None, fmt: str) -> int:
+def run(
+    ctx: Context, request: TransitionRequest, *, push: bool | None, fmt: str, override: bool = False
+) -> int:
     if request.action == "merge" and not request.into:
         raise InputError("merge needs --into ID (the incident that continues)")
     if request.action == "cancel" and not (request.reason or request.message):
@@ -40,7 +42,9 @@ def run(ctx: Context, request: TransitionRequest, *, push: bool | None, fmt: str
     remedy = None
     if request.action == "mitigate" and (request.rollback or request.hotfix):
         remedy = _trigger(ctx, request)
-    outcome = record(ctx, lambda store: _change(ctx, store, request, when.at, remedy), push=push)
+    outcome = record(
+        ctx, lambda store: _change(ctx, store, request, when.at, remedy), push=push, override=override
+    )
     result = dict(outcome.change.result) | {"commit": outcome.commit}
     if fmt == "json":
         emit_json(result)
@@ -142,6 +146,7 @@ def _change(
         subject=f"{request.action} ({status} → {new_status})",
         writes=writes,
         trailers=trailers,
+        decides=("status",),
         result={
             "id": incident.id,
             "path": incident.rel,

@@ -34,6 +34,8 @@ def _run(
     fmt: str,
     summary_only: bool = False,
     moment: clock.When | None = None,  # already read from `at_text`
+    decides: tuple[str, ...] = (),
+    override: bool = False,
 ) -> int:
     when = moment or ctx.moment(at_text)
     at = when.at
@@ -47,6 +49,7 @@ def _run(
             subject=subject,
             writes={f"{incident.rel}/{INCIDENT_FILE}": document.text()},
             trailers={"Action": action, **trailers},
+            decides=decides,
             result={
                 "id": incident.id,
                 "path": incident.rel,
@@ -56,7 +59,7 @@ def _run(
             },
         )
 
-    outcome = record(ctx, operation, push=push)
+    outcome = record(ctx, operation, push=push, override=override)
     result = dict(outcome.change.result) | {"commit": outcome.commit}
     if fmt == "json":
         emit_json(result)
@@ -74,6 +77,7 @@ def severity(
     at: str | None,
     push: bool | None,
     fmt: str,
+    override: bool = False,
 ) -> int:
     new = ctx.config.severity_scale.normalise(level)
 
@@ -92,7 +96,18 @@ def severity(
             {"Severity": f"{old} -> {new}"},
         )
 
-    return _run(ctx, ref, "severity", at, apply, push=push, fmt=fmt, summary_only=True)
+    return _run(
+        ctx,
+        ref,
+        "severity",
+        at,
+        apply,
+        push=push,
+        fmt=fmt,
+        summary_only=True,
+        decides=("severity",),
+        override=override,
+    )
 
 
 def assign(
@@ -104,6 +119,7 @@ def assign(
     at: str | None,
     push: bool | None,
     fmt: str,
+    override: bool = False,
 ) -> int:
     if not commander and not roles:
         raise InputError("assign needs --commander WHO and/or --role ROLE=WHO")
@@ -141,7 +157,8 @@ def assign(
         what = "; ".join(changes)
         return document, what, "assign " + what, trailers
 
-    return _run(ctx, ref, "assign", at, apply, push=push, fmt=fmt)
+    decides = ("commander",) if who else ()
+    return _run(ctx, ref, "assign", at, apply, push=push, fmt=fmt, decides=decides, override=override)
 
 
 def note(

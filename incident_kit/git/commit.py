@@ -12,7 +12,7 @@ from pathlib import Path
 
 from incident_kit.errors import GitError
 from incident_kit.git import tree_commit
-from incident_kit.git.process import run
+from incident_kit.git.process import run, run_bytes
 from incident_kit.git.repository import (
     Actor,
     common_dir,
@@ -24,8 +24,17 @@ from incident_kit.git.repository import (
 )
 
 
-def commit(root: Path, paths: Sequence[str], message: str, actor: Actor) -> str:
+def commit(
+    root: Path,
+    paths: Sequence[str],
+    message: str,
+    actor: Actor,
+    expected: Mapping[str, str | None] | None = None,
+) -> str:
     """Commit exactly `paths` (other staged work is left alone) as `actor`; the new sha.
+
+    `expected` (path -> blob id HEAD must hold, None for none) makes a path someone had edited
+    without committing `tree_commit.Diverged`, before anything is committed.
 
     The usual case is built onto HEAD with git's plumbing (`git_tree`): the same commit as
     `git commit -- <paths>` without its refresh of the whole index. `git commit` itself runs
@@ -45,18 +54,33 @@ def commit(root: Path, paths: Sequence[str], message: str, actor: Actor) -> str:
     if _plain_commit_suffices(root):
         try:
             sha = tree_commit.commit_onto_head(
-                root, git_dir(root), head(root), paths, clean_message(message), env
+                root, git_dir(root), head(root), paths, clean_message(message), env, expected
             )
         except tree_commit.Unsupported:
             pass
         else:
             _auto_maintenance(root)
             return sha
+    if expected and has_commits(root):
+        _check_expected(root, expected)
     # `-- paths` (git's --only): exactly these files, whatever else is staged; git refuses it
     # during a merge rather than conclude the person's merge with an incident commit
     run(root, "add", "--", *paths)
     run(root, "commit", "-q", "--no-status", "-F", "-", "--", *paths, input=message, env=env)
     return head(root)
+
+
+def _check_expected(root: Path, expected: Mapping[str, str | None]) -> None:
+    """What `tree_commit` checks on its way, asked of git (`ls-tree`) on the slower path."""
+    out = run_bytes(root, ["ls-tree", "-z", "HEAD", "--", *expected], b"")
+    in_head: dict[str, str] = {}
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        info, tab, path = record.partition("\t")
+        if tab and info.split(" ")[1] == "blob":
+            in_head[path] = info.split(" ")[2]
+    diverged = [path for path, wanted in expected.items() if in_head.get(path) != wanted]
+    if diverged:
+        raise tree_commit.Diverged(diverged)
 
 
 _COMMIT_HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit")

@@ -91,3 +91,39 @@ def changed_since(root: Path, ref: str, folder: str) -> list[str] | None:
         root, ["diff", "--name-only", "-z", f"{verified.stdout.strip()}...HEAD", "--", folder], b""
     )
     return [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+def versions_since(root: Path, since: str, path: str) -> tuple[str | None, list[tuple[Commit, str | None]]]:
+    """A file as it was at commit `since`, and each commit after it up to HEAD that changed it
+    (oldest first) with the file as that commit left it (None: deleted, or not UTF-8 text)."""
+    fmt = FIELD.join(["%H", "%an", "%aI", "%s"]) + RECORD
+    result = run(root, "log", "--reverse", f"--format={fmt}", f"{since}..HEAD", "--", path)
+    commits = []
+    for record in result.stdout.split(RECORD):
+        record = record.strip("\n")
+        if record:
+            sha, author, date, subject = record.split(FIELD)
+            commits.append(Commit(sha, author, date, subject, {}))
+    texts = _blobs(root, [f"{rev}:{path}" for rev in (since, *(c.sha for c in commits))])
+    return texts[0], list(zip(commits, texts[1:], strict=True))
+
+
+def _blobs(root: Path, specs: list[str]) -> list[str | None]:
+    """The text of each `rev:path` blob, through one `cat-file --batch`."""
+    out = run_bytes(root, ["cat-file", "--batch"], "".join(f"{spec}\n" for spec in specs).encode())
+    texts: list[str | None] = []
+    position = 0
+    for _ in specs:
+        end = out.index(b"\n", position)
+        header = out[position:end].split(b" ")
+        position = end + 1
+        if len(header) != 3:  # "<spec> missing"
+            texts.append(None)
+            continue
+        size = int(header[2])
+        try:
+            texts.append(out[position : position + size].decode("utf-8") if header[1] == b"blob" else None)
+        except UnicodeDecodeError:
+            texts.append(None)
+        position += size + 1
+    return texts

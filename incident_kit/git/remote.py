@@ -7,11 +7,19 @@ from pathlib import Path
 
 from incident_kit.errors import GitError
 from incident_kit.git.process import STALE_LOCK, run, stale_lock_message
-from incident_kit.git.repository import current_branch, has_commits
+from incident_kit.git.repository import common_dir, current_branch, has_commits
 
 
 class RemoteUnreachable(GitError):
     """The remote could not be fetched from (network, auth, a moved URL)."""
+
+
+class LocalChanges(GitError):
+    """Catching up would overwrite files a person changed and did not commit (`paths`)."""
+
+    def __init__(self, message: str, paths: list[str]) -> None:
+        super().__init__(message)
+        self.paths = paths
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,9 @@ class PushResult:
     ok: bool
     rejected: bool  # non-fast-forward: someone else pushed first; worth re-running the operation
     message: str
+    # the remote already had this very commit: another run built a byte-identical one (same
+    # parent, content, author and second) and landed it; ours counts for nothing
+    already_there: bool = False
 
 
 def upstream(root: Path) -> tuple[str, str]:
@@ -74,7 +85,9 @@ def catch_up(root: Path, remote: str, branch: str) -> None:
     if behind == 0:
         return
     if ahead == 0:
-        run(root, "merge", "-q", "--ff-only", ref)
+        merged = run(root, "merge", "-q", "--ff-only", ref, check=False)
+        if merged.returncode != 0:
+            raise _merge_failure(merged.stderr or merged.stdout, remote, branch)
         return
     # local commits nobody has seen yet (a person's own work): replay them on top
     result = run(root, "rebase", "-q", "--autostash", ref, check=False)
@@ -84,6 +97,46 @@ def catch_up(root: Path, remote: str, branch: str) -> None:
             f"your local commits conflict with {remote}/{branch}; resolve with "
             "`git pull --rebase`, then run the command again"
         )
+
+
+def _merge_failure(output: str, remote: str, branch: str) -> GitError:
+    """git lists the files a merge would overwrite on lines of their own; say it in one line."""
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if "would be overwritten by merge" in line:
+            paths = []
+            for follow in lines[index + 1 :]:
+                if not follow.startswith(("\t", " ")):
+                    break
+                paths.append(follow.strip())
+            return LocalChanges(
+                f"cannot catch up with {remote}/{branch}: it changed {', '.join(paths) or 'files'} that "
+                "you changed too and did not commit; commit them (git commit) or set them aside "
+                "(git stash), then run the command again; nothing was recorded",
+                paths,
+            )
+    first = next((line.strip() for line in lines if line.strip()), "exit status not 0")
+    return GitError(f"cannot catch up with {remote}/{branch}: {first}; nothing was recorded")
+
+
+def default_branch(root: Path, remote: str) -> str | None:
+    """The remote's default branch (its HEAD): remembered in `refs/remotes/<remote>/HEAD` by a
+    clone, else asked of the remote once and remembered. None when the remote does not say."""
+    head_ref = f"refs/remotes/{remote}/HEAD"
+    try:  # a symbolic ref is a small file git never packs: no subprocess
+        known = (common_dir(root) / head_ref).read_text().strip().removeprefix("ref: ")
+    except OSError:
+        known = run(root, "symbolic-ref", "-q", head_ref, check=False).stdout.strip()
+    prefix = f"refs/remotes/{remote}/"
+    if known.startswith(prefix):
+        return known[len(prefix) :]
+    asked = run(root, "ls-remote", "--symref", remote, "HEAD", check=False)
+    for line in asked.stdout.splitlines():
+        if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
+            branch = line[len("ref: refs/heads/") : -len("\tHEAD")]
+            run(root, "symbolic-ref", head_ref, f"{prefix}{branch}", check=False)
+            return branch
+    return None
 
 
 def ahead_of(root: Path, remote: str, branch: str) -> bool:
@@ -96,7 +149,8 @@ def ahead_of(root: Path, remote: str, branch: str) -> bool:
 def push(root: Path, remote: str, branch: str) -> PushResult:
     result = run(root, "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}", check=False)
     if result.returncode == 0:
-        return PushResult(True, False, "")
+        unchanged = any(line.startswith("=\t") for line in result.stdout.splitlines())
+        return PushResult(True, False, "", already_there=unchanged)
     text = f"{result.stdout}\n{result.stderr}"
     # a lost race with another writer is retryable; anything else (auth, hooks) is not
     races = (

@@ -128,6 +128,25 @@ def _read_trees(
     return listings
 
 
+def blob_id(data: bytes) -> str:
+    """The id git gives a file's content (`git hash-object`, no filters applied)."""
+    try:
+        from _sha1 import sha1  # type: ignore[import-not-found]  # CPython's own: ~0.4 ms to import, hashlib ~4 ms
+    except ImportError:  # pragma: no cover - another Python
+        from hashlib import sha1
+    digest: str = sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    return digest
+
+
+class Diverged(GitError):
+    """Paths whose version in HEAD is not the one the change was computed from: someone edited
+    them and did not commit it. `paths` lists them; nothing was committed."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        super().__init__(f"uncommitted changes to {', '.join(paths)}")
+        self.paths = tuple(paths)
+
+
 def commit_onto_head(
     root: Path,
     git_dir: Path,
@@ -135,8 +154,15 @@ def commit_onto_head(
     paths: Sequence[str],
     message: str,
     env: Mapping[str, str],
+    expected: Mapping[str, str | None] | None = None,
 ) -> str:
-    """Commit `paths` (as they are in the work tree) onto `base`, which HEAD must still be."""
+    """Commit `paths` (as they are in the work tree) onto `base`, which HEAD must still be.
+
+    `expected` maps paths to the blob id HEAD should hold for them (None: no such file): the
+    files' contents before the change was written. A path whose HEAD version differs is
+    `Diverged`: the change was computed on someone's uncommitted edits, which must not ride
+    along in it. Checked against the trees this commit reads anyway, so it costs nothing.
+    """
     if len(base) != 40:
         raise Unsupported("not a SHA-1 repository")
     if "GIT_INDEX_FILE" in os.environ:
@@ -151,7 +177,7 @@ def commit_onto_head(
         staged = staging.env
         run_bytes(root, ["update-index", "--add", "--", *paths], b"", staged)
         blobs = _staged_blobs(root, paths, staged)
-        tree = _write_tree_onto(root, base, blobs)
+        tree = _write_tree_onto(root, base, blobs, expected or {})
         sha = run_bytes(root, ["commit-tree", tree, "-p", base, "-F", "-"], message.encode("utf-8"), env)
         # the index first, still under the lock: HEAD never points at a commit the index lacks
         staging.install()
@@ -230,6 +256,21 @@ def _remove_copy(git_dir: Path) -> None:
     (git_dir / f"{COPY}.lock").unlink(missing_ok=True)
 
 
+def _check_expected(
+    listings: Mapping[str, tuple[bytes, dict[bytes, Entry]] | None], expected: Mapping[str, str | None]
+) -> None:
+    diverged = []
+    for path, wanted in expected.items():
+        folder, _, name = path.rpartition("/")
+        listing = listings.get(folder)
+        entry = listing[1].get(name.encode("utf-8", "surrogateescape")) if listing else None
+        in_head = entry.sha.decode() if entry is not None and entry.mode != TREE_MODE else None
+        if in_head != wanted:
+            diverged.append(path)
+    if diverged:
+        raise Diverged(diverged)
+
+
 def _staged_blobs(root: Path, paths: Sequence[str], env: Mapping[str, str]) -> dict[str, Entry]:
     """Each path's mode and blob id as `update-index` staged them (git's own conversion rules)."""
     out = run_bytes(
@@ -251,8 +292,11 @@ def _staged_blobs(root: Path, paths: Sequence[str], env: Mapping[str, str]) -> d
     return blobs
 
 
-def _write_tree_onto(root: Path, base: str, blobs: Mapping[str, Entry]) -> str:
-    """HEAD's tree with `blobs` put in place; its id."""
+def _write_tree_onto(
+    root: Path, base: str, blobs: Mapping[str, Entry], expected: Mapping[str, str | None]
+) -> str:
+    """HEAD's tree with `blobs` put in place; its id. `Diverged` when a path's HEAD version is
+    not the one `expected` names."""
     folders = {""}
     children: dict[str, set[str]] = {}
     for path in blobs:
@@ -264,6 +308,7 @@ def _write_tree_onto(root: Path, base: str, blobs: Mapping[str, Entry]) -> str:
             children.setdefault(parent, set()).add(parts[depth])
     ordered = sorted(folders, key=lambda folder: (-folder.count("/") - bool(folder), folder))  # deepest first
     listings = _read_trees(root, base, ordered)
+    _check_expected(listings, expected)
 
     new_ids: dict[str, bytes] = {}
     with _Mktree(root) as mktree:

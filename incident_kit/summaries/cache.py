@@ -14,7 +14,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from incident_kit.markdown import frontmatter
 from incident_kit.markdown.frontmatter import format_timestamp
 from incident_kit.model import ActionItem, IncidentSummary
 from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store, new_temp_file
-from incident_kit.summaries.fields import as_datetime, flat_fields, list_item, summary_from
+from incident_kit.summaries.fields import as_datetime, flat_fields, list_item, salvage, summary_from
 
 CACHE_NAME = "summaries.v4"  # v4: last_update_at
 _HEADER = "incident-kit summaries 4"
@@ -49,6 +49,7 @@ class Entry:
     declared_at: str
     item_json: str
     fields_json: str
+    salvaged: bool = False  # read line by line from a frontmatter that does not parse (never cached)
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -59,15 +60,18 @@ class Entry:
 Row = tuple[str, dict[str, Any]]  # (folder relative to the root, flat summary fields)
 
 
-def load_entries(root: Path, *, warn: bool = True) -> list[Entry]:
+def load_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> list[Entry]:
     """Every readable incident's cached summary, sorted by folder.
 
-    Broken files are skipped with a warning on stderr (`incident validate` explains them).
+    Broken files are skipped with a warning on stderr (`incident validate` explains them); with
+    `salvage`, one whose frontmatter still shows its id or status is kept, read line by line, with
+    the warning (and never cached, so it warns every time).
     """
     store = Store(root)
     path = cache_path(store.root)
     cached = _read_cache(path)
     fresh: dict[str, tuple[str, Entry]] = {}
+    salvaged: list[Entry] = []
     dirty = False
     for month, name in store.names():
         if not id_from_folder(name):
@@ -85,14 +89,37 @@ def load_entries(root: Path, *, warn: bool = True) -> list[Entry]:
             try:
                 entry = _new_entry(rel, _read_fields(store, store.root / rel / INCIDENT_FILE))
             except FileFormatError as error:
-                if warn:
+                kept = _salvaged(store, rel) if salvage else None
+                if kept is not None:
+                    salvaged.append(kept)
+                if warn and kept is not None:
+                    sys.stderr.write(
+                        f"incident: warning: {error.message}; listed from the lines that could be read "
+                        "(see `incident validate`)\n"
+                    )
+                elif warn:
                     sys.stderr.write(f"incident: skipped {error.message} (see `incident validate`)\n")
                 continue
             dirty = True
         fresh[rel] = (key, entry)
     if dirty or len(fresh) != len(cached):
         _write_cache(path, fresh)
-    return [fresh[rel][1] for rel in sorted(fresh)]
+    entries = [fresh[rel][1] for rel in sorted(fresh)]
+    return sorted([*entries, *salvaged], key=lambda entry: entry.rel) if salvaged else entries
+
+
+def _salvaged(store: Store, rel: str) -> Entry | None:
+    try:
+        document = frontmatter.split(store.read_text(store.root / rel / INCIDENT_FILE), rel)
+    except FileFormatError:
+        return None
+    fields = salvage(document.frontmatter, rel.rsplit("/", 1)[-1])
+    if fields is None:
+        return None
+    stamps = {key: as_datetime(value) for key, value in fields.items() if key.endswith("_at")}
+    fields |= {key: format_timestamp(stamp) if stamp else None for key, stamp in stamps.items()}
+    fields |= {key: None for key in ("alert.dedup_key", "slack.channel_name")}
+    return replace(_new_entry(rel, fields), salvaged=True)
 
 
 def load_rows(root: Path, *, warn: bool = True) -> list[Row]:

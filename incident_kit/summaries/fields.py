@@ -7,6 +7,7 @@ return the same flat mapping; `list_item` is the one JSON shape of an incident t
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,30 @@ def flat_fields(data: dict[str, Any]) -> dict[str, Any]:
     fields = {key: data.get(key) for key in SUMMARY_KEYS}
     fields["alert.dedup_key"] = (alert or {}).get("dedup_key")
     fields["slack.channel_name"] = (slack or {}).get("channel_name")
+    return fields
+
+
+_LINE = re.compile(r"^([a-z_]+)[ \t]*:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?$")
+
+
+def salvage(frontmatter: str, folder_name: str) -> dict[str, Any] | None:
+    """The summary fields a frontmatter that does not parse still shows, line by line (`list`
+    shows such an incident rather than hide it); None unless a plain `status:` line is there.
+    The id is the folder's."""
+    fields: dict[str, Any] = {}
+    for line in frontmatter.split("\n"):
+        match = _LINE.match(line)
+        if match is None or match.group(1) not in SUMMARY_KEYS or match.group(1) in fields:
+            continue
+        value = match.group(2)
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif value[:1] in ("[", "{", "|", ">", "&", "*", "!"):
+            continue  # a structure or a YAML feature: nothing to read line by line
+        fields[match.group(1)] = None if value in ("", "~", "null", "Null", "NULL") else value
+    if not isinstance(fields.get("status"), str) or not fields["status"].isidentifier():
+        return None
+    fields["id"] = id_from_folder(folder_name) or folder_name
     return fields
 
 

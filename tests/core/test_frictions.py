@@ -69,7 +69,7 @@ def test_a_misspelt_flag_gets_the_closest_flags_or_the_list_of_flags(repo: Path)
     assert close.stderr == "incident: no such option: --sevrity; did you mean --severity or --service?\n"
     far = run_cli(["ack", "x", "--servce", "y"])
     assert far.code == 2
-    assert "`incident ack` takes --at, --message, --push, --format, --repo, --by" in far.stderr
+    assert "`incident ack` takes --at, --message, --push, --override, --format, --repo, --by" in far.stderr
 
 
 @pytest.mark.parametrize(("typed", "meant"), [("canceled", "cancelled"), ("CANCELLED", "cancelled")])
