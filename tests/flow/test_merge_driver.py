@@ -7,25 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from support.clones import incident, remote_text, run_git
+from support.alerts import SEED_ALERT
+from support.clones import at, incident, remote_text, run_git
 from support.processes import bare_remote, clone
 from support.repos import git
 
-ALERT = json.dumps(
-    {
-        "source": "production_monitor",
-        "spec_id": "spec-core-001-authentication",
-        "metric": "p99_latency",
-        "value": 350,
-        "slo": 200,
-        "severity": "SEV-2",
-    }
-)
-
-
-def at(time: str) -> dict[str, str]:
-    """The clock of one command (the conftest pins 15:00)."""
-    return {"INCIDENT_KIT_NOW": f"2026-11-26T{time}:00Z"}
+ALERT = json.dumps(SEED_ALERT)
 
 
 @pytest.fixture

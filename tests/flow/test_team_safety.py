@@ -15,26 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from support.alerts import SEED_ALERT
 from support.cli import declare as declare_here
 from support.cli import run_cli
-from support.clones import incident, remote_text
+from support.clones import at, incident, remote_text
 from support.processes import bare_remote, clone
 from support.repos import git
 
-ALERT = json.dumps(
-    {
-        "source": "production_monitor",
-        "spec_id": "spec-core-001-authentication",
-        "metric": "p99_latency",
-        "value": 350,
-        "slo": 200,
-        "severity": "SEV-2",
-    }
-)
-
-
-def at(time: str) -> dict[str, str]:
-    return {"INCIDENT_KIT_NOW": f"2026-11-26T{time}:00Z"}
+ALERT = json.dumps(SEED_ALERT)
 
 
 @pytest.fixture

@@ -14,6 +14,12 @@ from support import processes
 from support.repos import git
 
 
+def at(time: str) -> dict[str, str]:
+    """The environment that pins one command's clock at HH:MM on the day the tests run (the
+    conftest pins 15:00)."""
+    return {"INCIDENT_KIT_NOW": f"2026-11-26T{time}:00Z"}
+
+
 def incident(
     cwd: Path, *args: str, by: str | None = None, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
