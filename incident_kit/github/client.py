@@ -7,6 +7,8 @@ never retried blindly: PyGithub's retry covers GET/PATCH/PUT/DELETE only, every 
 preceded by a lookup, and a create whose outcome is unknown (5xx, lost connection) is
 followed by one; if the issue is not there the call fails and the next sync, which looks up
 first again, creates it. Dispatches are not retried at all: a second one is a second rollback.
+Comments follow the create rule (a comment that must appear once carries a hidden marker and is
+looked up first); edits and reactions are idempotent, so PyGithub's retry covers them.
 
 `github` (PyGithub) is imported inside functions: it is slow to import and most commands never
 talk to GitHub. Every failure is a `DeliveryError` naming the call and the HTTP status.
@@ -32,6 +34,7 @@ IssueState = Literal["open", "closed"]
 
 MARKER_PATTERN = re.compile(r"<!-- incident-kit: (\S+) (\S+) -->")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
 _LABEL_COLOR = "b60205"
 _MAX_WORKFLOW_INPUTS = 25  # GitHub's current limit (older docs say 10)
 
@@ -41,6 +44,20 @@ class IssueRef:
     number: int
     url: str  # the issue's page (html_url)
     state: IssueState
+
+
+@dataclass(frozen=True)
+class IssueDetails:
+    """What an issue shows now: for comparing with what it should show before editing."""
+
+    ref: IssueRef
+    title: str
+    body: str
+    labels: tuple[str, ...]
+
+
+REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+WRITE_PERMISSIONS = ("admin", "write")  # the legacy `permission` field; maintain reads as write
 
 
 def action_item_marker(incident_id: str, item_id: str) -> str:
@@ -192,6 +209,106 @@ class GitHubClient:
 
             self._run(f"creating label {name}", create)
 
+    # --- any issue: read, edit, comment, react ------------------------------------------
+
+    def issue(self, number: int) -> IssueDetails:
+        def run() -> IssueDetails:
+            data = self._request("GET", f"/issues/{int(number)}")
+            labels = tuple(str(label["name"]) for label in data.get("labels") or [])
+            ref = _ref(int(data["number"]), str(data["html_url"]), str(data["state"]))
+            return IssueDetails(ref, str(data.get("title") or ""), str(data.get("body") or ""), labels)
+
+        return self._run(f"reading issue #{number}", run)
+
+    def edit_issue(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        labels: Sequence[str] | None = None,
+        state: IssueState | None = None,
+    ) -> IssueRef:
+        """PATCH the fields given (None leaves a field as it is); an edit is idempotent."""
+        fields: dict[str, Any] = {}
+        if title is not None:
+            fields["title"] = title
+        if body is not None:
+            fields["body"] = body
+        if labels is not None:
+            fields["labels"] = list(labels)
+        if state is not None:
+            fields["state"] = state
+            if state == "closed":
+                fields["state_reason"] = "completed"
+
+        def run() -> IssueRef:
+            data = self._request("PATCH", f"/issues/{int(number)}", fields)
+            return _ref(int(data["number"]), str(data["html_url"]), str(data["state"]))
+
+        return self._run(f"editing issue #{number}", run)
+
+    def comment(self, number: int, body: str, *, marker: str | None = None) -> int:
+        """Post `body` on issue `number`; returns the comment's id. With `marker` (a hidden
+        line put in the body), a comment already carrying it is returned instead, so a rerun
+        never posts twice; without one the caller must record that it was posted."""
+        if marker is not None:
+            found = self.find_comment(number, marker)
+            if found is not None:
+                return found
+            body = body if marker in body else f"{body.rstrip()}\n\n{marker}\n"
+        what = f"commenting on issue #{number}"
+        try:
+            return self._run(
+                what,
+                lambda: int(self._request("POST", f"/issues/{int(number)}/comments", {"body": body})["id"]),
+                create=True,
+            )
+        except _Uncertain as exc:
+            landed = self.find_comment(number, marker) if marker is not None else None
+            if landed is not None:
+                return landed
+            checked = " (checked: no comment was posted)" if marker is not None else ""
+            raise DeliveryError(f"{exc}{checked}") from None
+
+    def find_comment(self, number: int, marker: str) -> int | None:
+        """The id of the first comment on issue `number` whose body holds `marker`."""
+
+        def run() -> int | None:
+            url: str | None = f"{self._repository.url}/issues/{int(number)}/comments?per_page=100"
+            while url:
+                headers, batch = self._github.requester.requestJsonAndCheck("GET", url)
+                for item in batch:
+                    if marker in str(item.get("body") or ""):
+                        return int(item["id"])
+                url = _next_page(headers.get("link", ""))
+            return None
+
+        return self._run(f"listing the comments of issue #{number}", run)
+
+    def react(self, comment_id: int, content: str) -> None:
+        """Add a reaction (`+1`, `-1`, `eyes`, `rocket`, `confused` …) to an issue comment.
+        Repeating one is harmless: GitHub answers 200 with the existing reaction."""
+        if content not in REACTIONS:
+            raise ValueError(f"not a GitHub reaction: {content!r}")
+        path = f"/issues/comments/{int(comment_id)}/reactions"
+        self._run(
+            f"reacting to comment {comment_id}", lambda: self._request("POST", path, {"content": content})
+        )
+
+    def permission(self, login: str) -> str:
+        """`login`'s permission on the repository as the API states it: admin, write, read or
+        none (maintain reads as write, triage as read)."""
+        if not _LOGIN.fullmatch(login):
+            raise DeliveryError(f"not a GitHub login: {login[:60]!r}")
+        path = f"/collaborators/{login}/permission"
+        data = self._run(f"reading {login}'s permission", lambda: self._request("GET", path))
+        return str(data.get("permission") or "none")
+
+    def can_write(self, login: str) -> bool:
+        """Whether `login` may change the repository (asked of the API, never guessed)."""
+        return self.permission(login) in WRITE_PERMISSIONS
+
     # --- workflow triggers -------------------------------------------------------------
 
     def dispatch_workflow(self, workflow_file: str, *, ref: str, inputs: Mapping[str, str]) -> None:
@@ -219,6 +336,25 @@ class GitHubClient:
         )
 
     # --- the one place PyGithub errors are translated ---------------------------------
+
+    def _request(
+        self,
+        verb: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """One REST call under the repository's URL, through PyGithub's requester (its auth,
+        retry and throttles); the JSON answer. Used where PyGithub's objects would fetch more."""
+        url = f"{self._repository.url}{path}"
+        _headers, data = self._github.requester.requestJsonAndCheck(
+            verb,
+            url,
+            parameters=dict(params) if params else None,
+            input=dict(body) if body is not None else None,
+        )
+        return data
 
     def _create_issue(
         self, what: str, title: str, body: str, labels: list[str], assignees: list[str]
@@ -317,6 +453,15 @@ class DispatchUncertain(DeliveryError):
 
 class _Uncertain(DeliveryError):
     """A create failed in a way that may have created it anyway."""
+
+
+def _next_page(link: str) -> str | None:
+    """The `rel="next"` address of a `Link` header, if any."""
+    for part in link.split(","):
+        address, _, rel = part.partition(";")
+        if rel.strip() == 'rel="next"':
+            return address.strip().strip("<>")
+    return None
 
 
 def _ref(number: int, url: str, state: str) -> IssueRef:

@@ -1,4 +1,5 @@
-"""The GitHub REST subset incident-kit uses: issues, labels and the two dispatch endpoints.
+"""The GitHub REST subset incident-kit uses: issues (create, read, edit), their comments and
+comment reactions, labels, a collaborator's permission, and the two dispatch endpoints.
 
 Answers like GitHub: error envelopes `{"message", "documentation_url"}`, `Link` header
 pagination, rate-limit headers, and absolute `url` fields built from the request's `Host`
@@ -38,6 +39,19 @@ class Issue:
     state_reason: str | None = None
 
 
+@dataclass
+class Comment:
+    id: int
+    issue: int
+    body: str
+    login: str
+    reactions: list[str]  # reaction contents, in the order they were added ("+1", "eyes", …)
+
+
+REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+PERMISSIONS = ("admin", "maintain", "write", "triage", "read", "none")
+
+
 class FakeGitHub:
     def __init__(self, token: str, repo: str) -> None:
         self.token = token
@@ -50,6 +64,11 @@ class FakeGitHub:
         self.workflow_runs: list[dict[str, Any]] = []  # workflow_dispatch bodies
         self.repository_dispatches: list[dict[str, Any]] = []
         self.default_branch = "main"
+        self.comments: dict[int, Comment] = {}  # by comment id
+        # a login's permission on the repository (GET …/collaborators/{login}/permission);
+        # collaborators not listed here have "write", everyone else "none"
+        self.permissions: dict[str, str] = {}
+        self.bot_login = "github-actions[bot]"  # who the token posts as
 
     # --- seeding ----------------------------------------------------------------------
 
@@ -68,6 +87,20 @@ class FakeGitHub:
         self.issues[number] = Issue(number, title, body, list(labels or []), [], state)
         self.issues[number].is_pull_request = pull_request
         return number
+
+    def add_comment(self, number: int, body: str, login: str) -> int:
+        """A comment by `login` on issue `number`; returns its id."""
+        comment_id = 5000 + len(self.comments) + 1
+        self.comments[comment_id] = Comment(comment_id, number, body, login, [])
+        return comment_id
+
+    def comments_on(self, number: int) -> list[Comment]:
+        return [c for c in self.comments.values() if c.issue == number]
+
+    def permission_of(self, login: str) -> str:
+        if login in self.permissions:
+            return self.permissions[login]
+        return "write" if login in self.collaborators else "none"
 
     def close_issue(self, number: int) -> None:
         self.issues[number].state = "closed"
@@ -92,6 +125,12 @@ class FakeGitHub:
             ("GET", r"/issues", self._list_issues),
             ("POST", r"/issues", self._create_issue),
             ("GET", r"/issues/(\d+)", self._get_issue),
+            ("PATCH", r"/issues/(\d+)", self._edit_issue),
+            ("GET", r"/issues/(\d+)/comments", self._list_comments),
+            ("POST", r"/issues/(\d+)/comments", self._create_comment),
+            ("GET", r"/issues/comments/(\d+)", self._get_comment),
+            ("POST", r"/issues/comments/(\d+)/reactions", self._create_reaction),
+            ("GET", r"/collaborators/([^/]+)/permission", self._collaborator_permission),
             ("GET", r"/labels/([^/]+)", self._get_label),
             ("GET", r"/labels", self._list_labels),
             ("POST", r"/labels", self._create_label),
@@ -162,6 +201,88 @@ class FakeGitHub:
         issue = self.issues.get(int(number))
         return (200, {}, self._issue_json(base, issue)) if issue else self._error(404)
 
+    def _edit_issue(self, base: str, query: dict[str, str], body: Any, number: str) -> Response:
+        issue = self.issues.get(int(number))
+        if issue is None:
+            return self._error(404)
+        state = body.get("state")
+        if state is not None and state not in ("open", "closed"):
+            return self._error(422, [{"resource": "Issue", "field": "state", "code": "invalid"}])
+        if "title" in body:
+            if not body["title"]:
+                return self._error(422, [{"resource": "Issue", "field": "title", "code": "missing"}])
+            issue.title = str(body["title"])
+        if "body" in body:
+            issue.body = str(body["body"] or "")
+        if "labels" in body:
+            issue.labels = [str(label) for label in body["labels"] or []]
+            for label in issue.labels:
+                self.labels.setdefault(label, "ededed")
+        if "assignees" in body:
+            issue.assignees = [a for a in body["assignees"] or [] if a in self.collaborators]
+        if state is not None:
+            issue.state = state
+            issue.state_reason = body.get("state_reason") or (
+                "completed" if state == "closed" else "reopened"
+            )
+        return 200, {}, self._issue_json(base, issue)
+
+    def _list_comments(self, base: str, query: dict[str, str], body: Any, number: str) -> Response:
+        if int(number) not in self.issues:
+            return self._error(404)
+        found = self.comments_on(int(number))  # oldest first, as GitHub lists them
+        per_page = min(int(query.get("per_page") or 30), self.page_size)
+        page = int(query.get("page") or 1)
+        last = max(1, -(-len(found) // per_page))
+        items = found[(page - 1) * per_page : page * per_page]
+        url = f"{base}/repos/{self.repo}/issues/{number}/comments"
+        links = []
+        if page < last:
+            links.append(f'<{url}?{urlencode({**query, "page": page + 1})}>; rel="next"')
+            links.append(f'<{url}?{urlencode({**query, "page": last})}>; rel="last"')
+        headers = {"Link": ", ".join(links)} if links else {}
+        return 200, headers, [self._comment_json(base, c) for c in items]
+
+    def _create_comment(self, base: str, query: dict[str, str], body: Any, number: str) -> Response:
+        if int(number) not in self.issues:
+            return self._error(404)
+        text = body.get("body")
+        if not isinstance(text, str) or not text:
+            return self._error(422, [{"resource": "IssueComment", "field": "body", "code": "missing"}])
+        if len(text) > 65536:  # GitHub's limit on a comment's body
+            return self._error(422, [{"resource": "IssueComment", "field": "body", "code": "custom"}])
+        comment_id = self.add_comment(int(number), text, self.bot_login)
+        return 201, {}, self._comment_json(base, self.comments[comment_id])
+
+    def _get_comment(self, base: str, query: dict[str, str], body: Any, comment_id: str) -> Response:
+        comment = self.comments.get(int(comment_id))
+        return (200, {}, self._comment_json(base, comment)) if comment else self._error(404)
+
+    def _create_reaction(self, base: str, query: dict[str, str], body: Any, comment_id: str) -> Response:
+        comment = self.comments.get(int(comment_id))
+        if comment is None:
+            return self._error(404)
+        content = body.get("content")
+        if content not in REACTIONS:
+            return self._error(422, [{"resource": "Reaction", "field": "content", "code": "invalid"}])
+        status = 200 if content in comment.reactions else 201  # GitHub answers 200 for a repeat
+        if status == 201:
+            comment.reactions.append(content)
+        reaction = {
+            "id": 9000 + len(comment.reactions),
+            "content": content,
+            "user": {"login": self.bot_login},
+        }
+        return status, {}, reaction
+
+    def _collaborator_permission(self, base: str, query: dict[str, str], body: Any, login: str) -> Response:
+        login = unquote(login)
+        permission = self.permission_of(login)
+        # `permission` is the legacy field (admin/write/read/none); `role_name` the precise one
+        legacy = {"maintain": "write", "triage": "read"}.get(permission, permission)
+        user = {"login": login, "url": f"{base}/users/{login}", "type": "User"}
+        return 200, {}, {"permission": legacy, "role_name": permission, "user": user}
+
     def _get_label(self, base: str, query: dict[str, str], body: Any, name: str) -> Response:
         name = unquote(name)
         if name not in self.labels:
@@ -214,6 +335,16 @@ class FakeGitHub:
         if issue.is_pull_request:
             out["pull_request"] = {"url": f"{base}/repos/{self.repo}/pulls/{issue.number}"}
         return out
+
+    def _comment_json(self, base: str, comment: Comment) -> dict[str, Any]:
+        return {
+            "id": comment.id,
+            "url": f"{base}/repos/{self.repo}/issues/comments/{comment.id}",
+            "html_url": f"{base}/{self.repo}/issues/{comment.issue}#issuecomment-{comment.id}",
+            "issue_url": f"{base}/repos/{self.repo}/issues/{comment.issue}",
+            "body": comment.body,
+            "user": {"login": comment.login, "url": f"{base}/users/{comment.login}", "type": "User"},
+        }
 
     def _label_json(self, base: str, name: str) -> dict[str, Any]:
         url = f"{base}/repos/{self.repo}/labels/{quote(name, safe='')}"
