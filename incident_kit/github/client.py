@@ -12,6 +12,11 @@ looked up first); edits and reactions are idempotent, so PyGithub's retry covers
 
 `github` (PyGithub) is imported inside functions: it is slow to import and most commands never
 talk to GitHub. Every failure is a `DeliveryError` naming the call and the HTTP status.
+
+Why this module is long: it is the one GitHub adapter, and every call in it goes through the
+one place that turns PyGithub's and requests' failures into a `DeliveryError` and decides
+what may be retried (`_run`, `_fail`, `_capped_retry`). Splitting the calls by topic would
+spread that rule over several modules or hand each of them the private client.
 """
 
 from __future__ import annotations
