@@ -7,22 +7,14 @@ from datetime import time
 from pathlib import Path
 
 import pytest
+from support.alerts import SEED_ALERT
 from support.cli import run_cli
 from support.repos import git
 
 from incident_kit.config.degraded import lenient
 from incident_kit.config.loading import default_text
 
-NATIVE = json.dumps(
-    {
-        "source": "production_monitor",
-        "spec_id": "spec-core-001-authentication",
-        "metric": "p99_latency",
-        "value": 350,
-        "slo": 200,
-        "severity": "SEV-2",
-    }
-)
+NATIVE = json.dumps(SEED_ALERT)
 
 
 def broken(original: str, replacement: str) -> str:
