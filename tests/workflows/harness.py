@@ -239,6 +239,7 @@ class _Job:
         default_branch: str,
         actions: Mapping[str, Path],
         cache: ActionsCache | None,
+        api_url: str,
     ) -> None:
         self.workflow = workflow
         self.actions = actions
@@ -282,7 +283,7 @@ class _Job:
             "head_ref": pr.get("head", {}).get("ref", ""),
             "base_ref": pr.get("base", {}).get("ref", ""),
             "server_url": "https://github.com",
-            "api_url": "https://api.github.com",
+            "api_url": api_url,
             "graphql_url": "https://api.github.com/graphql",
             "workspace": str(self.workspace),
             "workflow": str(workflow.get("name", "workflow")),
@@ -692,13 +693,15 @@ def run_job(
     default_branch: str = "main",
     actions: Mapping[str, Path] | None = None,
     cache: ActionsCache | None = None,
+    api_url: str = "https://api.github.com",
 ) -> JobResult:
     """Run one job of `workflow` for an event; `remote` is the bare repository to check out.
 
     `workdir` must be a fresh directory: it receives the workspace, RUNNER_TEMP and HOME.
     `actions` maps a composite action's owner/name to the git repository that holds its
     pinned commits; `cache` is the cache service behind actions/cache (None: every restore
-    misses and saves go nowhere, as when the service is down).
+    misses and saves go nowhere, as when the service is down); `api_url` is `github.api_url`
+    and GITHUB_API_URL (a test points it at its GitHub stand-in on 127.0.0.1).
     """
     data = load_workflow(workflow)
     _check_trigger(data, event_name, event)
@@ -710,6 +713,7 @@ def run_job(
     return _Job(
         data, job, event_name, json.loads(json.dumps(event)), workdir, remote,
         variables or {}, secrets or {}, repository, actor, default_branch, actions or {}, cache,
+        api_url,
     ).run()  # fmt: skip
 
 
