@@ -16,7 +16,7 @@ from typing import Any
 from incident_kit import safe_yaml
 from incident_kit.config import alert_rules
 from incident_kit.config.communication import read_announce, read_updates
-from incident_kit.config.reminders import read_reminders
+from incident_kit.config.reminders_reader import read_reminders
 from incident_kit.config.settings import (
     CONFIG_PATH,
     Config,
