@@ -15,13 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from incident_kit.markdown.frontmatter import format_timestamp
-from incident_kit.notify.messages import SlackMessage
+from incident_kit.notify.messages import HEADER_MAX, SECTION_MAX, TEXT_MAX, SlackMessage
 from incident_kit.reminders.plan import Reminder
-from incident_kit.sanitize import md_inline, safe_text
+from incident_kit.sanitize import ELLIPSIS, md_inline, safe_text
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")  # only a real user id becomes a ping
 _GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 _MAX_ITEMS = 20
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _STEP_WORDS = {
     "commander": "the commander",
     "next_on_call": "the rotation's next person",
@@ -70,25 +71,28 @@ def wording(reminder: Reminder, now: datetime) -> Wording:
 
 def render_slack(reminder: Reminder, now: datetime, users: Mapping[str, str]) -> SlackMessage:
     said = wording(reminder, now)
-    headline = _escape(safe_text(said.headline, 140))
-    body = "\n".join(_escape(safe_text(line, 400)) for line in said.lines)
+    headline = safe_text(said.headline, 140)
+    body = "\n".join(safe_text(line, 400) for line in said.lines)
     named = [safe_text(person, 64) for person in said.people]
-    ids = [users.get(person, person) for person in said.people]
+    ids = [str(users.get(person, person)) for person in said.people]
     mentions = [f"<@{uid}>" for uid in ids if _USER_ID.match(uid)]
+    others = [name for name, uid in zip(named, ids, strict=True) if not _USER_ID.match(uid)]
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": headline}},
-        {"type": "section", "text": {"type": "plain_text", "text": body or headline}},
+        {"type": "header", "text": _plain(_fit(headline, HEADER_MAX))},
+        {"type": "section", "text": _plain(_fit(body or headline, SECTION_MAX))},
     ]
+    context: list[dict[str, Any]] = []
     if mentions:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " ".join(mentions)}]})
-    elif named:
-        text = _escape(f"for {', '.join(named)}")
-        blocks.append({"type": "context", "elements": [{"type": "plain_text", "text": text}]})
-    fallback = f"{headline}\n{body}"
+        context.append({"type": "mrkdwn", "text": " ".join(mentions)})
+    if others:
+        context.append(_plain(_fit(f"for {', '.join(others)}", SECTION_MAX)))
+    if context:
+        blocks.append({"type": "context", "elements": context})
+    fallback = _fit(f"{headline}\n{body}", TEXT_MAX)
     plain_lines = [safe_text(said.headline, 140), *(f"  | {safe_text(line, 400)}" for line in said.lines)]
     if named:
         plain_lines.append(f"  for {', '.join(named)}")
-    return SlackMessage(text=fallback[:3900], blocks=tuple(blocks), plain="\n".join(plain_lines))
+    return SlackMessage(text=fallback, blocks=tuple(blocks), plain="\n".join(plain_lines))
 
 
 def render_comment(reminder: Reminder, now: datetime, logins: Mapping[str, str]) -> str:
@@ -126,5 +130,20 @@ def _ago(at: datetime, now: datetime) -> str:
     return f"{span} ago ({format_timestamp(at)})"
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text` with `&`, `<`, `>` escaped (Slack parses them in every text object), cut to at
+    most `limit` characters after escaping, never inside an entity."""
+    out: list[str] = []
+    used = 0
+    for char in text:
+        escaped = _ESCAPES.get(char, char)
+        if used + len(escaped) > limit - 1:
+            out.append(ELLIPSIS)
+            break
+        out.append(escaped)
+        used += len(escaped)
+    return "".join(out)

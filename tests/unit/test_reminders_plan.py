@@ -82,7 +82,7 @@ def test_a_fresh_claim_belongs_to_its_run_a_stale_one_is_taken_over_a_failed_one
     [step] = due([subject()], CONFIG, at(5))
     pending = {step.key: record.entry(step.window, "pending", at(5))}
     assert due([subject(reminders=pending)], CONFIG, at(6)) == []
-    assert [r.key for r in due([subject(reminders=pending)], CONFIG, at(15 - 0))][:1] == [step.key]
+    assert [r.key for r in due([subject(reminders=pending)], CONFIG, at(15))][:1] == [step.key]
     failed = {step.key: record.entry(step.window, "failed", at(5), "Slack said no")}
     assert [r.key for r in due([subject(reminders=failed)], CONFIG, at(6))] == [step.key]
 
@@ -156,3 +156,13 @@ def test_reminders_config_is_read_and_checked() -> None:
         parse("reminders:\n  escalation:\n    SEV-1: [{after: 5m, notify: everyone}]\n")
     with pytest.raises(ConfigError, match="not a duration"):
         parse("reminders:\n  repeat: soon\n")
+
+
+def test_a_long_digest_fits_slack_s_limits() -> None:
+    items = [item(f"AI-{n}", "alice", date(2026, 12, 1)) for n in range(40)]
+    long = [ActionItem(i.incident_id, i.item_id, "&" * 400, i.owner, i.due, i.type, False) for i in items]
+    [digest] = due([subject(status="closed", items=long)], CONFIG, at(60))
+    message = render_slack(digest, at(60), {})
+    header, section = message.blocks[0]["text"]["text"], message.blocks[1]["text"]["text"]
+    assert len(header) <= 150 and len(section) <= 3000 and len(message.text) <= 4000
+    assert section.endswith("&amp;…")  # cut between entities, never inside one
