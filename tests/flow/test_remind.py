@@ -186,3 +186,36 @@ def test_concurrent_runs_from_two_clones_send_each_reminder_once(
 def _rel(root: Path) -> str:
     path = next((root / "incidents").glob("20*/inc-*/incident.md"))
     return path.relative_to(root).as_posix()
+
+
+ITEMS = (
+    "- [ ] AI-1: Add a breaker — owner: @alice — due: 2026-12-01 — type: prevent\n"
+    "- [ ] AI-2: Alert on pool use — owner: @bob — due: 2026-12-31 — type: detect\n"
+)
+
+
+def test_overdue_action_items_across_incidents_make_one_digest_per_owner_per_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo(tmp_path / "repo")
+    assert _cli(monkeypatch, root, "init", now=DECLARED)[0] == 0
+    for title in ("Pool exhausted", "Cache cold"):
+        code, _, err = _cli(
+            monkeypatch, root, "declare", "--manual-incident", "--title", title, "--severity", "SEV-3",
+            now=DECLARED,
+        )  # fmt: skip
+        assert code == 0, err
+    for folder in sorted((root / "incidents").glob("20*/inc-*")):
+        for step in ("ack", "resolve", "postmortem"):
+            assert _cli(monkeypatch, root, step, folder.name[:17], now=at(10))[0] == 0
+        pm = folder / "postmortem.md"
+        pm.write_text(pm.read_text().replace("## Action items\n\n", "## Action items\n\n" + ITEMS))
+    git(root, "commit", "-qam", "action items")
+
+    runs = (at(60), at(120), "2026-12-04T08:00:00Z")  # the next day is the next window
+    printed = [_cli(monkeypatch, root, "remind", now=when)[1] for when in runs]
+
+    # alice's two overdue items (one per incident) in one digest; bob's item is not due yet
+    assert [out.count("⏰ alice: 2 overdue action item(s)") for out in printed] == [1, 0, 1]
+    assert all("bob" not in out for out in printed)
+    assert status_clean(root)
