@@ -547,6 +547,21 @@ def sync(
 
 
 @command()
+def remind(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show which reminders are due; send and write nothing.")
+    ] = False,
+    push: Push = None,
+    repo: Repo = None,
+    by: By = None,
+) -> None:
+    """Remind people of unacknowledged incidents, overdue post-mortems and action items (once per window)."""
+    from incident_kit.commands import remind as command
+
+    raise typer.Exit(command.run(_ctx(repo, by), dry_run=dry_run, push=push))
+
+
+@command()
 def validate(
     paths: Annotated[list[str] | None, typer.Argument(help="Files or folders (default: everything).")] = None,
     fmt: Annotated[

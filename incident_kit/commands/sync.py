@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
 from contextlib import redirect_stdout
 from typing import Any
 
 from incident_kit import action_items, ids
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
+from incident_kit.delivery import backend as _backend
+from incident_kit.delivery import github_write_interval as _write_interval
+from incident_kit.delivery import http_timeout as _timeout
+from incident_kit.delivery import read_all as _read_all
 from incident_kit.errors import DeliveryError, FileFormatError
 from incident_kit.store import POSTMORTEM_FILE, IncidentFile, Store
 from incident_kit.summaries.fields import summary_of
@@ -111,36 +114,6 @@ def _run(ctx: Context, *, dry_run: bool, push: bool | None, report: dict[str, An
     return 0
 
 
-def _read_all(store: Store) -> tuple[list[IncidentFile], list[str]]:
-    """Every incident that can be read, and one line for each that cannot: one broken file
-    (merged from a pull request, say) must not keep every other incident from being told."""
-    incidents: list[IncidentFile] = []
-    broken: list[str] = []
-    for folder in store.folders():
-        try:
-            incidents.append(store.read(folder))
-        except FileFormatError as error:
-            broken.append(f"skipped {error.message} (see `incident validate`)")
-    return incidents, broken
-
-
-def _timeout(env: Mapping[str, str]) -> int:
-    """Seconds one HTTP call may take (`INCIDENT_KIT_HTTP_TIMEOUT`, default 15)."""
-    try:
-        return max(1, int(env.get("INCIDENT_KIT_HTTP_TIMEOUT", "15")))
-    except ValueError:
-        return 15
-
-
-def _write_interval(env: Mapping[str, str]) -> float:
-    """GitHub asks integrations to space out content-creating requests (secondary rate limits);
-    `INCIDENT_KIT_GITHUB_WRITE_INTERVAL` overrides the one second (tests, GitHub Enterprise)."""
-    try:
-        return max(0.0, float(env.get("INCIDENT_KIT_GITHUB_WRITE_INTERVAL", "1")))
-    except ValueError:
-        return 1.0
-
-
 def _items_without_issue(store: Store, incidents: list[IncidentFile]) -> int:
     count = 0
     for incident in incidents:
@@ -152,10 +125,6 @@ def _items_without_issue(store: Store, incidents: list[IncidentFile]) -> int:
                 continue  # sync_issues reports it
             count += sum(1 for item in items if item.issue is None)
     return count
-
-
-def _backend(env: Mapping[str, str]) -> str:
-    return "slack" if env.get("SLACK_BOT_TOKEN", "").strip() else "console"
 
 
 def _dry_run(

@@ -16,6 +16,7 @@ from typing import Any
 from incident_kit import safe_yaml
 from incident_kit.config import alert_rules
 from incident_kit.config.communication import read_announce, read_updates
+from incident_kit.config.reminders_reader import read_reminders
 from incident_kit.config.settings import (
     CONFIG_PATH,
     Config,
@@ -190,6 +191,7 @@ class ConfigReader:
             github=self.github(data),
             updates=read_updates(self, data),
             site=read_site(self, data),
+            reminders=read_reminders(self, data),
         )
 
     def _default_severity(self, data: Mapping[str, Any]) -> str:

@@ -88,6 +88,7 @@ KNOWN: dict[str, Any] = {
         "ref": LEAF,
         "logins": LEAF,
     },
+    "reminders": {"escalation": LEAF, "postmortem": LEAF, "action_items": LEAF, "repeat": LEAF},
 }
 # Slack ids, e-mails and channels name someone without a `slack.users` entry
 _ADDRESS = re.compile(r"^(#|[UW][A-Z0-9]{6,}$|[^@\s]+@[^@\s]+\.[^@\s]+$)")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from incident_kit.config.reminders import ReminderSettings
 from incident_kit.severity import DEFAULT_SCALE, Scale
 
 CONFIG_PATH = "incidents/config.yaml"
@@ -202,6 +203,7 @@ class Config:
     github: GitHubSettings = field(default_factory=GitHubSettings)
     updates: UpdateSettings = field(default_factory=UpdateSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     def canonical_service(self, name: str | None) -> str | None:
         """Map an alias (a seed spec_id, a job label) to the configured service name."""

@@ -25,7 +25,13 @@ from incident_kit.errors import GitError, IncidentKitError, InputError
 from incident_kit.workflows.managed import ACTION_REPOSITORY, FULL_SHA, ActionPin, older, pins
 
 WORKFLOWS_DIR = ".github/workflows"
-WORKFLOWS = ("incident-alert.yml", "incident-sync.yml", "incident-validate.yml", "incident-pages.yml")
+WORKFLOWS = (
+    "incident-alert.yml",
+    "incident-sync.yml",
+    "incident-validate.yml",
+    "incident-pages.yml",
+    "incident-remind.yml",
+)
 RELEASE_FILE = "data/release.json"
 UNPINNED = "UNPINNED"
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")

@@ -19,9 +19,15 @@ from incident_kit.workflows import managed
 
 GITHUB_WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 PACKAGED = REPO_ROOT / "incident_kit" / "data" / "workflows"
-SHIPPED = ["incident-alert.yml", "incident-pages.yml", "incident-sync.yml", "incident-validate.yml"]
+SHIPPED = [
+    "incident-alert.yml",
+    "incident-pages.yml",
+    "incident-remind.yml",
+    "incident-sync.yml",
+    "incident-validate.yml",
+]
 ALL_OURS = [*SHIPPED, "ci.yml", "release.yml"]
-WRITERS = ["incident-alert.yml", "incident-sync.yml"]
+WRITERS = ["incident-alert.yml", "incident-remind.yml", "incident-sync.yml"]
 
 
 def workflow(name: str) -> dict[str, Any]:

@@ -318,3 +318,35 @@ jobs:
     assert not (result.workspace / "pwned").exists()
     # The second use in the job found the environment the first one set up.
     assert {s.id: s.outcome for s in hostile.steps}["restore"] == "skipped"
+
+
+def test_scheduled_remind_claims_sends_and_records_once(tmp_path: Path, runner: Runner) -> None:
+    # An unacknowledged SEV-1 pushed an hour ago: the scheduled run pings every escalation step
+    # on the console (no Slack token) and lands the record; a second run sends nothing again.
+    def populate(seed: Path) -> None:
+        incident("init", "--action-ref", runner.action.sha, cwd=seed)
+        incident("declare", "--manual-incident", "--title", "Checkout down", "--severity", "SEV-1",
+                 "--commander", "alice", "--at", "2020-01-01T08:00:00Z", cwd=seed)  # fmt: skip
+
+    remote = make_remote(tmp_path / "remote.git", populate)
+    results = [
+        runner.run(
+            remote,
+            "incident-remind.yml",
+            event_name="schedule",
+            event=schedule_event("4,19,34,49 * * * *"),
+            workdir=tmp_path / attempt,
+        )
+        for attempt in ("first", "second")
+    ]
+
+    first, second = results
+    assert first.status == "success", first.log()
+    assert second.status == "success", second.log()
+    sent = first.step("remind").output
+    assert sent.count("Unacknowledged: inc-") == 3, sent
+    assert "nothing to remind" in second.step("remind").output
+    [path] = [f for f in remote_files(remote) if f.endswith("/incident.md")]
+    text = git("show", f"main:{path}", cwd=remote)
+    assert text.count("state: sent") == 3
+    assert first.step("remind").commands == []

@@ -1,0 +1,44 @@
+"""What every delivering command (`sync`, `remind`) reads the same way: the incidents it can
+read, which channel it delivers to, and the HTTP settings from the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from incident_kit.errors import FileFormatError
+from incident_kit.store import IncidentFile, Store
+
+
+def read_all(store: Store) -> tuple[list[IncidentFile], list[str]]:
+    """Every incident that can be read, and one line for each that cannot: one broken file
+    (merged from a pull request, say) must not keep every other incident from being told."""
+    incidents: list[IncidentFile] = []
+    broken: list[str] = []
+    for folder in store.folders():
+        try:
+            incidents.append(store.read(folder))
+        except FileFormatError as error:
+            broken.append(f"skipped {error.message} (see `incident validate`)")
+    return incidents, broken
+
+
+def http_timeout(env: Mapping[str, str]) -> int:
+    """Seconds one HTTP call may take (`INCIDENT_KIT_HTTP_TIMEOUT`, default 15)."""
+    try:
+        return max(1, int(env.get("INCIDENT_KIT_HTTP_TIMEOUT", "15")))
+    except ValueError:
+        return 15
+
+
+def github_write_interval(env: Mapping[str, str]) -> float:
+    """GitHub asks integrations to space out content-creating requests (secondary rate limits);
+    `INCIDENT_KIT_GITHUB_WRITE_INTERVAL` overrides the one second (tests, GitHub Enterprise)."""
+    try:
+        return max(0.0, float(env.get("INCIDENT_KIT_GITHUB_WRITE_INTERVAL", "1")))
+    except ValueError:
+        return 1.0
+
+
+def backend(env: Mapping[str, str]) -> str:
+    """`slack` when a bot token is set, else `console`."""
+    return "slack" if env.get("SLACK_BOT_TOKEN", "").strip() else "console"
