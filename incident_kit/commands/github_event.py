@@ -47,9 +47,10 @@ def run(
     if isinstance(action, events.Ignore):
         print(f"ignored: {action.reason}")
         return 0
+    from incident_kit.commands.sync import _write_interval  # the one home of that setting
     from incident_kit.github.client import GitHubClient
 
-    client = GitHubClient.from_env(ctx.env)
+    client = GitHubClient.from_env(ctx.env, seconds_between_writes=_write_interval(ctx.env))
     try:
         flow = _Flow(ctx, client, push, run_cli)
         if isinstance(action, events.DeclareFromForm):
