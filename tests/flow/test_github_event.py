@@ -68,7 +68,7 @@ def remote_log(repo: Path) -> list[str]:
 
 def declare_from_form(repo: Path, api: FakeApiServer, tmp_path: Path) -> tuple[int, str]:
     number = api.github.add_issue("Incident: Checkout is down", FORM_BODY, ["incident"])
-    code, out, err = handle(
+    code, _, err = handle(
         repo,
         "issues",
         event(tmp_path, issues_event(number=number, title="Incident: Checkout is down", body=FORM_BODY)),
