@@ -170,11 +170,13 @@ def test_events_are_classified_and_bots_edits_and_chatter_ignored() -> None:
             "action": "created",
             "issue": {"number": "7"},
             "comment": {"id": 1, "body": "/ack", "user": {"login": "b"}},
+            "sender": {"login": "b"},
         },
         {
             "action": "created",
             "issue": {"number": 7},
             "comment": {"id": 1, "body": "/ack", "user": {"login": "a b"}},
+            "sender": {"login": "b"},
         },
     ],
 )
