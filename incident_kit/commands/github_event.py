@@ -154,6 +154,9 @@ class _Flow:
 
     def command(self, action: events.CommandComment) -> None:
         marker = f"<!-- incident-kit: comment-{action.comment} reply -->"
+        if self.client.find_comment(action.issue, marker) is not None:
+            print(f"comment {action.comment} was answered already (a re-run): nothing to do")
+            return  # its command ran: a re-run must not add the same note twice
         self.client.react(action.comment, SEEN)
         if not self.client.can_write(action.author):
             self._answer(action, REFUSED, _refusal(action.author, "run commands here"), marker)

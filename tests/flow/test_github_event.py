@@ -154,6 +154,22 @@ def test_ack_from_a_collaborator_commits_as_them_reacts_done_and_replies(
     assert reply.startswith("@bob `/ack` done:") and "triage → investigating" in reply
 
 
+def test_a_re_run_of_an_answered_comment_runs_nothing_twice(
+    wired: Path, api: FakeApiServer, tmp_path: Path
+) -> None:
+    number, _ = declare_from_form(wired, api, tmp_path)
+    comment_id = api.github.add_comment(number, "/note cache flushed", "bob")
+    data = issue_comment_event(number=number, comment_id=comment_id, body="/note cache flushed")
+    assert handle(wired, "issue_comment", event(tmp_path, data))[0] == 0
+    git(wired, "fetch", "-q", "origin")
+    head, replies = git(wired, "rev-parse", "origin/main"), len(api.github.comments_on(number))
+    code, out, _ = handle(wired, "issue_comment", event(tmp_path, data))
+    git(wired, "fetch", "-q", "origin")
+    assert code == 0 and "answered already" in out
+    assert git(wired, "rev-parse", "origin/main") == head and len(api.github.comments_on(number)) == replies
+    assert api.github.comments[comment_id].reactions == ["eyes", "+1"]
+
+
 def test_ack_from_someone_without_write_access_commits_nothing_and_is_refused(
     wired: Path, api: FakeApiServer, tmp_path: Path
 ) -> None:
