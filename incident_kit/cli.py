@@ -167,6 +167,10 @@ def declare(
     fmt: Fmt = "text",
     repo: Repo = None,
     by: By = None,
+    tracking_issue: Annotated[
+        int | None,
+        typer.Option("--tracking-issue", metavar="N", help="The GitHub issue that tracks it (by hand)."),
+    ] = None,
 ) -> None:
     """Declare an incident from an alert payload, or by hand with --manual-incident."""
     from incident_kit.commands import declare as command
@@ -182,6 +186,7 @@ def declare(
         at=at,
         drill=drill,
         summary=summary,
+        tracking_issue=tracking_issue,
     )
     fmt = _fmt(fmt)
     raise typer.Exit(command.main(lambda: _ctx(repo, by, forgiving=True), request, push=push, fmt=fmt))
@@ -689,6 +694,27 @@ def demo(
     from incident_kit.error_handler import handle
 
     raise typer.Exit(command.run(keep, lambda args: handle(build_app(), args)))
+
+
+@command("github-event")
+def github_event(
+    event: Annotated[
+        Path, typer.Option("--event", help="The event file (GITHUB_EVENT_PATH): issues or issue_comment.")
+    ],
+    event_name: Annotated[
+        str | None,
+        typer.Option("--event-name", help="issues or issue_comment (default: GITHUB_EVENT_NAME)."),
+    ] = None,
+    push: Push = None,
+    repo: Repo = None,
+) -> None:
+    """Act on an issue-form issue (declare) or a slash command in a tracking issue's comment."""
+    from incident_kit.commands import github_event as command
+    from incident_kit.error_handler import handle
+
+    raise typer.Exit(
+        command.run(repo, event, event_name, push=push, run_cli=lambda args: handle(build_app(args[0]), args))
+    )
 
 
 app = build_app()

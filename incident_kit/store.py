@@ -155,6 +155,24 @@ class Store:
         names = self.names([month] if month else None)
         return {ids.id_part(name) for _, name in names if id_from_folder(name)}
 
+    def by_tracking_issue(self, number: int) -> Path | None:
+        """The incident whose `tracking_issue` is `number` (the newest, if hands made two).
+
+        A text search of the frontmatters first (`tracking_issue: 12` is one line), then the
+        candidates parsed for real, so a comment or a body line that looks alike never counts.
+        """
+        line = re.compile(rf"^tracking_issue:[ \t]*[\"']?{int(number)}[\"']?[ \t]*(?:#.*)?$", re.M)
+        for folder in sorted(self.folders(), key=lambda f: f.name, reverse=True):
+            try:
+                text = self.read_text(folder / INCIDENT_FILE)
+                if not line.search(text.split("\n---", 1)[0]):
+                    continue
+                if self.read(folder).data.get("tracking_issue") == int(number):
+                    return folder
+            except (OSError, FileFormatError):
+                continue  # a broken file tracks nothing; validate reports it
+        return None
+
     # -- reading ---------------------------------------------------------------------------
 
     def rel(self, path: Path) -> str:

@@ -46,6 +46,7 @@ class DeclareRequest:
     at: str | None = None
     drill: bool = False
     summary: str | None = None
+    tracking_issue: int | None = None  # the GitHub issue it was declared from (issue form)
 
 
 def read_payload(spec: str, limit: int) -> bytes:
@@ -135,6 +136,10 @@ def check_request(request: DeclareRequest) -> None:
         raise InputError("--title goes with --manual-incident; an alert brings its own title")
     if request.alert_payload is not None and request.manual:
         raise InputError("give --alert-payload JSON|@FILE|- or --title 'what is broken', not both")
+    if request.tracking_issue is not None and (
+        request.alert_payload is not None or request.tracking_issue < 1
+    ):
+        raise InputError("--tracking-issue is an issue number (>= 1), for a manual incident")
     if request.alert_payload is None and request.title is None:
         raise InputError(
             "--manual-incident needs --title 'what is broken'"
@@ -267,6 +272,7 @@ def _manual(
         declared_what=f"Declared by hand{' as a drill' if request.drill else ''}",
         alert=None,
         links=(),
+        tracking_issue=request.tracking_issue,
     )
 
 
@@ -289,6 +295,7 @@ def _new(
     first_entry: tuple[datetime, str, str] | None = None,
     alerts_block: Sequence[str] = (),
     warnings: list[str] | None = None,
+    tracking_issue: int | None = None,
 ) -> Change:
     dedup_key = alert.get("dedup_key") if alert else None
     incident_id = ids.new_id(at, store.ids(ids.month_folder(at)), dedup_key=dedup_key)
@@ -321,6 +328,10 @@ def _new(
             severities=ctx.config.severity_scale.levels,
         )
     )
+    if tracking_issue is not None:
+        from incident_kit.markdown import frontmatter
+
+        text = frontmatter.split(text, folder).with_values({"tracking_issue": tracking_issue}).text()
     result: dict[str, Any] = {
         "outcome": CREATED,
         "id": incident_id,
@@ -334,6 +345,8 @@ def _new(
     }
     if warnings:
         result["warnings"] = warnings
+    if tracking_issue is not None:
+        result["tracking_issue"] = tracking_issue
     return Change(
         incident_id=incident_id,
         subject=f"declare {severity} {title}"[:120],

@@ -22,7 +22,7 @@ from incident_kit.reports.index_page import INDEX_PATH
 from incident_kit.store import Store
 from incident_kit.transaction import execute
 from incident_kit.workflows import managed
-from incident_kit.workflows.installed import WORKFLOWS, action_pin, templates
+from incident_kit.workflows.installed import WORKFLOWS, action_pin, issue_templates, templates
 
 __all__ = ["WORKFLOWS", "run", "scaffold_files", "upgrade"]
 
@@ -35,6 +35,7 @@ def scaffold_files(pin: managed.ActionPin | None = None) -> dict[str, str]:
     files = {CONFIG_PATH: default_text(), INDEX_PATH: render_current(None)}
     for rel, text in templates().items():
         files[rel] = managed.render(text, pin, rel)
+    files.update(issue_templates())
     return files
 
 
@@ -111,6 +112,10 @@ def upgrade(
             writes[rel] = updated
             was = ", ".join(sorted({_describe(p) for p in before})) or "unpinned"
             report.append(f"upgraded {rel} ({was} → {_describe(pin)})")
+        for rel, text in issue_templates().items():
+            if not (store.root / rel).exists():
+                writes[rel] = text
+                report.append(f"wrote    {rel} (new in this release)")
         return Change(
             incident_id=None,
             subject=f"incident-kit: upgrade the workflows to {_describe(pin)}",

@@ -11,8 +11,7 @@ from incident_kit import action_items, ids
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.delivery import backend as _backend
-from incident_kit.delivery import github_write_interval as _write_interval
-from incident_kit.delivery import http_timeout as _timeout
+from incident_kit.delivery import github_write_interval, http_timeout
 from incident_kit.delivery import read_all as _read_all
 from incident_kit.errors import DeliveryError, FileFormatError
 from incident_kit.store import POSTMORTEM_FILE, IncidentFile, Store
@@ -57,7 +56,7 @@ def _run(ctx: Context, *, dry_run: bool, push: bool | None, report: dict[str, An
         return _dry_run(ctx, store, incidents, broken, report)
     from incident_kit.notify import notifier_from_env
 
-    timeout = _timeout(ctx.env)
+    timeout = http_timeout(ctx.env)
     notifier = notifier_from_env(ctx.env, timeout=timeout)
     backend = _backend(ctx.env)
     if backend == "console":
@@ -74,7 +73,7 @@ def _run(ctx: Context, *, dry_run: bool, push: bool | None, report: dict[str, An
 
         try:
             client = GitHubClient.from_env(
-                ctx.env, timeout=timeout, seconds_between_writes=_write_interval(ctx.env)
+                ctx.env, timeout=timeout, seconds_between_writes=github_write_interval(ctx.env)
             )
         except DeliveryError as error:
             results.pending.append(f"GitHub: {error.message}")

@@ -25,13 +25,17 @@ from incident_kit.errors import GitError, IncidentKitError, InputError
 from incident_kit.workflows.managed import ACTION_REPOSITORY, FULL_SHA, ActionPin, older, pins
 
 WORKFLOWS_DIR = ".github/workflows"
-WORKFLOWS = (
+WORKFLOWS: tuple[str, ...] = (
     "incident-alert.yml",
     "incident-sync.yml",
     "incident-validate.yml",
     "incident-pages.yml",
     "incident-remind.yml",
+    "incident-form.yml",  # GitHub as an interface (issue 17)
+    "incident-command.yml",
 )
+ISSUE_TEMPLATES_DIR = ".github/ISSUE_TEMPLATE"
+ISSUE_TEMPLATES = ("declare-incident.yml",)  # the issue form incident-form.yml answers
 RELEASE_FILE = "data/release.json"
 UNPINNED = "UNPINNED"
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -47,6 +51,14 @@ def templates() -> dict[str, str]:
     folder = resources.files("incident_kit").joinpath("data/workflows")
     shipped = [name for name in WORKFLOWS if folder.joinpath(name).is_file()]
     return {f"{WORKFLOWS_DIR}/{name}": template(name) for name in shipped}
+
+
+def issue_templates() -> dict[str, str]:
+    """The issue forms this release ships, by repository-relative path (installed as they are)."""
+    folder = resources.files("incident_kit").joinpath("data/issue_templates")
+    return {
+        f"{ISSUE_TEMPLATES_DIR}/{name}": folder.joinpath(name).read_text("utf-8") for name in ISSUE_TEMPLATES
+    }
 
 
 def action_pin(ref: str | None = None, repo: str | None = None) -> ActionPin:

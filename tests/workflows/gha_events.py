@@ -110,3 +110,71 @@ def push_event(
 def schedule_event(cron: str) -> dict[str, Any]:
     # The schedule payload carries no repository object; workflows must not rely on one.
     return {"schedule": cron}
+
+
+def _user(login: str) -> dict[str, Any]:
+    bot = login.endswith("[bot]")
+    return {"login": login, "id": 1000 + len(login), "type": "Bot" if bot else "User"}
+
+
+def _issue(number: int, title: str, body: str, author: str, labels: list[str]) -> dict[str, Any]:
+    return {
+        "number": number,
+        "title": title,
+        "body": body,
+        "state": "open",
+        "user": _user(author),
+        "labels": [{"name": name} for name in labels],
+        "author_association": "NONE",
+        "html_url": f"https://github.com/acme/shop/issues/{number}",
+    }
+
+
+def issues_event(
+    *,
+    number: int,
+    title: str,
+    body: str,
+    author: str = "alice",
+    action: str = "opened",
+    labels: list[str] | None = None,
+    repository: str = "acme/shop",
+    default_branch: str = "main",
+) -> dict[str, Any]:
+    return {
+        "action": action,
+        "issue": _issue(number, title, body, author, labels or ["incident"]),
+        "repository": repository_object(repository, default_branch),
+        "sender": _user(author),
+    }
+
+
+def issue_comment_event(
+    *,
+    number: int,
+    comment_id: int,
+    body: str,
+    author: str = "bob",
+    action: str = "created",
+    pull_request: bool = False,
+    association: str = "MEMBER",
+    repository: str = "acme/shop",
+    default_branch: str = "main",
+) -> dict[str, Any]:
+    # `author_association` says MEMBER whatever the test wants: the tool must not trust it
+    issue = _issue(number, "Incident: checkout is down", "", "alice", ["incident"])
+    if pull_request:
+        issue["pull_request"] = {"url": f"https://api.github.com/repos/{repository}/pulls/{number}"}
+    return {
+        "action": action,
+        "issue": issue,
+        "comment": {
+            "id": comment_id,
+            "body": body,
+            "user": _user(author),
+            "author_association": association,
+            "html_url": f"https://github.com/{repository}/issues/{number}#issuecomment-{comment_id}",
+        },
+        "repository": repository_object(repository, default_branch),
+        "sender": _user(author),
+    }

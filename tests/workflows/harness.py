@@ -35,6 +35,8 @@ from typing import Any
 
 from gha_actions import ActionsCache, fetch_action, load_action, snapshot_commit
 from gha_events import (
+    issue_comment_event,
+    issues_event,
     pull_request_event,
     push_event,
     repository_dispatch_event,
@@ -55,6 +57,8 @@ __all__ = [
     "StepResult",
     "WorkflowCommand",
     "git_env",
+    "issue_comment_event",
+    "issues_event",
     "load_workflow",
     "make_remote",
     "pull_request_event",
@@ -201,7 +205,7 @@ def _event_ref(event_name: str, event: Mapping[str, Any], default_branch: str) -
         return str(event["ref"])
     if event_name == "pull_request":
         return f"refs/pull/{event['number']}/merge"
-    if event_name in ("repository_dispatch", "schedule"):
+    if event_name in ("repository_dispatch", "schedule", "issues", "issue_comment"):
         return f"refs/heads/{default_branch}"
     raise HarnessError(f"event {event_name!r} is not modelled")
 
@@ -215,9 +219,10 @@ def _check_trigger(workflow: Mapping[str, Any], event_name: str, event: Mapping[
     if not isinstance(triggers, dict) or event_name not in triggers:
         raise HarnessError(f"the workflow is not triggered by {event_name!r}")
     config = triggers[event_name] or {}
-    types = config.get("types") if event_name == "repository_dispatch" else None
+    typed = ("repository_dispatch", "issues", "issue_comment")  # `types:` filters event.action
+    types = config.get("types") if event_name in typed else None
     if types is not None and event["action"] not in types:
-        raise HarnessError(f"repository_dispatch type {event['action']!r} not in {types}")
+        raise HarnessError(f"{event_name} type {event['action']!r} not in {types}")
     return config
 
 
@@ -694,6 +699,7 @@ def run_job(
     actions: Mapping[str, Path] | None = None,
     cache: ActionsCache | None = None,
     api_url: str = "https://api.github.com",
+    runner_env: Mapping[str, str] | None = None,
 ) -> JobResult:
     """Run one job of `workflow` for an event; `remote` is the bare repository to check out.
 
@@ -701,7 +707,8 @@ def run_job(
     `actions` maps a composite action's owner/name to the git repository that holds its
     pinned commits; `cache` is the cache service behind actions/cache (None: every restore
     misses and saves go nowhere, as when the service is down); `api_url` is `github.api_url`
-    and GITHUB_API_URL (a test points it at its GitHub stand-in on 127.0.0.1).
+    and GITHUB_API_URL (a test points it at its GitHub stand-in on 127.0.0.1); `runner_env`
+    is what a self-hosted runner's own environment adds (e.g. SLACK_API_URL for a stand-in).
     """
     data = load_workflow(workflow)
     _check_trigger(data, event_name, event)
@@ -710,11 +717,13 @@ def run_job(
         if len(jobs) != 1:
             raise HarnessError(f"say which job to run: {sorted(jobs)}")
         job = next(iter(jobs))
-    return _Job(
+    run = _Job(
         data, job, event_name, json.loads(json.dumps(event)), workdir, remote,
         variables or {}, secrets or {}, repository, actor, default_branch, actions or {}, cache,
         api_url,
-    ).run()  # fmt: skip
+    )  # fmt: skip
+    run.base_env.update(runner_env or {})
+    return run.run()
 
 
 def git_env(**extra: str) -> dict[str, str]:

@@ -34,7 +34,7 @@ def everything_we_ship(tmp_path: Path) -> dict[str, str]:
 
 def test_nothing_we_ship_installs_by_bare_name_or_uses_an_unpinned_action(tmp_path: Path) -> None:
     files = everything_we_ship(tmp_path)
-    assert len([name for name in files if name.startswith("installed/")]) == 5
+    assert len([name for name in files if name.startswith("installed/")]) == 7
     for name, text in files.items():
         assert bare_installs(text) == [], name
         assert unpinned_uses(text) == [], name

@@ -129,3 +129,23 @@ def test_validate_warns_when_the_workflows_run_an_older_release(tmp_path: Path) 
     line = next(n for n, text in enumerate((root / ALERT).read_text().splitlines(), 1) if "v0.0.9" in text)
     assert warning.startswith(f"{ALERT}:{line}: warning: runs incident-kit v0.0.9, older than this one")
     assert "incident init --upgrade" in warning
+
+
+def test_upgrade_adds_the_issue_form_and_its_workflows_to_a_repository_set_up_before_them(
+    tmp_path: Path,
+) -> None:
+    root = initialised(tmp_path, "--action-ref", OLD)
+    form = ".github/ISSUE_TEMPLATE/declare-incident.yml"
+    added = (form, ".github/workflows/incident-form.yml", ".github/workflows/incident-command.yml")
+    assert all((root / rel).is_file() for rel in added)  # init installs them
+    git(root, "rm", "-q", *added)
+    git(root, "commit", "-qm", "set up before issue 17")
+
+    result = run_cli(["init", "--upgrade", "--action-ref", NEW, "--repo", str(root)])
+
+    assert result.code == 0, result.stderr
+    for rel in added:
+        assert f"wrote    {rel} (new in this release)" in result.stdout
+    assert "name: Declare an incident" in (root / form).read_text()
+    assert NEW in (root / ".github/workflows/incident-command.yml").read_text()
+    assert git(root, "status", "--porcelain") == ""

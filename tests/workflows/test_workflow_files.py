@@ -21,13 +21,21 @@ GITHUB_WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 PACKAGED = REPO_ROOT / "incident_kit" / "data" / "workflows"
 SHIPPED = [
     "incident-alert.yml",
+    "incident-command.yml",
+    "incident-form.yml",
     "incident-pages.yml",
     "incident-remind.yml",
     "incident-sync.yml",
     "incident-validate.yml",
 ]
 ALL_OURS = [*SHIPPED, "ci.yml", "release.yml"]
-WRITERS = ["incident-alert.yml", "incident-remind.yml", "incident-sync.yml"]
+WRITERS = [
+    "incident-alert.yml",
+    "incident-remind.yml",
+    "incident-sync.yml",
+    "incident-form.yml",
+    "incident-command.yml",
+]
 
 
 def workflow(name: str) -> dict[str, Any]:
@@ -175,3 +183,19 @@ def test_pages_publishes_nothing_until_asked_and_only_the_status_page_by_default
     assert '"$INCIDENT_SITE" = internal' in internal and "--public-only" in public
     uses = [step.get("uses", "").split("@")[0] for job in (build, deploy) for step in job["steps"]]
     assert {"actions/upload-pages-artifact", "actions/deploy-pages"} <= set(uses)
+
+
+def test_the_issue_workflows_hold_least_privilege_and_read_text_only_from_the_event_file() -> None:
+    form, command = workflow("incident-form.yml"), workflow("incident-command.yml")
+    assert form["on"] == {"issues": {"types": ["opened"]}}
+    assert command["on"] == {"issue_comment": {"types": ["created"]}}
+    for data in (form, command):
+        [job] = data["jobs"].values()
+        assert job["permissions"] == {"contents": "write", "issues": "write"}
+        assert "Bot" in job["if"]
+        for step in job["steps"]:
+            env = " ".join(str(value) for value in (step.get("env") or {}).values())
+            assert "github.event" not in env, "comment and issue text stay in the event file"
+        runs = [step["run"] for step in job["steps"] if "run" in step]
+        assert any('incident github-event --event "$GITHUB_EVENT_PATH" --push' in run for run in runs)
+        assert all("::stop-commands::" in run for run in runs)

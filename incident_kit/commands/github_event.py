@@ -1,0 +1,215 @@
+"""`incident github-event`: GitHub as an interface — the declare-incident issue form, and slash
+commands in the comments of a tracking issue.
+
+The event file (GITHUB_EVENT_PATH) is the only way comment text reaches the tool: no shell ever
+sees it. `issue_ops.events` decides what the event asks for; the commenter's permission is asked
+of the API (never guessed from `author_association`); the command runs through the same CLI a
+person types (`run_cli`, with `--by` the commenter), each value passed so it cannot become an
+option; the outcome is said back as a reaction (eyes: seen, +1: done, -1: refused, confused:
+not understood) and one reply, marked so a re-run never posts it twice.
+
+A refusal is an answer, not a failure: the command exits 0 once it has replied. It fails only
+when the event cannot be read or GitHub cannot be reached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from incident_kit.context import Context, open_context
+from incident_kit.errors import InputError
+from incident_kit.issue_ops import events, form, slash
+from incident_kit.sanitize import md_inline
+from incident_kit.store import Store
+
+RunCli = Callable[[list[str]], int]
+MAX_EVENT_BYTES = 5_000_000  # a comment is at most 64 KB; GitHub's payloads stay far below this
+
+SEEN, DONE, REFUSED, NOT_UNDERSTOOD = "eyes", "+1", "-1", "confused"
+
+
+class _Captured(io.StringIO):
+    def isatty(self) -> bool:  # JSON prints compact, as into a pipe
+        return False
+
+
+def run(
+    repo: Path | None, event_path: Path, event_name: str | None, *, push: bool | None, run_cli: RunCli
+) -> int:
+    ctx = open_context(repo, None, forgiving=True)
+    name = event_name or ctx.env.get("GITHUB_EVENT_NAME", "")
+    action = events.classify(name, read_event(event_path))
+    if isinstance(action, events.Ignore):
+        print(f"ignored: {action.reason}")
+        return 0
+    from incident_kit.delivery import github_write_interval, http_timeout
+    from incident_kit.github.client import GitHubClient
+
+    client = GitHubClient.from_env(
+        ctx.env, timeout=http_timeout(ctx.env), seconds_between_writes=github_write_interval(ctx.env)
+    )
+    try:
+        flow = _Flow(ctx, client, push, run_cli)
+        if isinstance(action, events.DeclareFromForm):
+            flow.declare(action)
+        else:
+            flow.command(action)
+    finally:
+        client.close()
+    return 0
+
+
+def read_event(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_EVENT_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read the event file {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_EVENT_BYTES:
+        raise InputError(f"the event file {path} is larger than {MAX_EVENT_BYTES} bytes")
+    try:
+        event = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise InputError(f"the event file {path} is not JSON") from None
+    if not isinstance(event, dict):
+        raise InputError(f"the event file {path} is not a JSON object")
+    return event
+
+
+class _Flow:
+    def __init__(self, ctx: Context, client: Any, push: bool | None, run_cli: RunCli) -> None:
+        self.ctx = ctx
+        self.client = client
+        self.push = push
+        self.run_cli = run_cli
+        self.store = Store(ctx.root)
+
+    # --- the issue form --------------------------------------------------------------------
+
+    def declare(self, action: events.DeclareFromForm) -> None:
+        marker = f"<!-- incident-kit: issue-{action.issue} declared -->"
+        if not self.client.can_write(action.author):
+            self._reply(action.issue, _refusal(action.author, "declare an incident"), marker)
+            print(f"refused: {action.author} has no write access")
+            return
+        existing = self.store.by_tracking_issue(action.issue)
+        if existing is not None:
+            incident = self.store.read(existing, summary_only=True)
+            self._reply(action.issue, f"This issue tracks **{incident.id}** already.", marker)
+            print(f"issue #{action.issue} already tracks {incident.id}")
+            return
+        config = self.ctx.config
+        aliases = {a.lower(): s.name for s in config.services.values() for a in s.aliases}
+        try:
+            asked = form.parse(
+                action.title,
+                action.body,
+                scale=config.severity_scale,
+                services=config.services,
+                aliases=aliases,
+            )
+        except InputError as error:
+            self._reply(
+                action.issue, f"Could not declare an incident: {md_inline(error.message, 300)}", marker
+            )
+            print(f"refused: {error.message}")
+            return
+        args = ["declare", "--manual-incident", f"--title={asked.title}"]
+        args += [f"--severity={asked.severity}"] if asked.severity else []
+        args += [f"--service={asked.service}"] if asked.service else []
+        args += [f"--summary={asked.summary}"] if asked.summary else []
+        args += [f"--tracking-issue={action.issue}", "--format=json", *self._common(action.author)]
+        code, out, err = self._cli(args)
+        if code != 0:
+            self._reply(action.issue, f"Could not declare an incident: {md_inline(err, 300)}", marker)
+            print(f"refused: {err}")
+            return
+        result = json.loads(out)
+        channel = self._channel(result, asked)
+        self._reply(
+            action.issue,
+            f"Declared **{result['id']}** ({result['severity']}, commander: "
+            f"{md_inline(result.get('commander') or 'unassigned', 80)}); Slack channel: `#{channel}`. "
+            "This issue tracks it: comment `/help` for the commands.",
+            marker,
+        )
+        print(f"declared {result['id']} from issue #{action.issue}")
+
+    def _channel(self, result: dict[str, Any], asked: form.FormDeclare) -> str:
+        from incident_kit.notify.channel_names import channel_name
+
+        return channel_name(
+            self.ctx.config.slack.channel_pattern,
+            incident_id=str(result["id"]),
+            title=asked.title,
+            service=asked.service,
+            severity=str(result["severity"]),
+            declared_at=self.ctx.now,
+        )
+
+    # --- slash commands ----------------------------------------------------------------------
+
+    def command(self, action: events.CommandComment) -> None:
+        marker = f"<!-- incident-kit: comment-{action.comment} reply -->"
+        if self.client.find_comment(action.issue, marker) is not None:
+            print(f"comment {action.comment} was answered already (a re-run): nothing to do")
+            return  # its command ran: a re-run must not add the same note twice
+        self.client.react(action.comment, SEEN)
+        if not self.client.can_write(action.author):
+            self._answer(action, REFUSED, _refusal(action.author, "run commands here"), marker)
+            print(f"refused: {action.author} has no write access")
+            return
+        try:
+            command = slash.parse(action.body)
+        except InputError as error:
+            self._answer(action, NOT_UNDERSTOOD, md_inline(error.message, 300), marker)
+            print(f"not understood: {error.message}")
+            return
+        if command.name == "help":
+            self._answer(action, DONE, slash.HELP, marker)
+            return
+        folder = self.store.by_tracking_issue(action.issue)
+        if folder is None:
+            self._answer(
+                action, NOT_UNDERSTOOD, "this issue is not the tracking issue of an incident", marker
+            )
+            print(f"issue #{action.issue} tracks no incident")
+            return
+        incident_id = self.store.read(folder, summary_only=True).id
+        code, out, err = self._cli(command.argv(incident_id, *self._common(action.author)))
+        if code == 0:
+            self._answer(action, DONE, f"`/{command.name}` done: {md_inline(out, 500)}", marker)
+            print(f"/{command.name} on {incident_id} by {action.author}: done")
+        else:
+            self._answer(action, REFUSED, f"`/{command.name}` refused: {md_inline(err, 500)}", marker)
+            print(f"/{command.name} on {incident_id} by {action.author}: refused (exit {code})")
+
+    # --- shared ------------------------------------------------------------------------------
+
+    def _common(self, author: str) -> list[str]:
+        push = [] if self.push is None else ["--push" if self.push else "--no-push"]
+        return [f"--by={author}", *push, f"--repo={self.ctx.root}"]
+
+    def _cli(self, args: list[str]) -> tuple[int, str, str]:
+        """The CLI run in-process; its exit code, stdout, and the last line on stderr."""
+        out, err = _Captured(), _Captured()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = self.run_cli(args)
+        lines = [line.removeprefix("incident: ") for line in err.getvalue().splitlines() if line.strip()]
+        return code, out.getvalue().strip(), lines[-1] if lines else f"exit {code}"
+
+    def _answer(self, action: events.CommandComment, reaction: str, text: str, marker: str) -> None:
+        self._reply(action.issue, f"@{action.author} {text}", marker)
+        self.client.react(action.comment, reaction)
+
+    def _reply(self, issue: int, text: str, marker: str) -> None:
+        self.client.comment(issue, text, marker=marker)
+
+
+def _refusal(login: str, what: str) -> str:
+    return f"refused: only people with write access to this repository can {what} (@{login} has not)"
