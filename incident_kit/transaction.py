@@ -168,6 +168,7 @@ def execute(root: Path, operation: Operation, actor: Actor, *, check_hand_edits:
     message = change.message(actor)
     originals = {rel: _current(store, rel) for rel in change.writes}
     journal = repository.git_dir(root) / JOURNAL
+    durable = repository.fsync_wanted(root)
     _write_journal(
         journal,
         {
@@ -175,10 +176,11 @@ def execute(root: Path, operation: Operation, actor: Actor, *, check_hand_edits:
             "base": repository.head(root) if repository.has_commits(root) else None,
             "originals": originals,
         },
+        durable=durable,
     )
     expected = {rel: _blob_id(text) for rel, text in originals.items()} if check_hand_edits else None
     try:
-        _write_all(store, change.writes)
+        _write_all(store, change.writes, durable=durable)
         sha = git_commit.commit(root, list(change.writes), message, actor, expected)
     except Diverged as edited:
         _undo(store, originals)
@@ -231,19 +233,22 @@ def _current(store: Store, rel: str) -> str | None:
     return repo_files.read_if_present(store.root, store.root / rel, limit=repo_files.MAX_INDEX_BYTES)
 
 
-def _write_journal(path: Path, data: dict[str, object]) -> None:
+def _write_journal(path: Path, data: dict[str, object], *, durable: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".tmp")
     with open(temp, "w", encoding="utf-8") as handle:
         json.dump(data, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(temp, path)
 
 
-def _write_all(store: Store, writes: Mapping[str, str]) -> None:
+def _write_all(store: Store, writes: Mapping[str, str], *, durable: bool) -> None:
+    """The change's files; flushed to the disk when git flushes its commits (`fsync_wanted`):
+    a killed process is what the journal guards against, and the page cache outlives it."""
     for rel, text in writes.items():
-        store.write_text(store.root / rel, text)
+        store.write_text(store.root / rel, text, durable=durable)
 
 
 def _undo(store: Store, originals: Mapping[str, str | None], *, strict: bool = False) -> None:
