@@ -78,7 +78,7 @@ def lock(root: Path) -> Iterator[None]:
 # message cleanup mode, the auto-gc threshold).
 _SETTINGS_PATTERN = (
     r"^(user\.(name|email)|core\.hookspath|commit\.(gpgsign|cleanup)"
-    r"|gc\.(auto|autopacklimit)|maintenance\.auto|core\.(fsync|fsyncobjectfiles))$"
+    r"|gc\.(auto|autopacklimit)|maintenance\.auto|core\.(fsync|fsyncobjectfiles|sharedrepository))$"
 )
 
 _SETTINGS: dict[Path, dict[str, str]] = {}
