@@ -23,11 +23,10 @@ from incident_kit.change import Change, Operation, Outcome
 from incident_kit.context import Context
 from incident_kit.errors import GitError
 from incident_kit.git import commit as git_commit
-from incident_kit.git import remote, repository
+from incident_kit.git import repository
 from incident_kit.git.process import run as run_git
 from incident_kit.git.repository import Actor
 from incident_kit.git.tree_commit import Diverged, IndexLock, blob_id
-from incident_kit.hand_edits import commit_hand_edits
 from incident_kit.store import Store
 
 __all__ = ["Change", "Operation", "Outcome", "execute", "record", "recover"]
@@ -76,6 +75,7 @@ def _push_with_retry(ctx: Context, operation: Operation, *, override: bool) -> O
     locally so nothing is lost.
     """
     from incident_kit import push_guards  # only --push pays for its imports
+    from incident_kit.git import remote
 
     remote_name, branch = remote.upstream(ctx.root)
     push_guards.check_default_branch(ctx.root, remote_name, branch)
@@ -183,6 +183,8 @@ def execute(root: Path, operation: Operation, actor: Actor, *, check_hand_edits:
         _write_all(store, change.writes, durable=durable)
         sha = git_commit.commit(root, list(change.writes), message, actor, expected)
     except Diverged as edited:
+        from incident_kit.hand_edits import commit_hand_edits  # only when someone's edits are in the way
+
         _undo(store, originals)
         journal.unlink(missing_ok=True)
         commit_hand_edits(root, edited.paths, change, actor)
