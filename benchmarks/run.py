@@ -137,7 +137,7 @@ SMOKE = Profile(
         "site": Rounds(1, 3, 7, 6),
         "site_full": Rounds(0, 2, 3, 10),
     },
-    cli_made=100,
+    cli_made=60,
 )
 
 
