@@ -6,6 +6,7 @@ file is rendered and edited exactly as the tool does it (`incident_file.render`,
 
     python benchmarks/generate.py bulk    --out DIR --incidents N [--seed S] [--months M]
     python benchmarks/generate.py history --out DIR --incidents N [--seed S] [--months M]
+    python benchmarks/generate.py cli     --out DIR --incidents N [--seed S] [--months M]
 
 `bulk` writes N incidents in their current states (most closed, ~1/3 with a post-mortem, a few
 open, cancelled or merged; the most recent ones still open) plus `incidents/config.yaml`, the
@@ -16,7 +17,12 @@ each commit with the tool's subject and `Incident:` trailers, then checks out, r
 writes a commit-graph with changed-path Bloom filters. Both print a JSON summary on stdout
 (ids the benchmark uses, counts).
 
-Nothing here runs the `incident` CLI, so 10,000 incidents take seconds, not hours.
+`bulk` and `history` never run the `incident` CLI, so 10,000 incidents take seconds, not hours.
+`cli` makes a repository the way a team does: every incident is declared (by hand or from an
+alert) and walked through its lifecycle by `incident` commands, one commit each, with git's
+automatic maintenance left on. The commands run in this process (the CLI's own parser, the same
+`transaction.record` and commit path), with `INCIDENT_KIT_NOW` set to each event's time: running
+the console script 4,000 times would take ten minutes for the same files and commits.
 """
 
 from __future__ import annotations
@@ -609,9 +615,97 @@ def build_history(root: Path, count: int, seed: int, months: int, end: datetime)
     }
 
 
+JSON = ("--format", "json")
+
+
+def build_cli(root: Path, count: int, seed: int, months: int, end: datetime) -> dict[str, Any]:
+    """`count` incidents made by `incident` commands, in time order, one commit per command."""
+    from contextlib import redirect_stdout
+    from io import StringIO
+
+    from incident_kit import cli
+    from incident_kit.error_handler import handle
+
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "alice")
+    git(root, "config", "user.email", "alice@example.com")
+    for rel, text in scaffold().items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    start = end - timedelta(days=30 * months)
+    env = dict(os.environ) | {"GIT_AUTHOR_DATE": _ts(start), "GIT_COMMITTER_DATE": _ts(start)}
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "incident-kit: init", env=env)
+
+    def incident(*args: str, at: datetime) -> dict[str, Any]:
+        os.environ["INCIDENT_KIT_NOW"] = _ts(at)
+        out = StringIO()
+        with redirect_stdout(out):
+            code = handle(cli.build_app(args[0]), [*args, "--repo", str(root)])
+        if code != 0:
+            raise SystemExit(f"generate: incident {' '.join(args)} exited {code}")
+        return json.loads(out.getvalue()) if "--format" in args else {}
+
+    # each incident's events: declare, ack, perhaps a note, resolve, then close (SEV-1/2: the
+    # post-mortem is started, and a person writes it); the newest stay open
+    events: list[tuple[datetime, int, str]] = []
+    severities = [_severity(rng) for _ in range(count)]
+    span = int((end - start).total_seconds())
+    times = sorted(start + timedelta(seconds=rng.randrange(span)) for _ in range(count))
+    last = end - timedelta(hours=1)
+    for number, at in enumerate(times):
+        at = min(at, last - timedelta(minutes=count - number))
+        events.append((at, number, "declare"))
+        steps = [("ack", _minutes(rng, 2, 30))]
+        if rng.random() < 0.4:
+            steps.append(("note", _minutes(rng, 5, 60)))
+        last_step = "postmortem" if severities[number] in ("SEV-1", "SEV-2") else "close"
+        steps += [("resolve", _minutes(rng, 20, 240)), (last_step, _minutes(rng, 60 * 24, 60 * 24 * 7))]
+        when = at
+        for action, delay in steps:
+            when = when + delay
+            if when < last:
+                events.append((when, number, action))
+    events.sort()
+    made: dict[int, str] = {}
+    declared = alerts = 0
+    for at, number, action in events:
+        if action == "declare":
+            service, aliases = SERVICES[number % len(SERVICES)]
+            if rng.random() < 0.5:  # alerts repeat: a few keys per service come back over the year
+                metric, threshold = METRICS[rng.randrange(3)]
+                spec = aliases[0] if aliases else service
+                payload = {
+                    "source": "production_monitor",
+                    "spec_id": spec,
+                    "metric": metric,
+                    "value": threshold * 2,
+                    "slo": threshold,
+                    "severity": severities[number],
+                }
+                result = incident("declare", "--alert-payload", json.dumps(payload), *JSON, at=at)
+                alerts += 1
+            else:
+                title = rng.choice(MANUAL_TITLES)
+                fields = ["--severity", severities[number], "--service", service]
+                result = incident("declare", "--manual-incident", "--title", title, *fields, *JSON, at=at)
+            if result.get("created"):
+                made[number] = str(result["id"])
+                declared += 1
+        elif number in made:
+            extra = ["Checked the dashboards with the on-call"] if action == "note" else []
+            incident(action, made[number], *extra, at=at)
+    os.environ.pop("INCIDENT_KIT_NOW", None)
+    commits = int(git(root, "rev-list", "--count", "HEAD").strip())
+    return {"kind": "cli", "incidents": declared, "alert_declared": alerts, "commits": commits}
+
+
 def _main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("kind", choices=("bulk", "history"))
+    parser.add_argument("kind", choices=("bulk", "history", "cli"))
     parser.add_argument("--out", type=Path, required=True, help="new repository directory")
     parser.add_argument("--incidents", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
@@ -625,7 +719,7 @@ def _main(argv: Sequence[str]) -> int:
         if args.end
         else datetime.now(UTC).replace(microsecond=0)
     )
-    build = build_bulk if args.kind == "bulk" else build_history
+    build = {"bulk": build_bulk, "history": build_history, "cli": build_cli}[args.kind]
     summary = build(args.out, args.incidents, args.seed, args.months, end)
     json.dump(summary, sys.stdout)
     sys.stdout.write("\n")

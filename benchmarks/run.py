@@ -99,6 +99,7 @@ class Profile:
     rounds: dict[str, Rounds]
     interim: bool = False  # apply SMOKE_INTERIM
     extra_budget: float = 0.4  # share of the time budgets the extra sizes get
+    cli_made: int = 0  # incidents in the repository made by `incident` commands (write and alert)
 
 
 FULL = Profile(
@@ -117,6 +118,7 @@ FULL = Profile(
         "site": Rounds(1, 5, 15, 40),
         "site_full": Rounds(0, 2, 3, 120),
     },
+    cli_made=1_000,
 )
 SMOKE = Profile(
     "smoke",
@@ -135,6 +137,7 @@ SMOKE = Profile(
         "site": Rounds(1, 3, 7, 6),
         "site_full": Rounds(0, 2, 3, 10),
     },
+    cli_made=60,
 )
 
 
@@ -651,6 +654,20 @@ class Bench:
             main,
         )
 
+    def bench_cli_made(self, incidents: int) -> None:
+        """`declare`, the transitions and an alert `declare` on a repository made the way a team
+        makes one: every incident declared and moved on by `incident` commands, one commit each
+        (`generate.py cli`), where the fixed cost of a command weighs the most."""
+        source, _ = self.repo("cli", incidents)
+        label = f"{incidents:,} CLI-made incidents"
+        root = self.work / f"cli-{incidents}"
+        clone(source, root)
+        log(f"{label}: measuring in a clone ({root})")
+        if "write" in self.only:
+            self.bench_lifecycle(root, label, True)
+        if "alert" in self.only:
+            self.bench_alert(root, label, True)
+
     # -- the history repository ------------------------------------------------------------------
 
     def bench_history(self) -> None:
@@ -875,6 +892,8 @@ def main(argv: Sequence[str]) -> int:
                 bench.bench_incidents(profile.main, main=True)
                 for size in profile.extra:
                     bench.bench_incidents(size, main=False)
+            if profile.cli_made and only & {"write", "alert"}:
+                bench.bench_cli_made(profile.cli_made)
             if "log" in only:
                 bench.bench_history()
             info = machine(python)

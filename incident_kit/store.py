@@ -199,8 +199,9 @@ class Store:
         """Refuse any path that leaves the repository, through `..` or a symlink."""
         repo_files.check_inside(self.root, path)
 
-    def write_text(self, path: Path, text: str) -> None:
-        """Atomically replace (or create) a file, keeping its mode."""
+    def write_text(self, path: Path, text: str, *, durable: bool = True) -> None:
+        """Atomically replace (or create) a file, keeping its mode; `durable` flushes it to
+        the disk (fsync) before the rename."""
         self.check_inside(path)  # before mkdir: never create folders through a symlink
         path.parent.mkdir(parents=True, exist_ok=True)
         self.check_inside(path)
@@ -209,8 +210,9 @@ class Store:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
+                if durable:
+                    handle.flush()
+                    os.fsync(handle.fileno())
             os.chmod(temp, mode)
             os.replace(temp, path)
         except BaseException:

@@ -23,11 +23,10 @@ from incident_kit.change import Change, Operation, Outcome
 from incident_kit.context import Context
 from incident_kit.errors import GitError
 from incident_kit.git import commit as git_commit
-from incident_kit.git import remote, repository
+from incident_kit.git import repository
 from incident_kit.git.process import run as run_git
 from incident_kit.git.repository import Actor
 from incident_kit.git.tree_commit import Diverged, IndexLock, blob_id
-from incident_kit.hand_edits import commit_hand_edits
 from incident_kit.store import Store
 
 __all__ = ["Change", "Operation", "Outcome", "execute", "record", "recover"]
@@ -76,6 +75,7 @@ def _push_with_retry(ctx: Context, operation: Operation, *, override: bool) -> O
     locally so nothing is lost.
     """
     from incident_kit import push_guards  # only --push pays for its imports
+    from incident_kit.git import remote
 
     remote_name, branch = remote.upstream(ctx.root)
     push_guards.check_default_branch(ctx.root, remote_name, branch)
@@ -168,6 +168,7 @@ def execute(root: Path, operation: Operation, actor: Actor, *, check_hand_edits:
     message = change.message(actor)
     originals = {rel: _current(store, rel) for rel in change.writes}
     journal = repository.git_dir(root) / JOURNAL
+    durable = repository.fsync_wanted(root)
     _write_journal(
         journal,
         {
@@ -175,12 +176,15 @@ def execute(root: Path, operation: Operation, actor: Actor, *, check_hand_edits:
             "base": repository.head(root) if repository.has_commits(root) else None,
             "originals": originals,
         },
+        durable=durable,
     )
     expected = {rel: _blob_id(text) for rel, text in originals.items()} if check_hand_edits else None
     try:
-        _write_all(store, change.writes)
+        _write_all(store, change.writes, durable=durable)
         sha = git_commit.commit(root, list(change.writes), message, actor, expected)
     except Diverged as edited:
+        from incident_kit.hand_edits import commit_hand_edits  # only when someone's edits are in the way
+
         _undo(store, originals)
         journal.unlink(missing_ok=True)
         commit_hand_edits(root, edited.paths, change, actor)
@@ -231,19 +235,22 @@ def _current(store: Store, rel: str) -> str | None:
     return repo_files.read_if_present(store.root, store.root / rel, limit=repo_files.MAX_INDEX_BYTES)
 
 
-def _write_journal(path: Path, data: dict[str, object]) -> None:
+def _write_journal(path: Path, data: dict[str, object], *, durable: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".tmp")
     with open(temp, "w", encoding="utf-8") as handle:
         json.dump(data, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(temp, path)
 
 
-def _write_all(store: Store, writes: Mapping[str, str]) -> None:
+def _write_all(store: Store, writes: Mapping[str, str], *, durable: bool) -> None:
+    """The change's files; flushed to the disk when git flushes its commits (`fsync_wanted`):
+    a killed process is what the journal guards against, and the page cache outlives it."""
     for rel, text in writes.items():
-        store.write_text(store.root / rel, text)
+        store.write_text(store.root / rel, text, durable=durable)
 
 
 def _undo(store: Store, originals: Mapping[str, str | None], *, strict: bool = False) -> None:

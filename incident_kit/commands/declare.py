@@ -378,37 +378,37 @@ def _open_match(store: Store, dedup_key: str) -> tuple[IncidentFile, str | None]
     merged as a duplicate, the surviving one while it is open — merged means merged.
 
     An incident declared from an alert has one of its dedup key's codes in its id
-    (`ids.alert_codes`), so the candidates come from the folder names alone — no file is read
-    but theirs, at any size — and each is then read and checked for real: a status or key
-    edited by hand counts at once.
+    (`ids.alert_codes`), so the candidates come from the folder names alone, and each is then
+    checked for real: a status or key edited by hand counts at once. A candidate whose file is
+    unchanged since it was last checked costs one `stat` (`summaries.alert_homes`), so the
+    closed incidents of a long-lived alert are not read again at every delivery.
     """
-    codes = ids.AlertCodes(dedup_key)
-    found = [
-        (ids.day_of(name), day_codes.index(ids.code_of(name)), month, name)  # later codes: taken later
-        for month, name in store.names()
-        if ids.code_of(name) in (day_codes := codes.on(ids.day_of(name))) and ids.id_from_folder(name)
-    ]
-    for _, _, month, name in sorted(found, reverse=True):
-        folder = store.incidents / month / name
-        if not (folder / INCIDENT_FILE).is_file():
-            continue
-        try:
-            # the line scanner answers for most files; another key's incident costs no YAML parse
-            summary = store.read(folder, summary_only=True)
-            if _key_of(summary.data) != dedup_key:
+    from incident_kit.summaries.alert_homes import Verdicts, candidates
+
+    verdicts = Verdicts(store)  # what unchanged candidates said last time: a closed one costs a stat
+    try:
+        for month, name in candidates(store, dedup_key):
+            folder = store.incidents / month / name
+            verdict = verdicts.of(folder)
+            if verdict is None or verdict[0] != dedup_key:
                 continue
-            if summary.data.get("status") == "merged":
-                survivor = _survivor(store, summary)
-                if survivor is not None:
-                    return survivor, summary.id
-                continue
-            if summary.data.get("status") not in OPEN_STATUSES:
-                continue
-            incident = store.read(folder)
-        except FileFormatError:
-            continue  # a broken file is not the alert's home; validate reports it
-        if _key_of(incident.data) == dedup_key and incident.data.get("status") in OPEN_STATUSES:
-            return incident, None
+            status = verdict[1]
+            try:
+                if status == "merged":
+                    merged = store.read(folder, summary_only=True)
+                    survivor = _survivor(store, merged)
+                    if survivor is not None:
+                        return survivor, merged.id
+                    continue
+                if status not in OPEN_STATUSES:
+                    continue
+                incident = store.read(folder)
+            except FileFormatError:
+                continue  # a broken file is not the alert's home; validate reports it
+            if _key_of(incident.data) == dedup_key and incident.data.get("status") in OPEN_STATUSES:
+                return incident, None
+    finally:
+        verdicts.save()
     return None
 
 

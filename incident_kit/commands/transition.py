@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from incident_kit import lifecycle, postmortem, timeline
+from incident_kit import lifecycle, timeline
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError, RefusedError
@@ -270,6 +270,8 @@ def _postmortem(
     data = dict(incident.data) | updates
     times = {key: as_datetime(data.get(key)) for key in (*lifecycle.ORDER, "declared_at")}
     entries = timeline.entries(incident.document.body, incident.source)
+    from incident_kit import postmortem  # only `postmortem` writes one
+
     text = postmortem.render(data, times, entries, author=ctx.actor.name, now=at)
     return {f"{incident.rel}/{POSTMORTEM_FILE}": text}
 

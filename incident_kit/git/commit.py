@@ -54,7 +54,14 @@ def commit(
     if _plain_commit_suffices(root):
         try:
             sha = tree_commit.commit_onto_head(
-                root, git_dir(root), head(root), paths, clean_message(message), env, expected
+                root,
+                git_dir(root),
+                head(root),
+                paths,
+                clean_message(message),
+                env,
+                expected,
+                objects=common_dir(root) / "objects",
             )
         except tree_commit.Unsupported:
             pass
@@ -95,6 +102,8 @@ def _plain_commit_suffices(root: Path) -> bool:
     configured = settings(root)
     if configured.get("commit.cleanup") or configured.get("commit.gpgsign", "false").lower() not in _FALSE:
         return False
+    if configured.get("core.sharedrepository", "false").lower() not in ("false", "umask", "0", "no", "off"):
+        return False  # the objects' permissions are the group's: git writes them
     if not has_commits(root):
         return False
     hooks_path = configured.get("core.hookspath")

@@ -2,8 +2,8 @@
 
 GitPython's index writer costs ~850 ms a commit at 10,000 incidents where `git commit`
 costs ~65 ms (docs/benchmarks.md), and importing GitPython costs ~100 ms, so the tool runs
-plain `git` with machine-readable output. Every other module in this package calls `run`,
-`run_bytes` or `start`; nothing else in the project starts git.
+plain `git` with machine-readable output. Every other module in this package calls `run`
+or `run_bytes`; nothing else in the project starts git.
 """
 
 from __future__ import annotations
@@ -65,18 +65,6 @@ def run_bytes(root: Path, args: Sequence[str], data: bytes, env: Mapping[str, st
     if result.returncode != 0:
         raise failure(args, result.stderr.decode("utf-8", "replace"), result.returncode)
     return result.stdout
-
-
-def start(root: Path, args: Sequence[str]) -> subprocess.Popen[bytes]:
-    """A long-running git (`mktree --batch`) that is fed and read a record at a time."""
-    return subprocess.Popen(
-        ["git", *args],
-        cwd=root,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=environment(),
-    )
 
 
 def failure(args: Sequence[str], output: str, returncode: int) -> GitError:
