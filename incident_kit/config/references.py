@@ -87,6 +87,7 @@ KNOWN: dict[str, Any] = {
         "hotfix_workflow": LEAF,
         "ref": LEAF,
         "logins": LEAF,
+        "tracking_issues": {"enabled": LEAF, "severities": LEAF, "label": LEAF},
     },
 }
 # Slack ids, e-mails and channels name someone without a `slack.users` entry
