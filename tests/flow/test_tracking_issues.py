@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -255,3 +256,61 @@ def test_incident_text_cannot_ping_inject_html_or_links(wired: Path, api: FakeAp
     assert unescaped.search(issue.body) is None, issue.body  # shown as text, never rendered
     assert "\\<img src=x" in issue.body and "(<https://grafana.example.com/d/1>)" in issue.body
     assert "rolled back; ping @\u200bcarol" in issue.body  # the latest update, inert
+
+
+def _github_keys(api: FakeApiServer, since: int) -> list[tuple[str, int]]:
+    """Each GitHub call after request `since`, with how many of its kind came before it."""
+    seen: dict[str, int] = {}
+    positions = []
+    for call in api.requests[since:]:
+        if call.path.startswith("/repos/"):
+            positions.append((call.key, seen.get(call.key, 0)))
+            seen[call.key] = seen.get(call.key, 0) + 1
+    return positions
+
+
+@pytest.mark.parametrize("fault", [500, "drop"])
+def test_a_fault_at_each_github_call_of_a_create_and_an_edit_ends_in_one_issue_in_step(
+    wired: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: int | str
+) -> None:
+    incident_id = declare(wired)
+    template = tmp_path / "template"
+    shutil.copytree(wired, template)
+
+    def inject(api: FakeApiServer, key: str, after: int) -> None:
+        if fault == "drop":  # the work is done, the answer lost
+            api.fail_next(key, fault="drop", processed=True, after=after)
+        else:  # a GET or PATCH is retried three times: four 500s make the sync fail
+            api.fail_next(key, 500, count=1 if key.startswith("POST") else 4, after=after)
+
+    def story(repo: Path, api: FakeApiServer, fault_at: tuple[str, int, int] | None) -> tuple[object, ...]:
+        monkeypatch.setenv("GITHUB_API_URL", api.github_url)
+        for step in (1, 2):
+            if step == 2:
+                assert cli(repo, "ack", incident_id)[0] == 0
+            if fault_at is not None and fault_at[2] == step:
+                inject(api, fault_at[0], fault_at[1])
+            codes = [cli(repo, "sync")[0]]
+            while codes[-1] != 0 and len(codes) < 4:
+                codes.append(cli(repo, "sync")[0])
+            assert codes[-1] == 0, codes
+        calls = github_calls(api)
+        assert cli(repo, "sync")[0] == 0 and github_calls(api) == calls  # settled: no call
+        issue = only_issue(api)
+        assert status_clean(repo) and recorded_number(repo) == issue.number
+        return issue.title, tuple(issue.labels), issue.body, issue.state
+
+    with FakeApiServer() as api:
+        expected = story(wired, api, None)
+        keys = _github_keys(api, 0)
+    # the first sync looks up the marker and creates; the second reads the issue and edits it
+    # (no call of one kind in both, so `after` counts within the sync it is injected in)
+    expected_keys = {ISSUES, "GET /repos/acme/shop/issues", "PATCH /repos/acme/shop/issues/1"}
+    assert expected_keys <= {key for key, _ in keys}, keys
+    second_sync = keys.index(("GET /repos/acme/shop/issues/1", 0))
+    for number, (key, after) in enumerate(keys):
+        repo = tmp_path / f"case{number}"
+        shutil.copytree(template, repo)
+        with FakeApiServer() as api:
+            step = 1 if number < second_sync else 2
+            assert story(repo, api, (key, after, step)) == expected, (key, after)
