@@ -1,4 +1,4 @@
-"""`incident sync`: deliver pending notifications and action-item issues; one commit of results."""
+"""`incident sync`: deliver pending notifications, action-item and tracking issues; one commit of results."""
 
 from __future__ import annotations
 

@@ -91,6 +91,9 @@ def test_sync_opens_one_tracking_issue_records_it_and_a_second_sync_makes_no_cal
 ) -> None:
     incident_id = declare(wired)
     before = commit_count(wired)
+    planned = cli(wired, "sync", "--dry-run")[1]
+    assert f"would open (or find by marker) the tracking issue of {incident_id}" in planned
+    assert api.requests == []  # a dry run asks nothing
     out = sync_ok(wired)
     issue = only_issue(api)
     assert f"{incident_id}: opened tracking issue #{issue.number}" in out
