@@ -67,6 +67,7 @@ def sync_tracking(
 ) -> None:
     index: dict[str, IssueRef] | None = None
     lookup_failed = False
+    labels = _Labels(client)
     for incident, view, need in tracking_work(incidents, settings, links, results):
         if need == "create" and lookup_failed:
             continue  # no create without the lookup (the next sync retries both)
@@ -77,6 +78,7 @@ def sync_tracking(
                     index = dict(client.index_action_item_issues(settings.label))
                 found = index.get(view.marker)
                 if found is None:
+                    labels.ensure(view.labels)
                     ref = client.create_marked_issue(
                         marker=view.marker,
                         title=view.title,
@@ -95,14 +97,19 @@ def sync_tracking(
                     results.delivered.append(f"{incident.id}: found tracking issue #{found.number}")
                     number = found.number
             if number is not None:
-                _update(client, incident, view, number, results)
+                _update(client, incident, view, number, results, labels)
         except DeliveryError as error:
             results.pending.append(f"{incident.id} tracking issue: {error.message}")
             lookup_failed = lookup_failed or (need == "create" and index is None)
 
 
 def _update(
-    client: GitHubClient, incident: IncidentFile, view: TrackingView, number: int, results: SyncResults
+    client: GitHubClient,
+    incident: IncidentFile,
+    view: TrackingView,
+    number: int,
+    results: SyncResults,
+    ensured: _Labels,
 ) -> None:
     """Send what differs between the issue and the view; then record the view as shown."""
     current = client.issue(number)
@@ -114,6 +121,7 @@ def _update(
     if body != current.body:
         changes["body"] = body
     if set(labels) != set(current.labels):
+        ensured.ensure(view.labels)
         changes["labels"] = labels
     if current.ref.state != view.state:
         changes["state"] = view.state
@@ -132,3 +140,18 @@ def _record(results: SyncResults, incident: IncidentFile, number: int, digest: s
     if digest is not None:
         record[SYNCED_KEY] = digest
     results.tracking[incident.rel] = record
+
+
+class _Labels:
+    """The labels a sync has made sure exist (`severity: SEV-1` the first time one escalates),
+    so each is checked once per sync and only when an issue is about to carry it."""
+
+    def __init__(self, client: GitHubClient) -> None:
+        self._client = client
+        self._known: set[str] = set()
+
+    def ensure(self, labels: Sequence[str]) -> None:
+        missing = [label for label in labels if label not in self._known]
+        if missing:
+            self._client.ensure_labels(missing)
+            self._known.update(missing)

@@ -272,6 +272,7 @@ def _github_keys(api: FakeApiServer, since: int) -> list[tuple[str, int]]:
     return positions
 
 
+@pytest.mark.reliability
 @pytest.mark.parametrize("fault", [500, "drop"])
 def test_a_fault_at_each_github_call_of_a_create_and_an_edit_ends_in_one_issue_in_step(
     wired: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: int | str
