@@ -544,7 +544,7 @@ def sync(
     repo: Repo = None,
     by: By = None,
 ) -> None:
-    """Deliver pending Slack/console notifications and GitHub issues for action items."""
+    """Deliver pending Slack/console notifications, GitHub issues for action items and tracking issues."""
     from incident_kit.commands import sync as command
 
     fmt = _fmt(fmt)

@@ -1,4 +1,4 @@
-"""`incident sync`: deliver pending notifications and action-item issues; one commit of results."""
+"""`incident sync`: deliver pending notifications, action-item and tracking issues; one commit of results."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from incident_kit.sync.issues import sync_issues
 from incident_kit.sync.people import sync_people
 from incident_kit.sync.plan import announced_at, plan, slack_state
 from incident_kit.sync.results import SyncResults, apply_results, links_from_env
+from incident_kit.sync.tracking import sync_tracking, tracking_work
 from incident_kit.transaction import record
 
 
@@ -79,13 +80,20 @@ def _run(ctx: Context, *, dry_run: bool, push: bool | None, report: dict[str, An
             results.pending.append(f"GitHub: {error.message}")
         else:
             sync_issues(client, store, incidents, ctx.config, links, results)
+            sync_tracking(client, incidents, ctx.config.github.tracking_issues, links, results)
     else:
         waiting = _items_without_issue(store, incidents)
         if waiting:
             print(f"GITHUB_TOKEN is not set: {waiting} action item(s) wait for their GitHub issue")
+        owed = len(tracking_work(incidents, ctx.config.github.tracking_issues, links, SyncResults()))
+        if owed:
+            print(f"GITHUB_TOKEN is not set: {owed} tracking issue(s) wait to be opened or updated")
     if results.changed():
         touched = sorted(
-            {ids.id_part(rel.split("/")[2]) for rel in [*results.slack, *results.issues, *results.ticked]}
+            {
+                ids.id_part(rel.split("/")[2])
+                for rel in [*results.slack, *results.issues, *results.ticked, *results.tracking]
+            }
         )
         outcome = record(
             ctx,
@@ -161,6 +169,14 @@ def _dry_run(
             who = summary.commander or "the channel"
             would(f"would remind {who} that the update for {summary.id} is overdue")
             planned += 1
+    links = links_from_env(ctx.env, ctx.config)
+    settings = ctx.config.github.tracking_issues
+    github = bool(ctx.env.get("GITHUB_TOKEN", "").strip())  # without it, sync only counts them
+    tracking = tracking_work(incidents, settings, links, SyncResults()) if github else []
+    for incident, _view, need in tracking:
+        verb = "open (or find by marker)" if need == "create" else "update"
+        would(f"would {verb} the tracking issue of {incident.id}")
+        planned += 1
     waiting = _items_without_issue(store, incidents)
     if waiting:
         would(f"would open GitHub issues for {waiting} action item(s) (or find them by marker)")

@@ -28,6 +28,7 @@ from incident_kit.config.settings import (
     SlackSettings,
 )
 from incident_kit.config.site_reader import read_site
+from incident_kit.config.tracking_issues import read_tracking_issues
 from incident_kit.errors import ConfigError
 from incident_kit.sanitize import is_handle, safe_text
 from incident_kit.severity import DEFAULT_SCALE, Scale
@@ -407,6 +408,7 @@ class ConfigReader:
             hotfix_workflow=self.workflow(node, "hotfix_workflow"),
             ref=self.text(node, "ref", "github", defaults.ref),
             logins=self.names(node, "logins", "github.logins"),
+            tracking_issues=read_tracking_issues(self, node),
         )
 
     def text(self, node: Any, key: str, where: str, default: str) -> str:

@@ -87,6 +87,7 @@ KNOWN: dict[str, Any] = {
         "hotfix_workflow": LEAF,
         "ref": LEAF,
         "logins": LEAF,
+        "tracking_issues": {"enabled": LEAF, "severities": LEAF, "label": LEAF},
     },
     "reminders": {"escalation": LEAF, "postmortem": LEAF, "action_items": LEAF, "repeat": LEAF},
 }

@@ -106,6 +106,19 @@ class UpdateSettings:
 
 
 @dataclass(frozen=True)
+class TrackingIssueSettings:
+    """`github.tracking_issues` — one GitHub issue per incident, opened and kept in step by
+    `sync` (title, labels, facts), closed when the incident closes, reopened on reopen."""
+
+    enabled: bool = True
+    severities: tuple[str, ...] = ("SEV-1", "SEV-2")  # what gets one (on a custom scale: the top two)
+    label: str = "incident"  # on every tracking issue: how sync finds one again by its marker
+
+    def wanted(self, severity: str) -> bool:
+        return self.enabled and severity in self.severities
+
+
+@dataclass(frozen=True)
 class GitHubSettings:
     """`github:` — action-item issues and the rollback / hotfix workflows."""
 
@@ -114,6 +127,7 @@ class GitHubSettings:
     hotfix_workflow: str | Mapping[str, Any] | None = None
     ref: str = "main"
     logins: Mapping[str, str] = field(default_factory=dict)  # person -> GitHub login
+    tracking_issues: TrackingIssueSettings = field(default_factory=TrackingIssueSettings)
 
 
 # What a service shows on the status page, best first (Atlassian Statuspage's component statuses).

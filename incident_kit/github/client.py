@@ -191,6 +191,24 @@ class GitHubClient:
                 return landed
             raise DeliveryError(f"{exc} (checked: no issue was created)") from None
 
+    def create_marked_issue(
+        self, *, marker: str, title: str, body: str, labels: Sequence[str], label: str
+    ) -> IssueRef:
+        """A new issue whose body holds `marker`, for a caller that has just looked for it
+        (`index_action_item_issues(label)`) and not found it. A create whose outcome is unknown
+        is looked up once more, never repeated: if it is not there, the next sync creates it."""
+        parsed = MARKER_PATTERN.fullmatch(marker)
+        if parsed is None or marker not in body or label not in labels:
+            raise ValueError("a marked issue carries its marker and its lookup label")
+        what = f"creating the issue for {parsed.group(1)} {parsed.group(2)}"
+        try:
+            return self._create_issue(what, title, body, list(labels), [])
+        except _Uncertain as exc:
+            landed = self.index_action_item_issues(label).get(marker)
+            if landed is not None:
+                return landed
+            raise DeliveryError(f"{exc} (checked: no issue was created)") from None
+
     def issue_state(self, number: int) -> IssueState:
         # the repository is lazy: the GET happens when `.state` is read, inside _run
         state = self._run(f"reading issue #{number}", lambda: self._repository.get_issue(number).state)
@@ -233,8 +251,10 @@ class GitHubClient:
         body: str | None = None,
         labels: Sequence[str] | None = None,
         state: IssueState | None = None,
+        reason: Literal["completed", "not_planned"] = "completed",
     ) -> IssueRef:
-        """PATCH the fields given (None leaves a field as it is); an edit is idempotent."""
+        """PATCH the fields given (None leaves a field as it is); an edit is idempotent.
+        `reason` is why a closed issue was closed (GitHub's `state_reason`)."""
         fields: dict[str, Any] = {}
         if title is not None:
             fields["title"] = title
@@ -245,7 +265,7 @@ class GitHubClient:
         if state is not None:
             fields["state"] = state
             if state == "closed":
-                fields["state_reason"] = "completed"
+                fields["state_reason"] = reason
 
         def run() -> IssueRef:
             data = self._request("PATCH", f"/issues/{int(number)}", fields)

@@ -28,11 +28,12 @@ class SyncResults:
     issues: dict[str, dict[str, str]] = field(default_factory=dict)  # post-mortem path -> item -> ref
     ticked: dict[str, set[str]] = field(default_factory=dict)  # post-mortem path -> done items
     remediation: dict[str, str] = field(default_factory=dict)  # incident folder -> timeline note
+    tracking: dict[str, dict[str, Any]] = field(default_factory=dict)  # incident folder -> keys to set
     delivered: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
 
     def changed(self) -> bool:
-        return bool(self.slack or self.issues or self.ticked or self.remediation)
+        return bool(self.slack or self.issues or self.ticked or self.remediation or self.tracking)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,18 @@ def apply_results(store: Store, results: SyncResults, *, now: datetime, actor: s
         document = document.with_value(["remediation", "status"], "dispatched")
         document = timeline.record(document, now, note, actor, incident_path)
         writes[incident_path] = document.text()
+    for rel_folder, keys in results.tracking.items():
+        incident_path = f"{rel_folder}/incident.md"
+        if incident_path not in writes and not (store.root / incident_path).exists():
+            continue
+        document = (
+            frontmatter.split(writes[incident_path], incident_path)
+            if incident_path in writes
+            else store.read(store.root / rel_folder).document
+        )
+        text = document.with_values(keys).text()
+        if text != document.text():
+            writes[incident_path] = text
     for rel in sorted(set(results.issues) | set(results.ticked)):
         path = store.root / rel
         if not path.exists():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fakes.api_server import GITHUB_TOKEN, SLACK_TOKEN, FakeApiServer
+from fakes.fake_github import Issue
 from support import postmortems
 from support.cli import run_cli
 from support.repos import commit_count, git, status_clean
@@ -59,6 +60,12 @@ def declare(repo: Path, title: str = "Checkout is down") -> str:
     )
     assert code == 0, err
     return str(json.loads(out)["id"])
+
+
+def action_item_issues(api: FakeApiServer) -> list[Issue]:
+    """The action-item issues (sync also opens a tracking issue for each SEV-1/2 incident)."""
+    issues = sorted(api.github.issues.values(), key=lambda i: i.number)
+    return [issue for issue in issues if "incident-action-item" in issue.labels]
 
 
 def incident_channel(api: FakeApiServer) -> str:
@@ -150,7 +157,7 @@ def test_three_action_items_become_three_issues_once_and_closing_one_ticks_it(
     before = commit_count(wired)
     code, _, err = cli(wired, "sync")
     assert code == 0, err
-    issues = sorted(api.github.issues.values(), key=lambda i: i.number)
+    issues = action_item_issues(api)
     assert len(issues) == 3
     for n, issue in enumerate(issues, start=1):
         assert f"<!-- incident-kit: {incident_id} AI-{n} -->" in issue.body
@@ -161,7 +168,7 @@ def test_three_action_items_become_three_issues_once_and_closing_one_ticks_it(
     for n in (1, 2, 3):
         assert re.search(rf"AI-{n}: Item {n} .* — issue: #{issues[n - 1].number}$", text, re.M)
     code, _, err = cli(wired, "sync")
-    assert code == 0 and len(api.github.issues) == 3 and commit_count(wired) == before + 1
+    assert code == 0 and len(action_item_issues(api)) == 3 and commit_count(wired) == before + 1
     api.github.close_issue(issues[1].number)
     code, _out, err = cli(wired, "sync")
     assert code == 0, err
@@ -186,14 +193,15 @@ def test_duplicate_and_missing_action_item_ids_are_refused_before_any_issue_is_o
     duplicate = pm.read_text().split("\n").index(items.split("\n")[1]) + 1
     code, out, err = cli(wired, "sync")
     assert code == 1 and "still pending" in err and f"postmortem.md:{duplicate}: " in err, err
-    assert "opened issue" not in out and api.github.issues == {}
-    assert api.calls("POST /repos/acme/shop/issues") == []
+    assert "opened issue" not in out and action_item_issues(api) == []
+    posted = [call.body for call in api.calls("POST /repos/acme/shop/issues")]
+    assert [body for body in posted if "incident-action-item" in body["labels"]] == []
     text = pm.read_text().replace("] AI-1: Alert", "] AI-2: Alert").replace("] Review", "] AI-3: Review")
     pm.write_text(text)
     git(wired, "commit", "-qam", "one id each")
     code, out, err = cli(wired, "sync")
     assert code == 0, err
-    assert out.count("opened issue") == 3 and len(api.github.issues) == 3
+    assert out.count("opened issue") == 3 and len(action_item_issues(api)) == 3
 
 
 def test_rate_limit_is_retried_and_a_500_leaves_work_pending_then_delivered_once(
@@ -225,6 +233,7 @@ def test_unreachable_slack_fails_with_one_line_and_keeps_the_repository_intact(
     declare(wired)
     before = commit_count(wired)
     monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
+    monkeypatch.delenv("GITHUB_TOKEN")  # Slack alone: GitHub would record its tracking issue
     code, out, err = cli(wired, "sync")
     assert code == 1 and err.count("\n") == 1 and "still pending" in err
     assert SLACK_TOKEN not in err + out

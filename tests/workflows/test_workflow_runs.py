@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes.api_server import FakeApiServer
 from gha_actions import ActionUnderTest
 from harness import (
     DEFAULT_TOOL_BIN,
+    FAKE_TOKEN,
     ActionsCache,
     JobResult,
     git_env,
@@ -99,11 +102,19 @@ def runner(incident_kit_action: ActionUnderTest, actions_cache: ActionsCache) ->
     return Runner(incident_kit_action, actions_cache)
 
 
+@pytest.fixture
+def github() -> Iterator[FakeApiServer]:
+    """The GitHub API the jobs' `sync` talks to (a SEV-1/2 incident gets its tracking issue)."""
+    with FakeApiServer() as server:
+        server.github.token = FAKE_TOKEN
+        yield server
+
+
 def remote_files(remote: Path, ref: str = "main") -> list[str]:
     return git("ls-tree", "-r", "--name-only", ref, "--", "incidents/", cwd=remote).splitlines()
 
 
-def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner) -> None:
+def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner, github: FakeApiServer) -> None:
     remote = runner.seed(tmp_path)
     before = git("rev-parse", "main", cwd=remote)
     event = repository_dispatch_event({"alert": NATIVE_ALERT})
@@ -114,6 +125,7 @@ def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner) -> N
         event_name="repository_dispatch",
         event=event,
         workdir=tmp_path / "run",
+        api_url=github.github_url,
     )
 
     assert result.status == "success", result.log()
@@ -128,6 +140,10 @@ def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner) -> N
     text = git("show", f"main:{incident_md[0]}", cwd=remote)
     assert f"id: {declared['id']}" in text
     assert declared["commit"] in git("rev-list", "main", cwd=remote).split()
+    # the job's sync opened the incident's tracking issue and pushed its number
+    [issue] = github.github.issues.values()
+    assert issue.title.endswith(f"({declared['id']})") and "severity: SEV-2" in issue.labels
+    assert f"tracking_issue: {issue.number}" in git("show", f"main:{incident_md[0]}", cwd=remote)
     # The summary says what was declared; nothing the CLI printed acted as a command.
     assert declared["id"] in result.summary and "SEV-2" in result.summary
     assert result.step("summary").outputs["id"] == declared["id"]
@@ -141,7 +157,9 @@ def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner) -> N
     assert f"incident-kit {__version__} from {action_path}" in install.step_output("setup")
 
 
-def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(tmp_path: Path, runner: Runner) -> None:
+def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(
+    tmp_path: Path, runner: Runner, github: FakeApiServer
+) -> None:
     # Alertmanager re-sends a firing group every repeat_interval; the second run starts from
     # a fresh clone, so only what the first run pushed can tell it the incident exists.
     remote = runner.seed(tmp_path)
@@ -156,6 +174,7 @@ def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(tmp_path: P
             event_name="repository_dispatch",
             event=event,
             workdir=tmp_path / attempt,
+            api_url=github.github_url,
         )
         assert result.status == "success", result.log()
         runs.append(json.loads((result.runner_temp / "declared.json").read_text("utf-8")))
@@ -171,9 +190,10 @@ def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(tmp_path: P
     assert second["id"] == first["id"]
     incident_files = [f for f in remote_files(remote) if f.endswith("/incident.md")]
     assert len(incident_files) == 1
+    assert len(github.github.issues) <= 1  # one tracking issue at most, whatever the severity
 
 
-def test_manual_declare_from_the_actions_tab(tmp_path: Path, runner: Runner) -> None:
+def test_manual_declare_from_the_actions_tab(tmp_path: Path, runner: Runner, github: FakeApiServer) -> None:
     remote = runner.seed(tmp_path)
     event = workflow_dispatch_event({"title": "Checkout is down", "severity": "SEV-1"})
 
@@ -183,6 +203,7 @@ def test_manual_declare_from_the_actions_tab(tmp_path: Path, runner: Runner) -> 
         event_name="workflow_dispatch",
         event=event,
         workdir=tmp_path / "run",
+        api_url=github.github_url,
     )
 
     assert result.status == "success", result.log()
