@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes.api_server import FakeApiServer
 from gha_actions import ActionUnderTest
 from harness import (
     DEFAULT_TOOL_BIN,
+    FAKE_TOKEN,
     ActionsCache,
     JobResult,
     git_env,
@@ -71,11 +74,13 @@ def git(*args: str, cwd: Path) -> str:
 
 
 class Runner:
-    """Runs the workflows a remote's default branch holds, with the action under test."""
+    """Runs the workflows a remote's default branch holds, with the action under test and
+    GitHub's API answered by the stand-in on 127.0.0.1 (`github`)."""
 
-    def __init__(self, action: ActionUnderTest, cache: ActionsCache) -> None:
+    def __init__(self, action: ActionUnderTest, cache: ActionsCache, github: FakeApiServer) -> None:
         self.action = action
         self.cache = cache
+        self.github = github
 
     def seed(self, tmp_path: Path) -> Path:
         ref = self.action.sha
@@ -90,13 +95,16 @@ class Runner:
             remote=remote,
             actions={ACTION: self.action.git_dir},
             cache=self.cache,
+            api_url=self.github.github_url,
             **kwargs,  # type: ignore[arg-type]
         )
 
 
 @pytest.fixture
-def runner(incident_kit_action: ActionUnderTest, actions_cache: ActionsCache) -> Runner:
-    return Runner(incident_kit_action, actions_cache)
+def runner(incident_kit_action: ActionUnderTest, actions_cache: ActionsCache) -> Iterator[Runner]:
+    with FakeApiServer() as github:
+        github.github.token = FAKE_TOKEN  # the token the harness hands the job
+        yield Runner(incident_kit_action, actions_cache, github)
 
 
 def remote_files(remote: Path, ref: str = "main") -> list[str]:
@@ -117,7 +125,7 @@ def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner) -> N
     )
 
     assert result.status == "success", result.log()
-    declared = json.loads((result.runner_temp / "declared.json").read_text(encoding="utf-8"))
+    declared = json.loads((result.runner_temp / "declared-0001.json").read_text(encoding="utf-8"))
     assert declared["created"] is True and declared["deduplicated"] is False
     assert declared["severity"] == "SEV-2" and declared["status"] == "triage"
     # The incident is on the remote's default branch, not only in the runner's clone.
@@ -132,7 +140,9 @@ def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner) -> N
     assert declared["id"] in result.summary and "SEV-2" in result.summary
     assert result.step("summary").outputs["id"] == declared["id"]
     assert result.step("declare").commands == []
-    assert result.step("sync").commands == []
+    # Sync is handed over to incident-sync (one repository_dispatch), not run per alert.
+    assert runner.github.github.repository_dispatches == [{"event_type": "incidents-changed"}]
+    assert "Hand-over to incident-sync: success" in result.summary
     # `incident` came from the action at the pinned commit, nothing installed by name.
     install = result.step("install")
     assert [s.id for s in install.steps] == ["python", "env", "restore", "install", None, "setup", "run"]
@@ -158,7 +168,7 @@ def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(tmp_path: P
             workdir=tmp_path / attempt,
         )
         assert result.status == "success", result.log()
-        runs.append(json.loads((result.runner_temp / "declared.json").read_text("utf-8")))
+        runs.append(json.loads((result.runner_temp / "declared-0001.json").read_text("utf-8")))
         second_install = result.step("install")
 
     first, second = runs
@@ -186,7 +196,7 @@ def test_manual_declare_from_the_actions_tab(tmp_path: Path, runner: Runner) -> 
     )
 
     assert result.status == "success", result.log()
-    declared = json.loads((result.runner_temp / "declared.json").read_text(encoding="utf-8"))
+    declared = json.loads((result.runner_temp / "declared-0001.json").read_text(encoding="utf-8"))
     assert declared["severity"] == "SEV-1"
     assert any(f.startswith(declared["path"]) for f in remote_files(remote))
 
