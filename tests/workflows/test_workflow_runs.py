@@ -183,6 +183,45 @@ def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(tmp_path: P
     assert len(incident_files) == 1
 
 
+def test_a_batch_of_alerts_declares_each_in_one_run_and_hands_over_once(
+    tmp_path: Path, runner: Runner
+) -> None:
+    # A relay that groups a storm sends several alerts in one dispatch (docs/storms.md).
+    remote = runner.seed(tmp_path)
+    batch = [{**NATIVE_ALERT, "spec_id": f"spec-batch-{n}"} for n in (1, 2, 3)]
+    batch[1] = json.dumps(batch[1])  # an alert may come as a JSON string too
+    event = repository_dispatch_event({"alerts": batch, "format": "native"})
+
+    result = runner.run(
+        remote, "incident-alert.yml", event_name="repository_dispatch", event=event, workdir=tmp_path / "run"
+    )
+
+    assert result.status == "success", result.log()
+    declared = [
+        json.loads((result.runner_temp / f"declared-{n:04d}.json").read_text("utf-8")) for n in (1, 2, 3)
+    ]
+    assert [d["created"] for d in declared] == [True, True, True]
+    assert len({d["id"] for d in declared}) == 3
+    incident_files = [f for f in remote_files(remote) if f.endswith("/incident.md")]
+    assert len(incident_files) == 3
+    assert runner.github.github.repository_dispatches == [{"event_type": "incidents-changed"}]
+    assert "### Alert 3 of 3" in result.summary and all(d["id"] in result.summary for d in declared)
+
+
+def test_an_alerts_batch_that_is_not_a_list_is_refused(tmp_path: Path, runner: Runner) -> None:
+    remote = runner.seed(tmp_path)
+    event = repository_dispatch_event({"alerts": {"not": "a list"}})
+
+    result = runner.run(
+        remote, "incident-alert.yml", event_name="repository_dispatch", event=event, workdir=tmp_path / "run"
+    )
+
+    assert result.status == "failure"
+    assert "client_payload.alerts must be a non-empty list" in result.step("payload").output
+    assert result.step("declare").outcome == "skipped" and result.step("handover").outcome == "skipped"
+    assert not [f for f in remote_files(remote) if f.endswith("/incident.md")]
+
+
 def test_manual_declare_from_the_actions_tab(tmp_path: Path, runner: Runner) -> None:
     remote = runner.seed(tmp_path)
     event = workflow_dispatch_event({"title": "Checkout is down", "severity": "SEV-1"})
