@@ -208,6 +208,30 @@ def test_a_batch_of_alerts_declares_each_in_one_run_and_hands_over_once(
     assert "### Alert 3 of 3" in result.summary and all(d["id"] in result.summary for d in declared)
 
 
+def test_a_hand_over_github_keeps_refusing_is_retried_then_fails_the_run_but_the_incident_stays(
+    tmp_path: Path, runner: Runner
+) -> None:
+    remote = runner.seed(tmp_path)
+    dispatches = "POST /repos/acme/shop/dispatches"
+    runner.github.fail_next(dispatches, 429, retry_after=1, count=4)  # a secondary rate limit
+
+    result = runner.run(
+        remote,
+        "incident-alert.yml",
+        event_name="repository_dispatch",
+        event=repository_dispatch_event({"alert": NATIVE_ALERT}),
+        workdir=tmp_path / "run",
+    )
+
+    assert result.status == "failure"
+    assert result.step("declare").outcome == "success", result.log()
+    assert len(runner.github.calls(dispatches)) == 4  # retried, honouring Retry-After
+    [error] = [c for c in result.step("handover").commands if c.name == "error"]
+    assert "HTTP 429" in error.message and "incident is on the default branch" in error.message
+    assert [f for f in remote_files(remote) if f.endswith("/incident.md")]
+    assert "Hand-over to incident-sync: failure" in result.summary
+
+
 def test_an_alerts_batch_that_is_not_a_list_is_refused(tmp_path: Path, runner: Runner) -> None:
     remote = runner.seed(tmp_path)
     event = repository_dispatch_event({"alerts": {"not": "a list"}})
