@@ -95,29 +95,30 @@ def main() -> int:
             after = os.getloadavg()
         finally:
             storm.close()
-    figures.load = f"{before[0]:.1f} → {after[0]:.1f} (1 min), {os.cpu_count()} cores"
-    print(table(figures, wall))
-    if args.json:
-        summary = {
-            "alerts": figures.alerts,
-            "runners": figures.runners,
-            "failed_runs": figures.failed_runs,
-            "lost": figures.lost,
-            "duplicated": figures.duplicated,
-            "drain_seconds": figures.drain_seconds,
-            "event_to_pushed": figures.event_to_pushed(),
-            "push_attempts": figures.push_attempts,
-            "pushes_landed": figures.pushes_landed,
-            "retries": figures.retries,
-            "handovers": figures.handovers,
-            "sync_runs": figures.sync_runs,
-            "failed_sync_runs": figures.failed_sync_runs,
-            "sync_done_seconds": figures.sync_done_seconds,
-            "step_medians": figures.step_medians(),
-            "wall_seconds": wall,
-            "load": figures.load,
-        }
-        args.json.write_text(json.dumps(summary, indent=2) + "\n")
+        # before the scratch folder (gigabytes of run folders) is deleted
+        figures.load = f"{before[0]:.1f} → {after[0]:.1f} (1 min), {os.cpu_count()} cores"
+        print(table(figures, wall), flush=True)
+        if args.json:
+            summary = {
+                "alerts": figures.alerts,
+                "runners": figures.runners,
+                "failed_runs": figures.failed_runs,
+                "lost": figures.lost,
+                "duplicated": figures.duplicated,
+                "drain_seconds": figures.drain_seconds,
+                "event_to_pushed": figures.event_to_pushed(),
+                "push_attempts": figures.push_attempts,
+                "pushes_landed": figures.pushes_landed,
+                "retries": figures.retries,
+                "handovers": figures.handovers,
+                "sync_runs": figures.sync_runs,
+                "failed_sync_runs": figures.failed_sync_runs,
+                "sync_done_seconds": figures.sync_done_seconds,
+                "step_medians": figures.step_medians(),
+                "wall_seconds": wall,
+                "load": figures.load,
+            }
+            args.json.write_text(json.dumps(summary, indent=2) + "\n")
     return 0 if not (figures.lost or figures.duplicated or figures.failed_runs) else 1
 
 
