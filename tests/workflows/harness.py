@@ -27,6 +27,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -96,6 +97,7 @@ class StepResult:
     outputs: dict[str, str] = field(default_factory=dict)
     summary: str = ""
     steps: list[StepResult] = field(default_factory=list)  # a composite action's own steps
+    seconds: float = 0.0  # wall time the step took (benchmarks/storm.py reports it)
 
     @property
     def commands(self) -> list[WorkflowCommand]:
@@ -436,6 +438,7 @@ class _Job:
         step_id = step.get("id")
         name = str(step.get("name") or step_id or step.get("uses") or step.get("run", ""))
         result = StepResult(index, step_id, name, outcome="skipped", conclusion="skipped")
+        started = time.monotonic()
         if scope.ctx.condition(step.get("if")):
             if "uses" in step:
                 self._uses(step, result, scope)
@@ -452,6 +455,7 @@ class _Job:
             result.conclusion = "success" if failed and continue_on_error else result.outcome
             if result.conclusion == "failure":
                 scope.ctx.job_failed = True
+        result.seconds = time.monotonic() - started
         if step_id:
             scope.steps[step_id] = {
                 "outputs": result.outputs,

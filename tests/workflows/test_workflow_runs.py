@@ -74,11 +74,13 @@ def git(*args: str, cwd: Path) -> str:
 
 
 class Runner:
-    """Runs the workflows a remote's default branch holds, with the action under test."""
+    """Runs the workflows a remote's default branch holds, with the action under test and
+    GitHub's API answered by the stand-in on 127.0.0.1 (`github`)."""
 
-    def __init__(self, action: ActionUnderTest, cache: ActionsCache) -> None:
+    def __init__(self, action: ActionUnderTest, cache: ActionsCache, github: FakeApiServer) -> None:
         self.action = action
         self.cache = cache
+        self.github = github
 
     def seed(self, tmp_path: Path) -> Path:
         ref = self.action.sha
@@ -93,28 +95,23 @@ class Runner:
             remote=remote,
             actions={ACTION: self.action.git_dir},
             cache=self.cache,
+            api_url=self.github.github_url,
             **kwargs,  # type: ignore[arg-type]
         )
 
 
 @pytest.fixture
-def runner(incident_kit_action: ActionUnderTest, actions_cache: ActionsCache) -> Runner:
-    return Runner(incident_kit_action, actions_cache)
-
-
-@pytest.fixture
-def github() -> Iterator[FakeApiServer]:
-    """The GitHub API the jobs' `sync` talks to (a SEV-1/2 incident gets its tracking issue)."""
-    with FakeApiServer() as server:
-        server.github.token = FAKE_TOKEN
-        yield server
+def runner(incident_kit_action: ActionUnderTest, actions_cache: ActionsCache) -> Iterator[Runner]:
+    with FakeApiServer() as github:
+        github.github.token = FAKE_TOKEN  # the token the harness hands the job
+        yield Runner(incident_kit_action, actions_cache, github)
 
 
 def remote_files(remote: Path, ref: str = "main") -> list[str]:
     return git("ls-tree", "-r", "--name-only", ref, "--", "incidents/", cwd=remote).splitlines()
 
 
-def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner, github: FakeApiServer) -> None:
+def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner) -> None:
     remote = runner.seed(tmp_path)
     before = git("rev-parse", "main", cwd=remote)
     event = repository_dispatch_event({"alert": NATIVE_ALERT})
@@ -125,11 +122,10 @@ def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner, gith
         event_name="repository_dispatch",
         event=event,
         workdir=tmp_path / "run",
-        api_url=github.github_url,
     )
 
     assert result.status == "success", result.log()
-    declared = json.loads((result.runner_temp / "declared.json").read_text(encoding="utf-8"))
+    declared = json.loads((result.runner_temp / "declared-0001.json").read_text(encoding="utf-8"))
     assert declared["created"] is True and declared["deduplicated"] is False
     assert declared["severity"] == "SEV-2" and declared["status"] == "triage"
     # The incident is on the remote's default branch, not only in the runner's clone.
@@ -140,15 +136,25 @@ def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner, gith
     text = git("show", f"main:{incident_md[0]}", cwd=remote)
     assert f"id: {declared['id']}" in text
     assert declared["commit"] in git("rev-list", "main", cwd=remote).split()
-    # the job's sync opened the incident's tracking issue and pushed its number
-    [issue] = github.github.issues.values()
-    assert issue.title.endswith(f"({declared['id']})") and "severity: SEV-2" in issue.labels
-    assert f"tracking_issue: {issue.number}" in git("show", f"main:{incident_md[0]}", cwd=remote)
     # The summary says what was declared; nothing the CLI printed acted as a command.
     assert declared["id"] in result.summary and "SEV-2" in result.summary
     assert result.step("summary").outputs["id"] == declared["id"]
     assert result.step("declare").commands == []
-    assert result.step("sync").commands == []
+    # Sync is handed over to incident-sync (one repository_dispatch), not run per alert.
+    assert runner.github.github.repository_dispatches == [{"event_type": "incidents-changed"}]
+    assert "Hand-over to incident-sync: success" in result.summary
+    # The sync run that hand-over starts opens the incident's tracking issue and pushes its number.
+    synced = runner.run(
+        remote,
+        "incident-sync.yml",
+        event_name="repository_dispatch",
+        event=repository_dispatch_event({}, event_type="incidents-changed"),
+        workdir=tmp_path / "sync",
+    )
+    assert synced.status == "success", synced.log()
+    [issue] = runner.github.github.issues.values()
+    assert issue.title.endswith(f"({declared['id']})") and "severity: SEV-2" in issue.labels
+    assert f"tracking_issue: {issue.number}" in git("show", f"main:{incident_md[0]}", cwd=remote)
     # `incident` came from the action at the pinned commit, nothing installed by name.
     install = result.step("install")
     assert [s.id for s in install.steps] == ["python", "env", "restore", "install", None, "setup", "run"]
@@ -157,9 +163,7 @@ def test_alert_dispatch_declares_and_pushes(tmp_path: Path, runner: Runner, gith
     assert f"incident-kit {__version__} from {action_path}" in install.step_output("setup")
 
 
-def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(
-    tmp_path: Path, runner: Runner, github: FakeApiServer
-) -> None:
+def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(tmp_path: Path, runner: Runner) -> None:
     # Alertmanager re-sends a firing group every repeat_interval; the second run starts from
     # a fresh clone, so only what the first run pushed can tell it the incident exists.
     remote = runner.seed(tmp_path)
@@ -174,10 +178,9 @@ def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(
             event_name="repository_dispatch",
             event=event,
             workdir=tmp_path / attempt,
-            api_url=github.github_url,
         )
         assert result.status == "success", result.log()
-        runs.append(json.loads((result.runner_temp / "declared.json").read_text("utf-8")))
+        runs.append(json.loads((result.runner_temp / "declared-0001.json").read_text("utf-8")))
         second_install = result.step("install")
 
     first, second = runs
@@ -190,10 +193,72 @@ def test_a_repeated_delivery_joins_the_incident_the_first_run_pushed(
     assert second["id"] == first["id"]
     incident_files = [f for f in remote_files(remote) if f.endswith("/incident.md")]
     assert len(incident_files) == 1
-    assert len(github.github.issues) <= 1  # one tracking issue at most, whatever the severity
 
 
-def test_manual_declare_from_the_actions_tab(tmp_path: Path, runner: Runner, github: FakeApiServer) -> None:
+def test_a_batch_of_alerts_declares_each_in_one_run_and_hands_over_once(
+    tmp_path: Path, runner: Runner
+) -> None:
+    # A relay that groups a storm sends several alerts in one dispatch (docs/storms.md).
+    remote = runner.seed(tmp_path)
+    batch = [{**NATIVE_ALERT, "spec_id": f"spec-batch-{n}"} for n in (1, 2, 3)]
+    batch[1] = json.dumps(batch[1])  # an alert may come as a JSON string too
+    event = repository_dispatch_event({"alerts": batch, "format": "native"})
+
+    result = runner.run(
+        remote, "incident-alert.yml", event_name="repository_dispatch", event=event, workdir=tmp_path / "run"
+    )
+
+    assert result.status == "success", result.log()
+    declared = [
+        json.loads((result.runner_temp / f"declared-{n:04d}.json").read_text("utf-8")) for n in (1, 2, 3)
+    ]
+    assert [d["created"] for d in declared] == [True, True, True]
+    assert len({d["id"] for d in declared}) == 3
+    incident_files = [f for f in remote_files(remote) if f.endswith("/incident.md")]
+    assert len(incident_files) == 3
+    assert runner.github.github.repository_dispatches == [{"event_type": "incidents-changed"}]
+    assert "### Alert 3 of 3" in result.summary and all(d["id"] in result.summary for d in declared)
+
+
+def test_a_hand_over_github_keeps_refusing_is_retried_then_fails_the_run_but_the_incident_stays(
+    tmp_path: Path, runner: Runner
+) -> None:
+    remote = runner.seed(tmp_path)
+    dispatches = "POST /repos/acme/shop/dispatches"
+    runner.github.fail_next(dispatches, 429, retry_after=1, count=4)  # a secondary rate limit
+
+    result = runner.run(
+        remote,
+        "incident-alert.yml",
+        event_name="repository_dispatch",
+        event=repository_dispatch_event({"alert": NATIVE_ALERT}),
+        workdir=tmp_path / "run",
+    )
+
+    assert result.status == "failure"
+    assert result.step("declare").outcome == "success", result.log()
+    assert len(runner.github.calls(dispatches)) == 4  # retried, honouring Retry-After
+    [error] = [c for c in result.step("handover").commands if c.name == "error"]
+    assert "HTTP 429" in error.message and "incident is on the default branch" in error.message
+    assert [f for f in remote_files(remote) if f.endswith("/incident.md")]
+    assert "Hand-over to incident-sync: failure" in result.summary
+
+
+def test_an_alerts_batch_that_is_not_a_list_is_refused(tmp_path: Path, runner: Runner) -> None:
+    remote = runner.seed(tmp_path)
+    event = repository_dispatch_event({"alerts": {"not": "a list"}})
+
+    result = runner.run(
+        remote, "incident-alert.yml", event_name="repository_dispatch", event=event, workdir=tmp_path / "run"
+    )
+
+    assert result.status == "failure"
+    assert "client_payload.alerts must be a non-empty list" in result.step("payload").output
+    assert result.step("declare").outcome == "skipped" and result.step("handover").outcome == "skipped"
+    assert not [f for f in remote_files(remote) if f.endswith("/incident.md")]
+
+
+def test_manual_declare_from_the_actions_tab(tmp_path: Path, runner: Runner) -> None:
     remote = runner.seed(tmp_path)
     event = workflow_dispatch_event({"title": "Checkout is down", "severity": "SEV-1"})
 
@@ -203,11 +268,10 @@ def test_manual_declare_from_the_actions_tab(tmp_path: Path, runner: Runner, git
         event_name="workflow_dispatch",
         event=event,
         workdir=tmp_path / "run",
-        api_url=github.github_url,
     )
 
     assert result.status == "success", result.log()
-    declared = json.loads((result.runner_temp / "declared.json").read_text(encoding="utf-8"))
+    declared = json.loads((result.runner_temp / "declared-0001.json").read_text(encoding="utf-8"))
     assert declared["severity"] == "SEV-1"
     assert any(f.startswith(declared["path"]) for f in remote_files(remote))
 
