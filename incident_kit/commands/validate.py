@@ -34,9 +34,19 @@ from incident_kit.validation import (
     check_postmortem,
     problem_from_message,
 )
+from incident_kit.validation_cache import ResultCache, fingerprint
 
 
-def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str | None) -> int:
+def run(
+    repo: Path | None,
+    paths: Sequence[str],
+    *,
+    fmt: str,
+    changed_since: str | None,
+    use_cache: bool = True,
+) -> int:
+    """`use_cache`: a whole-repository check reuses the results of unchanged folders
+    (`validation_cache`); `--no-cache` checks every file and leaves the cache alone."""
     fmt = check_format(fmt, ("text", "github", "json"))
     root = repository.toplevel(repo or Path.cwd())
     store = Store(root)
@@ -49,10 +59,16 @@ def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str
     problems += _symlinks(store, [*targets.folders, *targets.files] if partial else None)
     problems += _other_files(store, targets.files if partial else None)
     statuses: dict[Path, tuple[str | None, str | None, str | None]] = {}
+    cache = _result_cache(store) if use_cache and not partial else None
     for folder in targets.folders:
-        found, facts = _check_folder(store, folder, config)
+        if cache is None:
+            found, facts = _check_folder(store, folder, config)
+        else:
+            found, facts = cache.result(folder, lambda f: _check_folder(store, f, config))
         problems += found
         statuses[folder] = facts
+    if cache is not None:
+        cache.save()
     problems += _duplicate_ids(store, set(targets.folders) if partial else None)
     problems += _merge_targets(store, statuses)
     if targets.check_config:  # the whole repository is being checked, not a pull request's incidents
@@ -60,6 +76,17 @@ def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str
     problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.level, p.message))
     report(problems, fmt, checked=len(targets.folders))
     return 1 if any(p.level == ERROR for p in problems) else 0
+
+
+def _result_cache(store: Store) -> ResultCache:
+    """The per-folder results of earlier whole-repository runs, for this config."""
+    try:
+        fd = os.open(store.root / CONFIG_PATH, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            config_bytes: bytes | None = handle.read()
+    except OSError:
+        config_bytes = None  # missing, a symlink, a folder: `_config` reports what matters
+    return ResultCache(store.root, store.rel, fingerprint(config_bytes))
 
 
 def print_schema(repo: Path | None) -> int:
