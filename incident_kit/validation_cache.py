@@ -9,8 +9,9 @@ the facts the repository-wide rules need (id, status, merged_into), keyed like t
   hand edit, a checkout, a rebase or a pull rewrites the file and changes its ctime;
 - the racy case (git's "racy index" rule): a file rewritten with the same size within the
   timestamp granularity of the check that cached it keeps its stat key. An entry whose files
-  were modified less than `RACY_NS` before the run that wrote it started is therefore kept with
-  a hash of the files' bytes, and re-verified by that hash before it is served;
+  changed (ctime) less than `RACY_NS` before the run that wrote it started is therefore kept
+  with a hash of the files' bytes, and re-verified by that hash before it is served; the next
+  run that finds it no longer racy drops the hash;
 - the header holds a fingerprint of everything else the results depend on: the config file's
   bytes, the tool version and the rule modules' files. Any change there drops every entry.
 
@@ -88,20 +89,24 @@ def fingerprint(config_bytes: bytes | None, sources: Iterable[Path] | None = Non
 
 
 def _stat_key(folder: Path) -> tuple[str, int] | None:
-    """The stat key of the folder's files and their newest mtime; None when a file cannot be
-    stat'ed (the check will say why; such a result is not cached)."""
+    """The stat key of the folder's files and their newest ctime; None when a file cannot be
+    stat'ed (the check will say why; such a result is not cached).
+
+    The ctime decides raciness, not the mtime: any write sets it to the current tick and
+    nothing can set it back (`touch -d` and `git checkout` set the mtime they like)."""
     parts = []
     newest = 0
+    base = str(folder)
     for name in _FILES:
         try:
-            stat = os.lstat(folder / name)
+            stat = os.lstat(f"{base}/{name}")
         except FileNotFoundError:
             parts.append("-")
             continue
         except OSError:
             return None
         parts.append(f"{stat.st_mode:o}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}")
-        newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+        newest = max(newest, stat.st_ctime_ns)
     return "/".join(parts), newest
 
 
