@@ -23,7 +23,6 @@ from incident_kit.context import check_format
 from incident_kit.errors import ConfigError, FileFormatError, InputError
 from incident_kit.git import history, repository
 from incident_kit.ids import id_from_folder
-from incident_kit.reports.index_page import INDEX_PATH
 from incident_kit.sanitize import safe_text
 from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store
 from incident_kit.validation import (
@@ -50,8 +49,10 @@ def run(
     fmt = check_format(fmt, ("text", "github", "json"))
     root = repository.toplevel(repo or Path.cwd())
     store = Store(root)
-    config, problems = _config(store.root)
     targets = _targets(store, paths, changed_since)
+    # a pull request's incidents are checked against the config, whose own problems (the
+    # round-trip parse for its references costs ~50 ms) are reported only when it is a target
+    config, problems = _config(store.root, check=targets.check_config)
     if not targets.check_config:
         problems = []
     partial = bool(paths or changed_since)
@@ -105,10 +106,11 @@ def print_schema(repo: Path | None) -> int:
     return 0
 
 
-def _config(root: Path) -> tuple[Config, list[Problem]]:
+def _config(root: Path, *, check: bool = True) -> tuple[Config, list[Problem]]:
     """The config as every other command reads it (`repo_files`, then `parse`; what of it is
     usable when it is broken) and every problem found in it: the reader's first error, and the
-    references, unknown keys and overlaps (`config.references`)."""
+    references, unknown keys and overlaps (`config.references`); without `check`, the reader's
+    first error only (the config is not among the targets)."""
     try:
         text = repo_files.read_if_present(root, root / CONFIG_PATH)
     except FileFormatError as error:  # a symlink, a FIFO, 3 MB, not UTF-8: nothing is read
@@ -123,7 +125,7 @@ def _config(root: Path) -> tuple[Config, list[Problem]]:
 
         config = lenient(text, CONFIG_PATH).config  # incidents are checked against the rest of it
         problems.append(problem_from_message(CONFIG_PATH, error.message, "config"))
-    if safe_yaml.problem(text) is not None:
+    if not check or safe_yaml.problem(text) is not None:
         return config, problems  # anchors, tags, deep nesting: reported, and walked no further
     return config, problems + _config_references(text, config, {p.line for p in problems})
 
@@ -208,6 +210,8 @@ def _shown(name: str) -> str:
 def _other_files(store: Store, files: Iterable[Path] | None) -> list[Problem]:
     """The files under incidents/ other commands read besides incident folders (the index),
     read as they will read them: a symlink, a huge or binary README fails here, not after."""
+    from incident_kit.reports.index_page import INDEX_PATH  # (~20 ms: the stats renderer)
+
     wanted = [store.root / INDEX_PATH] if files is None else [f for f in files if store.rel(f) == INDEX_PATH]
     problems = []
     for path in wanted:
