@@ -39,6 +39,7 @@ RACY_NS = 2_000_000_000  # coarser than any file system's timestamp granularity 
 
 Facts = tuple[str | None, str | None, str | None]  # incident id, status, merged_into
 Result = tuple[list[Problem], Facts]
+Entry = tuple[str, str, str]  # stat key, content hash ("" when not racy), result JSON
 _FILES = (INCIDENT_FILE, POSTMORTEM_FILE)
 
 
@@ -136,30 +137,30 @@ class ResultCache:
         self.fingerprint = fingerprint
         self.started_ns = time.time_ns()
         self.cached = _read(self.path, fingerprint)
-        self.fresh: dict[str, tuple[str, str, str]] = {}  # folder -> (stat key, hash or "", result JSON)
+        self.fresh: dict[str, Entry] = {}  # folder -> its entry
         self.dirty = False
         self.reused = 0
 
     def result(self, folder: Path, check: Callable[[Path], Result]) -> Result:
-        rel = self.rel(folder)
-        stat = _stat_key(folder)
-        if stat is None:
-            self.dirty = True
-            return check(folder)
-        key, newest = stat
-        reused = self._reuse(rel, folder, key, newest)
+        """The folder's result: the cached one, or `check`'s (then remembered)."""
+        reused = self.reuse(folder)
         if reused is not None:
             return reused
-        racy = newest >= self.started_ns - RACY_NS
-        before = _content_hash(folder) if racy else ""
-        result = check(folder)
-        self.dirty = True
-        if "\t" in rel or "\n" in rel or _stat_key(folder) != stat:  # changed while it was checked
-            return result
-        if racy and (before is None or _content_hash(folder) != before):
-            return result
-        self.fresh[rel] = (key, before or "", _encode(result))
+        result, entry = checked(folder, check, self.started_ns)
+        self.remember(folder, entry)
         return result
+
+    def reuse(self, folder: Path) -> Result | None:
+        """The cached result when the folder's files are the ones it was made from."""
+        stat = _stat_key(folder)
+        return None if stat is None else self._reuse(self.rel(folder), folder, *stat)
+
+    def remember(self, folder: Path, entry: Entry | None) -> None:
+        """Keep a result `checked` made (None: it could not be keyed; checked again next time)."""
+        self.dirty = True
+        rel = self.rel(folder)
+        if entry is not None and "\t" not in rel and "\n" not in rel:
+            self.fresh[rel] = entry
 
     def _reuse(self, rel: str, folder: Path, key: str, newest: int) -> Result | None:
         """The cached result when the folder's files are the ones it was made from."""
@@ -194,6 +195,25 @@ class ResultCache:
             return
 
 
+def checked(folder: Path, check: Callable[[Path], Result], started_ns: int) -> tuple[Result, Entry | None]:
+    """`check`'s result for the folder and the cache entry for it, None when the files changed
+    while they were checked. A racy entry (files changed within `RACY_NS` of `started_ns`, the
+    start of the run) carries the hash of the bytes read before the check, and is kept only
+    when they are still the same after it. Safe to call in a worker process."""
+    stat = _stat_key(folder)
+    if stat is None:
+        return check(folder), None
+    key, newest = stat
+    racy = newest >= started_ns - RACY_NS
+    before = _content_hash(folder) if racy else ""
+    result = check(folder)
+    if before is None or _stat_key(folder) != stat:
+        return result, None
+    if racy and _content_hash(folder) != before:
+        return result, None
+    return result, (key, before, _encode(result))
+
+
 def _encode(result: Result) -> str:
     problems, facts = result
     return json.dumps([list(facts), [astuple(p) for p in problems]], ensure_ascii=False)
@@ -207,7 +227,7 @@ def _decode(data: str) -> Result | None:
         return None
 
 
-def _read(path: Path, fingerprint: str) -> dict[str, tuple[str, str, str]]:
+def _read(path: Path, fingerprint: str) -> dict[str, Entry]:
     """folder -> (stat key, content hash or "", result JSON); empty when missing, foreign,
     made for another config or tool, or damaged."""
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -60,16 +61,9 @@ def run(
     problems += _symlinks(store, [*targets.folders, *targets.files] if partial else None)
     problems += _other_files(store, targets.files if partial else None)
     statuses: dict[Path, tuple[str | None, str | None, str | None]] = {}
-    cache = _result_cache(store) if use_cache and not partial else None
-    for folder in targets.folders:
-        if cache is None:
-            found, facts = _check_folder(store, folder, config)
-        else:
-            found, facts = cache.result(folder, lambda f: _check_folder(store, f, config))
+    for folder, (found, facts) in _results(store, targets.folders, config, use_cache and not partial):
         problems += found
         statuses[folder] = facts
-    if cache is not None:
-        cache.save()
     problems += _duplicate_ids(store, set(targets.folders) if partial else None)
     problems += _merge_targets(store, statuses, None if partial else targets.folders)
     if targets.check_config:  # the whole repository is being checked, not a pull request's incidents
@@ -77,6 +71,33 @@ def run(
     problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.level, p.message))
     report(problems, fmt, checked=len(targets.folders))
     return 1 if any(p.level == ERROR for p in problems) else 0
+
+
+def _results(
+    store: Store, folders: list[Path], config: Config, use_cache: bool
+) -> list[tuple[Path, tuple[list[Problem], tuple[str | None, str | None, str | None]]]]:
+    """Every folder's problems and facts: from the results cache when its files are unchanged,
+    else checked (on every core when many are)."""
+    from incident_kit.validation_pass import check_all
+
+    cache = _result_cache(store) if use_cache else None
+    reused = {folder: cache.reuse(folder) for folder in folders} if cache is not None else {}
+    todo = [folder for folder in folders if reused.get(folder) is None]
+    started_ns = cache.started_ns if cache is not None else time.time_ns()
+    fresh = dict(
+        zip(todo, check_all(todo, lambda f: _check_folder(store, f, config), started_ns), strict=True)
+    )
+    results = []
+    for folder in folders:
+        kept = reused.get(folder)
+        if kept is None:
+            kept, entry = fresh[folder]
+            if cache is not None:
+                cache.remember(folder, entry)
+        results.append((folder, kept))
+    if cache is not None:
+        cache.save()
+    return results
 
 
 def _result_cache(store: Store) -> ResultCache:

@@ -249,3 +249,19 @@ def test_the_fingerprint_follows_the_config_and_the_rule_sources(tmp_path: Path)
     assert first != fingerprint(None, [source])
     source.write_text("ab", "utf-8")
     assert first != fingerprint(b"severity: x", [source])
+
+
+def test_folders_checked_in_worker_processes_give_the_same_answer_and_entries(
+    incidents: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incident_kit import validation_pass
+
+    write(incidents, "bbbb", GOOD.format(code="bbbb").replace("SEV-3", "SEV-9"))
+    in_process = validate(incidents, "--no-cache")
+    cache_path(incidents).unlink()
+    monkeypatch.setattr(validation_pass, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(validation_pass, "CHUNK", 1)
+    assert validate(incidents) == in_process
+    assert len(cache_path(incidents).read_text("utf-8").split("\n")) == 1 + len(CODES) + 1
+    monkeypatch.setattr(validation_pass, "PARALLEL_FROM", 10**6)
+    assert validate(incidents) == in_process
