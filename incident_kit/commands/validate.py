@@ -367,14 +367,17 @@ def _duplicate_ids(store: Store, targets: set[Path] | None) -> list[Problem]:
     """Two folders with one id. An id carries its date, so a clash lives in one month folder:
     checking a pull request's incidents reads only their months."""
     months = None if targets is None else sorted({t.parent.name for t in targets})
-    by_id: dict[str, list[Path]] = defaultdict(list)
+    by_id: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for month, name in store.names(months):
         incident_id = id_from_folder(name)
         if incident_id:
-            by_id[incident_id].append(store.incidents / month / name)
+            by_id[incident_id].append((month, name))  # a Path only for a clash (10,000 names)
     problems = []
-    for incident_id, folders in by_id.items():
-        if len(folders) < 2 or (targets is not None and not targets.intersection(folders)):
+    for incident_id, names_of in by_id.items():
+        if len(names_of) < 2:
+            continue
+        folders = [store.incidents / month / name for month, name in names_of]
+        if targets is not None and not targets.intersection(folders):
             continue
         names = ", ".join(store.rel(f) for f in folders)
         for folder in folders:
