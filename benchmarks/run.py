@@ -78,7 +78,13 @@ TRANSITIONS = ("ack", "mitigate", "resolve", "postmortem", "close")
 # allows it (on top of the slack), so that CI still catches a collapse without failing on a known,
 # tracked gap; e.g. {"list_json": (3.0, "list parses every frontmatter; a cache is planned")}.
 # The full run never applies these. The smoke run says when an entry is no longer needed.
-SMOKE_INTERIM: dict[str, tuple[float, str]] = {}
+SMOKE_INTERIM: dict[str, tuple[float, str]] = {
+    "validate_all_cold": (
+        2.5,
+        "a cold whole-repository validate still parses every file with YAML and the JSON schema "
+        "(~4 ms a folder on two cores); the line scanner for whole frontmatters is the next step",
+    ),
+}
 
 
 @dataclass(frozen=True)

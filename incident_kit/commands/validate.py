@@ -81,15 +81,14 @@ def _results(
     from incident_kit.validation_pass import check_all
 
     cache = _result_cache(store) if use_cache else None
-    reused = {folder: cache.reuse(folder) for folder in folders} if cache is not None else {}
-    todo = [folder for folder in folders if reused.get(folder) is None]
+    reused = [cache.reuse(folder) for folder in folders] if cache is not None else [None] * len(folders)
+    todo = [folder for folder, kept in zip(folders, reused, strict=True) if kept is None]
     started_ns = cache.started_ns if cache is not None else time.time_ns()
     fresh = dict(
         zip(todo, check_all(todo, lambda f: _check_folder(store, f, config), started_ns), strict=True)
     )
     results = []
-    for folder in folders:
-        kept = reused.get(folder)
+    for folder, kept in zip(folders, reused, strict=True):
         if kept is None:
             kept, entry = fresh[folder]
             if cache is not None:
