@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat as stat_module
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import astuple
@@ -111,17 +112,33 @@ def _stat_key(folder: Path) -> tuple[str, int] | None:
     return "/".join(parts), newest
 
 
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
 def _content_hash(folder: Path) -> str | None:
+    """A hash of the folder's files' bytes; None unless each is absent or a regular file within
+    the size the tool reads (a symlink to /dev/zero or a FIFO is never opened for reading: the
+    check reports it, and its result is not cached)."""
+    from incident_kit.repo_files import MAX_FILE_BYTES
+
     digest = hashlib.sha1(usedforsecurity=False)
     for name in _FILES:
         try:
-            with open(folder / name, "rb") as handle:
-                data = handle.read()
+            fd = os.open(f"{folder}/{name}", _OPEN_FLAGS)
         except FileNotFoundError:
             digest.update(b"-\0")
             continue
         except OSError:
             return None
+        try:
+            info = os.fstat(fd)
+            if not stat_module.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+                return None
+            data = os.read(fd, MAX_FILE_BYTES + 1)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
         digest.update(b"%d\0" % len(data))
         digest.update(data)
     return digest.hexdigest()

@@ -265,3 +265,14 @@ def test_folders_checked_in_worker_processes_give_the_same_answer_and_entries(
     assert len(cache_path(incidents).read_text("utf-8").split("\n")) == 1 + len(CODES) + 1
     monkeypatch.setattr(validation_pass, "PARALLEL_FROM", 10**6)
     assert validate(incidents) == in_process
+
+
+def test_a_symlink_to_dev_zero_or_a_fifo_is_never_read_to_key_the_cache(incidents: Path) -> None:
+    """A racy entry is hashed before it is checked: the hash opens regular files only."""
+    target = incidents / folder("aaaa") / "incident.md"
+    target.unlink()
+    target.symlink_to("/dev/zero")
+    os.mkfifo(incidents / folder("bbbb") / "postmortem.md")
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and "symlink" in out and "not a regular file" in out
+    assert same_as_uncached(incidents) == (code, out)
