@@ -78,7 +78,18 @@ TRANSITIONS = ("ack", "mitigate", "resolve", "postmortem", "close")
 # allows it (on top of the slack), so that CI still catches a collapse without failing on a known,
 # tracked gap; e.g. {"list_json": (3.0, "list parses every frontmatter; a cache is planned")}.
 # The full run never applies these. The smoke run says when an entry is no longer needed.
-SMOKE_INTERIM: dict[str, tuple[float, str]] = {}
+SMOKE_INTERIM: dict[str, tuple[float, str]] = {
+    "validate_all_cold": (
+        2.5,
+        "a cold whole-repository validate still parses every file with YAML and the JSON schema "
+        "(~4 ms a folder on two cores); the line scanner for whole frontmatters is the next step",
+    ),
+    "validate_all_warm": (
+        1.5,
+        "at 300 incidents the fixed cost dominates: every whole-repository run walks the config's "
+        "references with ruamel's round-trip parser; caching them by the config's bytes is next",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,8 @@ FULL = Profile(
         "log": Rounds(2, 5, 21, 30),
         "site": Rounds(1, 5, 15, 40),
         "site_full": Rounds(0, 2, 3, 120),
+        "validate_cold": Rounds(0, 2, 3, 90),
+        "validate_warm": Rounds(1, 5, 15, 30),
     },
     cli_made=1_000,
 )
@@ -136,12 +149,14 @@ SMOKE = Profile(
         "log": Rounds(1, 3, 9, 4),
         "site": Rounds(1, 3, 7, 6),
         "site_full": Rounds(0, 2, 3, 10),
+        "validate_cold": Rounds(0, 3, 5, 8),
+        "validate_warm": Rounds(1, 3, 9, 6),
     },
     cli_made=60,
 )
 
 
-GROUPS = frozenset({"read", "cold", "pr", "write", "alert", "log", "site"})
+GROUPS = frozenset({"read", "cold", "pr", "write", "alert", "log", "site", "validate"})
 
 
 def log(message: str) -> None:
@@ -358,6 +373,8 @@ class Bench:
             self.bench_cold(source, label, main)
         if "pr" in self.only:
             self.bench_pull_request(root, meta, label, main)
+        if "validate" in self.only:
+            self.bench_validate_all(source, root, incidents, label, main)
         if "write" in self.only:
             self.bench_lifecycle(root, label, main)
         if "alert" in self.only:
@@ -474,6 +491,72 @@ class Bench:
             main,
         )
         git(root, "switch", "-q", "main")
+
+    def bench_validate_all(self, source: Path, root: Path, incidents: int, label: str, main: bool) -> None:
+        """`validate` of the whole repository (as pre-commit `--all-files` or a nightly check runs
+        it): the first run in a fresh clone, and a run after a hand edit of one incident."""
+        expected = f"ok: {incidents} incident(s) checked"
+
+        def check(sample: Sample) -> None:
+            if sample.stdout and expected not in sample.stdout:  # only the first run is captured
+                raise CommandFailed(f"validate: expected {expected!r} in {sample.stdout!r}")
+
+        checked: list[str] = []
+
+        def validate(where: Path, name: str) -> Callable[[], Command]:
+            def command() -> Command:
+                first = name not in checked
+                checked.append(name)
+                return self.command(where, "validate", capture=first)
+
+            return command
+
+        fresh = self.work / "validate-cold"
+        steps = [Step("validate_all_cold", validate(fresh, "cold"), after=check), self.b_grep(fresh)]
+        cold = self.run(
+            label,
+            self.group(
+                "validate_cold",
+                steps,
+                main,
+                setup_round=lambda _: clone(source, fresh),
+                teardown_round=lambda _: shutil.rmtree(fresh, ignore_errors=True),
+            ),
+        )
+        self.time_row(
+            "validate_all_cold",
+            "`validate` (whole repository), cold (fresh clone)",
+            label,
+            cold,
+            "60 × B_grep",
+            60 * cold.median("B_grep"),
+            main,
+        )
+        # one incident changes before each timed run: a hand edit adds a timeline entry
+        edited = sorted((root / "incidents").glob("*/*/incident.md"))[0]
+        original = edited.read_bytes()
+        edits = iter(range(1_000_000))
+
+        def edit() -> None:
+            with open(edited, "a", encoding="utf-8") as handle:
+                handle.write(f"- 2026-01-01T00:00:00Z — bench edit {next(edits)} — bench\n")
+
+        steps = [
+            self.b_typer(root),
+            self.b_grep(root),
+            Step("validate_all_warm", validate(root, "warm"), before=edit, after=check),
+        ]
+        warm = self.run(label, self.group("validate_warm", steps, main))
+        edited.write_bytes(original)
+        self.time_row(
+            "validate_all_warm",
+            "`validate` (whole repository) after one incident changed",
+            label,
+            warm,
+            "B_typer + 5 × B_grep",
+            warm.median("B_typer") + 5 * warm.median("B_grep"),
+            main,
+        )
 
     def committing(
         self,

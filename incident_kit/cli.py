@@ -581,13 +581,18 @@ def validate(
         typer.Option("--print-schema", help="Print the incident JSON schema with this team's severities."),
     ] = False,
     repo: Repo = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Check every file again (ignore the results cache).")
+    ] = False,
 ) -> None:
     """Check incident files, post-mortems and the config; exit 1 on any error."""
     from incident_kit.commands import validate as command
 
     if print_schema:
         raise typer.Exit(command.print_schema(repo))
-    raise typer.Exit(command.run(repo, paths or [], fmt=fmt, changed_since=changed_since))
+    raise typer.Exit(
+        command.run(repo, paths or [], fmt=fmt, changed_since=changed_since, use_cache=not no_cache)
+    )
 
 
 @command()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,6 @@ from incident_kit.context import check_format
 from incident_kit.errors import ConfigError, FileFormatError, InputError
 from incident_kit.git import history, repository
 from incident_kit.ids import id_from_folder
-from incident_kit.reports.index_page import INDEX_PATH
 from incident_kit.sanitize import safe_text
 from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store
 from incident_kit.validation import (
@@ -34,14 +34,26 @@ from incident_kit.validation import (
     check_postmortem,
     problem_from_message,
 )
+from incident_kit.validation_cache import ResultCache, fingerprint
 
 
-def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str | None) -> int:
+def run(
+    repo: Path | None,
+    paths: Sequence[str],
+    *,
+    fmt: str,
+    changed_since: str | None,
+    use_cache: bool = True,
+) -> int:
+    """`use_cache`: a whole-repository check reuses the results of unchanged folders
+    (`validation_cache`); `--no-cache` checks every file and leaves the cache alone."""
     fmt = check_format(fmt, ("text", "github", "json"))
     root = repository.toplevel(repo or Path.cwd())
     store = Store(root)
-    config, problems = _config(store.root)
     targets = _targets(store, paths, changed_since)
+    # a pull request's incidents are checked against the config, whose own problems (the
+    # round-trip parse for its references costs ~50 ms) are reported only when it is a target
+    config, problems = _config(store.root, check=targets.check_config)
     if not targets.check_config:
         problems = []
     partial = bool(paths or changed_since)
@@ -49,17 +61,59 @@ def run(repo: Path | None, paths: Sequence[str], *, fmt: str, changed_since: str
     problems += _symlinks(store, [*targets.folders, *targets.files] if partial else None)
     problems += _other_files(store, targets.files if partial else None)
     statuses: dict[Path, tuple[str | None, str | None, str | None]] = {}
-    for folder in targets.folders:
-        found, facts = _check_folder(store, folder, config)
+    for folder, (found, facts) in _results(store, targets.folders, config, use_cache and not partial):
         problems += found
         statuses[folder] = facts
     problems += _duplicate_ids(store, set(targets.folders) if partial else None)
-    problems += _merge_targets(store, statuses)
+    problems += _merge_targets(store, statuses, None if partial else targets.folders)
     if targets.check_config:  # the whole repository is being checked, not a pull request's incidents
         problems += _stale_workflows(root)
     problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.level, p.message))
     report(problems, fmt, checked=len(targets.folders))
     return 1 if any(p.level == ERROR for p in problems) else 0
+
+
+def _results(
+    store: Store, folders: list[Path], config: Config, use_cache: bool
+) -> list[tuple[Path, tuple[list[Problem], tuple[str | None, str | None, str | None]]]]:
+    """Every folder's problems and facts: from the results cache when its files are unchanged,
+    else checked (on every core when many are)."""
+    from incident_kit.validation_pass import check_all
+
+    cache = _result_cache(store) if use_cache else None
+    reused = [cache.reuse(folder) for folder in folders] if cache is not None else [None] * len(folders)
+    todo = [folder for folder, kept in zip(folders, reused, strict=True) if kept is None]
+    started_ns = cache.started_ns if cache is not None else time.time_ns()
+    fresh = dict(
+        zip(todo, check_all(todo, lambda f: _check_folder(store, f, config), started_ns), strict=True)
+    )
+    results = []
+    for folder, kept in zip(folders, reused, strict=True):
+        if kept is None:
+            kept, entry = fresh[folder]
+            if cache is not None:
+                cache.remember(folder, entry)
+        results.append((folder, kept))
+    if cache is not None:
+        cache.save()
+    return results
+
+
+def _result_cache(store: Store) -> ResultCache:
+    """The per-folder results of earlier whole-repository runs, for this config."""
+    try:
+        fd = os.open(store.root / CONFIG_PATH, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            config_bytes: bytes | None = handle.read()
+    except OSError:
+        config_bytes = None  # missing, a symlink, a folder: `_config` reports what matters
+    prefix = f"{store.root}{os.sep}"
+
+    def rel(folder: Path) -> str:  # `store.rel` without pathlib's parsing (10,000 calls)
+        text = str(folder)
+        return text[len(prefix) :] if text.startswith(prefix) and os.sep == "/" else store.rel(folder)
+
+    return ResultCache(store.root, rel, fingerprint(config_bytes))
 
 
 def print_schema(repo: Path | None) -> int:
@@ -72,10 +126,11 @@ def print_schema(repo: Path | None) -> int:
     return 0
 
 
-def _config(root: Path) -> tuple[Config, list[Problem]]:
+def _config(root: Path, *, check: bool = True) -> tuple[Config, list[Problem]]:
     """The config as every other command reads it (`repo_files`, then `parse`; what of it is
     usable when it is broken) and every problem found in it: the reader's first error, and the
-    references, unknown keys and overlaps (`config.references`)."""
+    references, unknown keys and overlaps (`config.references`); without `check`, the reader's
+    first error only (the config is not among the targets)."""
     try:
         text = repo_files.read_if_present(root, root / CONFIG_PATH)
     except FileFormatError as error:  # a symlink, a FIFO, 3 MB, not UTF-8: nothing is read
@@ -90,7 +145,7 @@ def _config(root: Path) -> tuple[Config, list[Problem]]:
 
         config = lenient(text, CONFIG_PATH).config  # incidents are checked against the rest of it
         problems.append(problem_from_message(CONFIG_PATH, error.message, "config"))
-    if safe_yaml.problem(text) is not None:
+    if not check or safe_yaml.problem(text) is not None:
         return config, problems  # anchors, tags, deep nesting: reported, and walked no further
     return config, problems + _config_references(text, config, {p.line for p in problems})
 
@@ -175,6 +230,12 @@ def _shown(name: str) -> str:
 def _other_files(store: Store, files: Iterable[Path] | None) -> list[Problem]:
     """The files under incidents/ other commands read besides incident folders (the index),
     read as they will read them: a symlink, a huge or binary README fails here, not after."""
+    if files is not None:  # a pull request that does not touch the index: skip the import
+        files = [f for f in files if f.name == "README.md"]
+        if not files:
+            return []
+    from incident_kit.reports.index_page import INDEX_PATH  # (~20 ms: the stats renderer)
+
     wanted = [store.root / INDEX_PATH] if files is None else [f for f in files if store.rel(f) == INDEX_PATH]
     problems = []
     for path in wanted:
@@ -273,34 +334,49 @@ def _symlinks(store: Store, folders: Iterable[Path] | None) -> list[Problem]:
                 Problem(store.rel(top), 1, "is a symlink; incident files must be real files", rule="symlink")
             )
             continue
-        for dirpath, dirnames, filenames in os.walk(top):
-            for name in [*dirnames, *filenames]:
-                path = Path(dirpath) / name
-                if path.is_symlink():
-                    target = safe_text(_shown(os.readlink(path)), 120)
-                    problems.append(
-                        Problem(
-                            store.rel(path),
-                            1,
-                            f"is a symlink (to {target}); incident files must be real files",
-                            rule="symlink",
-                        )
-                    )
+        for link in _links_under(str(top)):
+            path = Path(link)
+            target = safe_text(_shown(os.readlink(path)), 120)
+            problems.append(
+                Problem(
+                    store.rel(path),
+                    1,
+                    f"is a symlink (to {target}); incident files must be real files",
+                    rule="symlink",
+                )
+            )
     return problems
+
+
+def _links_under(top: str) -> Iterator[str]:
+    """Every symlink below `top` (not followed): one `scandir` per folder, the file types
+    from the directory entries (a whole-repository check walks 10,000 folders)."""
+    try:
+        entries = list(os.scandir(top))
+    except OSError:  # as os.walk: gone or unreadable, nothing to report below it
+        return
+    for entry in entries:
+        if entry.is_symlink():
+            yield entry.path
+        elif entry.is_dir(follow_symlinks=False):
+            yield from _links_under(entry.path)
 
 
 def _duplicate_ids(store: Store, targets: set[Path] | None) -> list[Problem]:
     """Two folders with one id. An id carries its date, so a clash lives in one month folder:
     checking a pull request's incidents reads only their months."""
     months = None if targets is None else sorted({t.parent.name for t in targets})
-    by_id: dict[str, list[Path]] = defaultdict(list)
+    by_id: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for month, name in store.names(months):
         incident_id = id_from_folder(name)
         if incident_id:
-            by_id[incident_id].append(store.incidents / month / name)
+            by_id[incident_id].append((month, name))  # a Path only for a clash (10,000 names)
     problems = []
-    for incident_id, folders in by_id.items():
-        if len(folders) < 2 or (targets is not None and not targets.intersection(folders)):
+    for incident_id, names_of in by_id.items():
+        if len(names_of) < 2:
+            continue
+        folders = [store.incidents / month / name for month, name in names_of]
+        if targets is not None and not targets.intersection(folders):
             continue
         names = ", ".join(store.rel(f) for f in folders)
         for folder in folders:
@@ -316,12 +392,16 @@ def _duplicate_ids(store: Store, targets: set[Path] | None) -> list[Problem]:
 
 
 def _merge_targets(
-    store: Store, statuses: dict[Path, tuple[str | None, str | None, str | None]]
+    store: Store,
+    statuses: dict[Path, tuple[str | None, str | None, str | None]],
+    every_folder: list[Path] | None = None,
 ) -> list[Problem]:
+    """`every_folder`: the incident folders when the caller already listed them all."""
     wanted = {folder: facts[2] for folder, facts in statuses.items() if facts[1] == "merged" and facts[2]}
     if not wanted:
         return []
-    known = {id_from_folder(f.name) for f in store.folders()}
+    folders = store.folders() if every_folder is None else every_folder
+    known = {id_from_folder(f.name) for f in folders}
     return [
         Problem(
             f"{store.rel(folder)}/{INCIDENT_FILE}",

@@ -1,0 +1,278 @@
+"""`incident validate` of the whole repository reuses per-folder results (`validation_cache`):
+whatever happened to the files since — a hand edit, a checkout, a rebase, a lost cache, a
+rewrite within the same second — the answer is the one an uncached run (`--no-cache`) gives."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from support.cli import run_cli
+from support.repos import git
+
+from incident_kit import validation_cache
+from incident_kit.validation import Problem
+from incident_kit.validation_cache import ResultCache, cache_path, fingerprint
+
+GOOD = """---
+id: inc-20261126-{code}
+title: Broken thing
+status: triage
+severity: SEV-3
+kind: incident
+declared_at: 2026-11-26T10:00:00Z
+acknowledged_at: null
+mitigated_at: null
+resolved_at: null
+---
+
+## Summary
+
+x
+
+## Timeline
+
+- 2026-11-26T10:00:00Z — Declared — alice
+"""
+CODES = ("aaaa", "bbbb", "cccc")
+
+
+def folder(code: str) -> str:
+    return f"incidents/2026-11/inc-20261126-{code}-thing"
+
+
+def write(repo: Path, code: str, text: str | None = None) -> Path:
+    path = repo / folder(code) / "incident.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(GOOD.format(code=code) if text is None else text, "utf-8")
+    return path
+
+
+def validate(repo: Path, *args: str) -> tuple[int, str]:
+    result = run_cli(["validate", "--format", "json", "--repo", str(repo), *args])
+    return result.code, result.stdout
+
+
+def same_as_uncached(repo: Path) -> tuple[int, str]:
+    """The cached run's answer, after checking it is the uncached one."""
+    cached = validate(repo)
+    assert cached == validate(repo, "--no-cache")
+    return cached
+
+
+@pytest.fixture
+def incidents(repo: Path) -> Path:
+    for code in CODES:
+        write(repo, code)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "three incidents")
+    assert validate(repo)[0] == 0
+    assert cache_path(repo).is_file()
+    return repo
+
+
+def test_a_hand_edit_is_checked_again(incidents: Path) -> None:
+    path = write(incidents, "bbbb", GOOD.format(code="bbbb").replace("SEV-3", "SEV-9"))
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and "SEV-9" in out and f"{folder('bbbb')}/incident.md" in out
+    path.write_text(GOOD.format(code="bbbb"), "utf-8")
+    assert same_as_uncached(incidents)[0] == 0
+
+
+def test_a_checkout_of_another_branch_and_back(incidents: Path) -> None:
+    git(incidents, "switch", "-q", "-c", "broken")
+    write(incidents, "cccc", GOOD.format(code="cccc").replace("status: triage", "status: resolved"))
+    git(incidents, "commit", "-q", "-am", "resolve without times")
+    assert validate(incidents)[0] == 1
+    git(incidents, "switch", "-q", "-")
+    assert same_as_uncached(incidents)[0] == 0
+    git(incidents, "switch", "-q", "broken")
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and "mitigated_at is empty" in out
+
+
+def test_a_rebase_that_rewrites_an_incident(incidents: Path) -> None:
+    main = git(incidents, "branch", "--show-current").strip()
+    git(incidents, "switch", "-q", "-c", "topic")
+    write(incidents, "aaaa", GOOD.format(code="aaaa") + "- 2026-11-26T11:00:00Z — Typo fixed — bob\n")
+    git(incidents, "commit", "-q", "-am", "retitle")
+    assert validate(incidents)[0] == 0
+    git(incidents, "switch", "-q", main)
+    write(
+        incidents, "aaaa", GOOD.format(code="aaaa").replace("id: inc-20261126-aaaa", "id: inc-20261126-zzzz")
+    )
+    git(incidents, "commit", "-q", "-am", "wrong id on main")
+    git(incidents, "switch", "-q", "topic")
+    git(incidents, "rebase", "-q", main)
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and "does not match its folder" in out
+
+
+@pytest.mark.parametrize("damage", ["delete", "truncate", "garbage", "other tool version"])
+def test_a_deleted_or_damaged_cache_is_rebuilt_silently(incidents: Path, damage: str) -> None:
+    write(incidents, "aaaa", GOOD.format(code="aaaa").replace("SEV-3", "SEV-9"))
+    expected = validate(incidents, "--no-cache")
+    assert validate(incidents) == expected
+    cache = cache_path(incidents)
+    text = cache.read_text("utf-8")
+    if damage == "delete":
+        cache.unlink()
+    elif damage == "truncate":
+        cache.write_text(text[: len(text) // 2], "utf-8")
+    elif damage == "garbage":
+        cache.write_text(text.split("\n")[0] + "\nnot\ta\tcache line\n" + "\x00" * 50, "utf-8")
+    else:
+        header, rest = text.split("\n", 1)
+        cache.write_text(header[:-4] + "0000\n" + rest.replace("SEV-9", "SEV-3"), "utf-8")
+    result = run_cli(["validate", "--format", "json", "--repo", str(incidents)])
+    assert (result.code, result.stdout, result.stderr) == (*expected, "")
+    assert cache.read_text("utf-8").startswith("incident-kit validate")
+
+
+def test_a_cached_result_for_an_unchanged_file_is_served_as_stored(
+    incidents: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache is really used (so the tests above test something): a result planted for an
+    unchanged file that is not racy is what the next run reports."""
+    settled(monkeypatch)
+    validate(incidents)
+    cache = cache_path(incidents)
+    lines = cache.read_text("utf-8").split("\n")
+    planted = '[["x.md", 1, "planted", "warning", "test"]]]'
+    changed = [line[: -len("[]]")] + planted if folder("aaaa") in line else line for line in lines]
+    assert changed != lines
+    cache.write_text("\n".join(changed), "utf-8")
+    assert "planted" in validate(incidents)[1]
+    assert "planted" not in validate(incidents, "--no-cache")[1]
+
+
+def test_a_config_change_invalidates_results_that_depend_on_it(incidents: Path) -> None:
+    config = incidents / "incidents" / "config.yaml"
+    text = config.read_text("utf-8")
+    assert "SEV-3" in text
+    config.write_text(text.replace("SEV-3", "SEV-X"), "utf-8")
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and "'SEV-3' is not one of" in out
+
+
+def test_a_same_size_rewrite_with_the_old_mtime_is_not_served_stale(incidents: Path) -> None:
+    path = incidents / folder("aaaa") / "incident.md"
+    before = path.stat()
+    path.write_text(GOOD.format(code="aaaa").replace("SEV-3", "SEV-9"), "utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and "SEV-9" in out
+
+
+# --- the cache itself, with a check that counts its calls ------------------------------------
+
+
+def result_of(text: str) -> tuple[list[Problem], tuple[str | None, str | None, str | None]]:
+    return [Problem("x", 1, text)], ("inc-x", "triage", None)
+
+
+class Counting:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, folder: Path) -> tuple[list[Problem], tuple[str | None, str | None, str | None]]:
+        self.calls += 1
+        return result_of((folder / "incident.md").read_text("utf-8"))
+
+
+def one_run(root: Path, folders: list[Path], check: Counting, key: str = "k") -> list[str]:
+    cache = ResultCache(root, lambda f: f.name, key)
+    messages = [cache.result(f, check)[0][0].message for f in folders]
+    cache.save()
+    return messages
+
+
+@pytest.fixture
+def two(repo: Path) -> list[Path]:
+    folders = [write(repo, code).parent for code in CODES[:2]]
+    return folders
+
+
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files last changed before this point are not racy for the runs that follow: the racy
+    window (2 s, for file systems with coarse timestamps) shrunk to what this one needs."""
+    monkeypatch.setattr(validation_cache, "RACY_NS", 0)
+    time.sleep(0.05)
+
+
+def test_unchanged_folders_are_not_checked_again(repo: Path, two: list[Path]) -> None:
+    check = Counting()
+    first = one_run(repo, two, check)
+    assert check.calls == 2
+    assert one_run(repo, two, check) == first and check.calls == 2
+    assert one_run(repo, two, check, key="another config") == first and check.calls == 4
+
+
+def test_a_racy_rewrite_that_keeps_every_stat_field_is_caught_by_content(
+    repo: Path, two: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file system with coarse timestamps: a rewrite of the same size in the same tick keeps
+    size, mtime, ctime and inode. The entry was written within RACY_NS of the file's mtime, so
+    it carries a content hash, and the rewrite is seen."""
+    monkeypatch.setattr(validation_cache, "_stat_key", lambda folder: ("same", 2**62))
+    check = Counting()
+    one_run(repo, two, check)
+    (two[0] / "incident.md").write_text(GOOD.format(code="aaaa").replace("SEV-3", "SEV-9"), "utf-8")
+    messages = one_run(repo, two, check)
+    assert check.calls == 3 and "SEV-9" in messages[0] and "SEV-3" in messages[1]
+
+
+def test_an_old_entry_is_trusted_by_its_stat_key_and_a_new_one_is_verified(
+    repo: Path, two: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settled(monkeypatch)
+    check = Counting()
+    one_run(repo, two, check)
+    lines = cache_path(repo).read_text("utf-8").split("\n")[1:-1]
+    assert all(line.split("\t")[2] == "" for line in lines)  # no hash: the stat key suffices
+    monkeypatch.setattr(validation_cache, "RACY_NS", 2 * 10**9)  # a file written just now is racy
+    write(repo, "aaaa", GOOD.format(code="aaaa").replace("SEV-3", "SEV-4"))
+    assert "SEV-4" in one_run(repo, two, check)[0] and check.calls == 3
+    lines = cache_path(repo).read_text("utf-8").split("\n")[1:-1]
+    assert [bool(line.split("\t")[2]) for line in lines] == [True, False]
+
+
+def test_the_fingerprint_follows_the_config_and_the_rule_sources(tmp_path: Path) -> None:
+    source = tmp_path / "rules.py"
+    source.write_text("a", "utf-8")
+    first = fingerprint(b"severity: x", [source])
+    assert first == fingerprint(b"severity: x", [source])
+    assert first != fingerprint(b"severity: y", [source])
+    assert first != fingerprint(None, [source])
+    source.write_text("ab", "utf-8")
+    assert first != fingerprint(b"severity: x", [source])
+
+
+def test_folders_checked_in_worker_processes_give_the_same_answer_and_entries(
+    incidents: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incident_kit import validation_pass
+
+    write(incidents, "bbbb", GOOD.format(code="bbbb").replace("SEV-3", "SEV-9"))
+    in_process = validate(incidents, "--no-cache")
+    cache_path(incidents).unlink()
+    monkeypatch.setattr(validation_pass, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(validation_pass, "CHUNK", 1)
+    assert validate(incidents) == in_process
+    assert len(cache_path(incidents).read_text("utf-8").split("\n")) == 1 + len(CODES) + 1
+    monkeypatch.setattr(validation_pass, "PARALLEL_FROM", 10**6)
+    assert validate(incidents) == in_process
+
+
+def test_a_symlink_to_dev_zero_or_a_fifo_is_never_read_to_key_the_cache(incidents: Path) -> None:
+    """A racy entry is hashed before it is checked: the hash opens regular files only."""
+    target = incidents / folder("aaaa") / "incident.md"
+    target.unlink()
+    target.symlink_to("/dev/zero")
+    os.mkfifo(incidents / folder("bbbb") / "postmortem.md")
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and "symlink" in out and "not a regular file" in out
+    assert same_as_uncached(incidents) == (code, out)
