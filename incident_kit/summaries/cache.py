@@ -16,20 +16,18 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from incident_kit import action_items
 from incident_kit.errors import FileFormatError
-from incident_kit.ids import id_from_folder
 from incident_kit.markdown import field_scan as fastscan
 from incident_kit.markdown import frontmatter
 from incident_kit.markdown.frontmatter import format_timestamp
-from incident_kit.model import ActionItem, IncidentSummary
-from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store
+from incident_kit.model import IncidentSummary
+from incident_kit.store import INCIDENT_FILE, Store
 from incident_kit.summaries.fields import as_datetime, flat_fields, list_item, salvage, summary_from
 from incident_kit.summaries.file_cache import FileCache
+from incident_kit.summaries.walk import walk
 
 CACHE_NAME = "summaries.v5"  # v5: a FileCache (racy entries re-read), v4: last_update_at
 _HEADER = "incident-kit summaries 5"
@@ -73,16 +71,12 @@ def load_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> lis
     return list(iter_entries(root, warn=warn, salvage=salvage))
 
 
-def incident_rels(store: Store) -> list[str]:
-    """The folders (relative to the root) of every incident, in sorted order."""
-    return sorted(f"{INCIDENTS}/{month}/{name}" for month, name in store.names() if id_from_folder(name))
-
-
 def iter_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> Iterator[Entry]:
     """`load_entries` one at a time: the cache is read and rewritten as the folders are walked."""
     store = Store(root)
+    found = walk(store)
     with FileCache(cache_path(store.root), _HEADER) as cache:
-        for rel in incident_rels(store):
+        for rel in found.rels:
             try:
                 stat = os.lstat(f"{store.root}/{rel}/{INCIDENT_FILE}")
             except (FileNotFoundError, NotADirectoryError):
@@ -91,7 +85,7 @@ def iter_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> Ite
             entry = _entry(rel, hit) if hit is not None else None
             if entry is None:
                 try:
-                    entry = _new_entry(rel, _read_fields(store, store.root / rel / INCIDENT_FILE))
+                    entry = _new_entry(rel, _read_fields(found.read(store, rel, INCIDENT_FILE), rel))
                 except FileFormatError as error:
                     kept = _salvaged(store, rel) if salvage else None
                     if warn and kept is not None:
@@ -146,9 +140,8 @@ def _new_entry(rel: str, fields: dict[str, Any]) -> Entry:
     )
 
 
-def _read_fields(store: Store, file: Path) -> dict[str, Any]:
-    text = store.read_text(file)
-    source = store.rel(file)
+def _read_fields(text: str, rel: str) -> dict[str, Any]:
+    source = f"{rel}/{INCIDENT_FILE}"
     document = frontmatter.split(text, source)
     fields = fastscan.scan(document.frontmatter)
     if fields is None:
@@ -199,77 +192,3 @@ def _entry(rel: str, payload: str) -> Entry | None:
         return None  # damaged: read the file again
     status, severity, declared_at, item_json, fields_json = columns
     return Entry(rel, _unescape(status), _unescape(severity), _unescape(declared_at), item_json, fields_json)
-
-
-def load_action_items(root: Path) -> list[ActionItem]:
-    """Every action item of every post-mortem (line-based; no Markdown parsing), each file's
-    items cached (`.git/incident-kit/action-items.v1`, a `FileCache`) so only changed
-    post-mortems are read."""
-    store = Store(root)
-    items: list[ActionItem] = []
-    with FileCache(cache_path(store.root).with_name(ACTION_ITEMS_NAME), _ACTION_ITEMS_HEADER) as cache:
-        for rel in incident_rels(store):
-            path = f"{store.root}/{rel}/{POSTMORTEM_FILE}"
-            try:
-                stat = os.lstat(path)
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            hit = cache.get(rel, stat)
-            found = _items_from(hit) if hit is not None else None
-            if found is None:
-                incident_id = id_from_folder(rel.rsplit("/", 1)[-1]) or rel
-                try:
-                    found, _ = action_items.parse(
-                        incident_id, store.read_text(Path(path)), f"{rel}/{POSTMORTEM_FILE}"
-                    )
-                except FileFormatError:
-                    continue  # validate reports it; stats and the index go on without it
-            cache.put(rel, stat, _items_payload(found))
-            items.extend(found)
-    return items
-
-
-ACTION_ITEMS_NAME = "action-items.v1"
-_ACTION_ITEMS_HEADER = "incident-kit action items 1"
-
-
-def _items_payload(items: list[ActionItem]) -> str:
-    return json.dumps(
-        [
-            [
-                i.incident_id,
-                i.item_id,
-                i.text,
-                i.owner,
-                i.due.isoformat() if i.due else None,
-                i.type,
-                i.done,
-                i.issue,
-                i.line,
-            ]
-            for i in items
-        ],
-        ensure_ascii=False,
-    )
-
-
-def _items_from(payload: str) -> list[ActionItem] | None:
-    """The cached items, None when the line is damaged (then the file is read again)."""
-    try:
-        rows = json.loads(payload)
-        return [
-            ActionItem(
-                incident_id,
-                item_id,
-                text,
-                owner,
-                date.fromisoformat(due) if due else None,
-                kind,
-                done,
-                issue,
-                line,
-            )
-            for incident_id, item_id, text, owner, due, kind, done, issue, line in rows
-        ]
-    except (ValueError, TypeError):
-        return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,6 +57,26 @@ EXTRA = [
     "  continued text",
     "\tx: 1",
     "  dedup_key: 'quoted # not a comment'",
+    # what sync writes under slack: (and people under alert:): children with their own structures
+    "  announced:",
+    "    status: closed",
+    "    commander: bob",
+    "  told:",
+    "    - a1b2c3d4",
+    "  - a1b2c3d4",
+    "  -",
+    "  told: []",
+    "  told: [a, [b]]",
+    "  note: 'runs on",
+    "  dedup_key: here'",
+    '  note: "two',
+    "  note: |",
+    "  note:  # nothing here",
+    "      deeper: x",
+    "   odd: 1",
+    "  dedup_key:",
+    "  channel_name:",
+    "    status: x",
 ]
 
 
@@ -66,7 +87,7 @@ def documents(draw: st.DrawFn) -> list[str]:
     lines: list[str] = []
     for key, value in pairs.items():
         lines.append(f"{key}: {value}".rstrip())
-        if draw(st.integers(0, 4)) == 0:
+        for _ in range(draw(st.integers(0, 4)) - 1):  # often none, up to three odd lines
             lines.append(draw(st.sampled_from(EXTRA)))
     return lines
 
@@ -132,3 +153,79 @@ def test_the_files_the_tool_writes_are_scanned_without_fallback() -> None:
     assert scanned is not None
     assert scanned["title"] == "Checkout: 500s for 'EU'" and scanned["alert.dedup_key"] == "k"
     assert _normalised(scanned) == _normalised(flat_fields(frontmatter.load(document.frontmatter, "f.md")))
+
+
+def synced(text: str) -> str:
+    """An incident's frontmatter after `sync` wrote its Slack delivery state (as apply_results does)."""
+    state = {
+        "via": "slack",
+        "channel_id": "C012AB3CD",
+        "channel_name": "inc-20261126-abcd-checkout",
+        "announced": {
+            "status": "closed",
+            "status_at": "2026-11-26T18:00:00Z",
+            "severity": "SEV-2",
+            "commander": "bob",
+        },
+        "told_at": "2026-11-26T17:00:00Z",
+        "told": ["a1b2c3d4", "e5f60718"],
+        "status_ts": "1700000000.000100",
+        "archived": True,
+    }
+    return frontmatter.split(text, "f.md").with_value(["slack"], state).frontmatter
+
+
+def test_a_synced_incident_with_its_nested_slack_block_is_scanned_without_fallback() -> None:
+    from datetime import UTC, datetime
+
+    from incident_kit.new_incident import NewIncident, render
+
+    at = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+    text = render(
+        NewIncident(
+            id="inc-20261126-abcd",
+            title="Checkout: 500s",
+            severity="SEV-2",
+            kind="incident",
+            service="checkout",
+            source="alertmanager",
+            commander="bob",
+            declared_at=at,
+            detected_at=at,
+            impact_started_at=None,
+            summary="x",
+            timeline=[(at, "Declared", "bob")],
+            alert={"dedup_key": "k", "value": 3, "labels": {"team": "payments"}},
+        )
+    )
+    front = synced(text)
+    assert "  announced:\n    status: closed" in front and "  told:\n" in front
+    scanned = scan(front)
+    assert scanned is not None
+    assert scanned["slack.channel_name"] == "inc-20261126-abcd-checkout" and scanned["alert.dedup_key"] == "k"
+    assert _normalised(scanned) == _normalised(flat_fields(frontmatter.load(front, "f.md")))
+
+
+def test_the_synced_fixture_file_is_scanned_as_yaml_reads_it() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "data" / "synced-incident.md").read_text(encoding="utf-8")
+    front = frontmatter.split(text, "synced-incident.md").frontmatter
+    scanned = scan(front)
+    assert scanned is not None and scanned["slack.channel_name"] == "inc-20261126-k7qp-checkout-500s"
+    assert _normalised(scanned) == _normalised(flat_fields(frontmatter.load(front, "f.md")))
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "slack:\n  channel_name: a\n  told:\n  - x\n  channel_name: b\n",  # a duplicate after a list
+        "slack:\n  announced:\n    status: x\n   odd: 1\n",  # an indentation YAML refuses
+        "slack:\n  note: 'runs on\n  channel_name: b'\n",  # a quoted value that runs on
+        "slack:\n  note: |\n    channel_name: b\n",  # a block scalar
+        "slack:\n  channel_name:\n    nested: x\n",  # a wanted key holding a structure
+        "slack:\n  told: [a,\n    b]\n",  # a flow list over two lines
+    ],
+)
+def test_nested_forms_the_scanner_does_not_model_fall_back_to_yaml(block: str) -> None:
+    assert scan("id: inc-20261126-abcd\nstatus: closed\n" + block) is None
