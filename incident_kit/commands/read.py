@@ -51,7 +51,8 @@ def list_incidents(ctx: Context, filters: ListFilters, *, fmt: str) -> int:
     status = _status(filters.status)
     from incident_kit.summaries.cache import load_entries
 
-    entries = load_entries(ctx.root, salvage=True)
+    lean = fmt == "json" and not (filters.service or filters.mine)  # the fields are not needed
+    entries = load_entries(ctx.root, salvage=True, lean=lean)
     _warn_unknown_statuses(entries)
     if status == "open" or (status is None and not filters.show_all):
         entries = [e for e in entries if _counts_as_open(e.status)]
