@@ -61,17 +61,14 @@ class Entry:
 Row = tuple[str, dict[str, Any]]  # (folder relative to the root, flat summary fields)
 
 
-def load_entries(root: Path, *, warn: bool = True, salvage: bool = False, lean: bool = False) -> list[Entry]:
-    """Every readable incident's cached summary, sorted by folder; `lean` leaves out the flat
-    fields (`fields` is then empty: `list --format json` prints `item_json` alone, and at
-    50,000 incidents the fields would double its memory).
+def load_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> list[Entry]:
+    """Every readable incident's cached summary, sorted by folder.
 
     Broken files are skipped with a warning on stderr (`incident validate` explains them); with
     `salvage`, one whose frontmatter still shows its id or status is kept, read line by line, with
     the warning (and never cached, so it warns every time).
     """
-    entries = iter_entries(root, warn=warn, salvage=salvage)
-    return [replace(entry, fields_json="{}") for entry in entries] if lean else list(entries)
+    return list(iter_entries(root, warn=warn, salvage=salvage))
 
 
 def iter_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> Iterator[Entry]:
