@@ -7,6 +7,7 @@ file is rendered and edited exactly as the tool does it (`incident_file.render`,
     python benchmarks/generate.py bulk    --out DIR --incidents N [--seed S] [--months M]
     python benchmarks/generate.py history --out DIR --incidents N [--seed S] [--months M]
     python benchmarks/generate.py cli     --out DIR --incidents N [--seed S] [--months M]
+    python benchmarks/generate.py synced  --out DIR --incidents N [--seed S] [--months M]
 
 `bulk` writes N incidents in their current states (most closed, ~1/3 with a post-mortem, a few
 open, cancelled or merged; the most recent ones still open) plus `incidents/config.yaml`, the
@@ -14,7 +15,9 @@ workflows and the regenerated `incidents/README.md`, commits them in one commit 
 `git gc`. `history` streams N incidents x 5 lifecycle commits (declare, ack, mitigate, resolve,
 close; SEV-1/2: declare, ack, resolve, postmortem, close) through `git fast-import` in time order,
 each commit with the tool's subject and `Incident:` trailers, then checks out, runs `git gc` and
-writes a commit-graph with changed-path Bloom filters. Both print a JSON summary on stdout
+writes a commit-graph with changed-path Bloom filters. `synced` is `bulk` (the same incidents)
+after `sync` told Slack of every incident: each carries the nested `slack:` delivery block
+(`sync/results.py` writes it the same way). All print a JSON summary on stdout
 (ids the benchmark uses, counts).
 
 `bulk` and `history` never run the `incident` CLI, so 10,000 incidents take seconds, not hours.
@@ -518,7 +521,39 @@ def finish(root: Path) -> None:
     git(root, "commit-graph", "write", "--reachable", "--changed-paths")
 
 
-def build_bulk(root: Path, count: int, seed: int, months: int, end: datetime) -> dict[str, Any]:
+def synced(incident: Incident, check: bool = False) -> None:
+    """The incident after `sync` delivered it to Slack: its `slack:` block, with the nested
+    `announced:` mapping and `told:` list, as apply_results writes it (`Document.with_value`,
+    which `check` compares with; written as text here because ruamel takes ~40 ms a file)."""
+    from incident_kit.markdown import field_scan
+
+    path = f"{incident.folder}/incident.md"
+    document = frontmatter.split(incident.files[path], path)
+    data = field_scan.scan(document.frontmatter) or {}
+    stamp = data.get(f"{incident.status}_at") or data.get("declared_at")
+    at = frontmatter.format_timestamp(stamp) if isinstance(stamp, datetime) else ""
+    code = incident.id[-4:]
+    block = (
+        "slack:\n  via: slack\n"
+        f"  channel_id: C{code.upper()}0SYNC\n"
+        f"  channel_name: {incident.id}-{incident.folder.rsplit('-', 1)[-1]}\n"
+        f"  announced:\n    status: {incident.status}\n    status_at: '{at}'\n"
+        f"    severity: {incident.severity}\n    commander: {data.get('commander')}\n"
+        f"  told_at: '{at}'\n  told:\n    - {code}a1b2c3\n    - {code}d4e5f6\n"
+        "  status_ts: '1700000000.000100'\n"
+    )
+    text = document.with_frontmatter(document.frontmatter + block).text()
+    if check:
+        state = frontmatter.load(block, path)["slack"]
+        expected = document.with_value(["slack"], state).text()
+        if expected != text:
+            raise SystemExit(f"generate: the slack block differs from what sync writes:\n{expected}")
+    incident.files[path] = text
+
+
+def build_bulk(
+    root: Path, count: int, seed: int, months: int, end: datetime, *, with_slack: bool = False
+) -> dict[str, Any]:
     gen = Generator(seed, end)
     init_repo(root)
     files = scaffold()
@@ -529,6 +564,8 @@ def build_bulk(root: Path, count: int, seed: int, months: int, end: datetime) ->
     incidents: list[Incident] = []
     for at in gen.declared_times(count, start, end - timedelta(minutes=5)):
         incident = gen.lifecycle_bulk(at, recent[-20:])
+        if with_slack:
+            synced(incident, check=not recent)
         recent.append(incident.id)
         incidents.append(incident)
         files.update(incident.files)
@@ -547,7 +584,7 @@ def build_bulk(root: Path, count: int, seed: int, months: int, end: datetime) ->
     finish(root)
     closed = [i for i in incidents if i.status == "closed"]
     return {
-        "kind": "bulk",
+        "kind": "synced" if with_slack else "bulk",
         "incidents": count,
         "postmortems": postmortems,
         "statuses": statuses,
@@ -705,7 +742,7 @@ def build_cli(root: Path, count: int, seed: int, months: int, end: datetime) -> 
 
 def _main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("kind", choices=("bulk", "history", "cli"))
+    parser.add_argument("kind", choices=("bulk", "history", "cli", "synced"))
     parser.add_argument("--out", type=Path, required=True, help="new repository directory")
     parser.add_argument("--incidents", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
@@ -719,8 +756,11 @@ def _main(argv: Sequence[str]) -> int:
         if args.end
         else datetime.now(UTC).replace(microsecond=0)
     )
-    build = {"bulk": build_bulk, "history": build_history, "cli": build_cli}[args.kind]
-    summary = build(args.out, args.incidents, args.seed, args.months, end)
+    if args.kind == "synced":
+        summary = build_bulk(args.out, args.incidents, args.seed, args.months, end, with_slack=True)
+    else:
+        build = {"bulk": build_bulk, "history": build_history, "cli": build_cli}[args.kind]
+        summary = build(args.out, args.incidents, args.seed, args.months, end)
     json.dump(summary, sys.stdout)
     sys.stdout.write("\n")
     return 0

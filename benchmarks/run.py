@@ -78,6 +78,11 @@ TRANSITIONS = ("ack", "mitigate", "resolve", "postmortem", "close")
 # allows it (on top of the slack), so that CI still catches a collapse without failing on a known,
 # tracked gap; e.g. {"list_json": (3.0, "list parses every frontmatter; a cache is planned")}.
 # The full run never applies these. The smoke run says when an entry is no longer needed.
+_COLD_FIXED_COST = (
+    2.5,
+    "at 300 incidents 10 × B_grep (~0.2 s) is less than starting Python and importing the CLI (≈ B_typer); "
+    "the target is set for 10,000",
+)
 SMOKE_INTERIM: dict[str, tuple[float, str]] = {
     "validate_all_cold": (
         2.5,
@@ -89,6 +94,17 @@ SMOKE_INTERIM: dict[str, tuple[float, str]] = {
         "at 300 incidents the fixed cost dominates: every whole-repository run walks the config's "
         "references with ruamel's round-trip parser; caching them by the config's bytes is next",
     ),
+    **{
+        key: _COLD_FIXED_COST
+        for key in (
+            "list_cold",
+            "stats_cold",
+            "index_cold",
+            "list_cold_synced",
+            "stats_cold_synced",
+            "index_cold_synced",
+        )
+    },
 }
 
 
@@ -111,6 +127,7 @@ class Profile:
     interim: bool = False  # apply SMOKE_INTERIM
     extra_budget: float = 0.4  # share of the time budgets the extra sizes get
     cli_made: int = 0  # incidents in the repository made by `incident` commands (write and alert)
+    memory_size: int | None = None  # incidents in the repository peak memory is measured at (else main)
 
 
 FULL = Profile(
@@ -130,8 +147,11 @@ FULL = Profile(
         "site_full": Rounds(0, 2, 3, 120),
         "validate_cold": Rounds(0, 2, 3, 90),
         "validate_warm": Rounds(1, 5, 15, 30),
+        "reports": Rounds(1, 5, 15, 60),
+        "cold_reports": Rounds(0, 3, 5, 90),
     },
     cli_made=1_000,
+    memory_size=50_000,
 )
 SMOKE = Profile(
     "smoke",
@@ -151,6 +171,8 @@ SMOKE = Profile(
         "site_full": Rounds(0, 2, 3, 10),
         "validate_cold": Rounds(0, 3, 5, 8),
         "validate_warm": Rounds(1, 3, 9, 6),
+        "reports": Rounds(1, 3, 9, 6),
+        "cold_reports": Rounds(0, 3, 5, 8),
     },
     cli_made=60,
 )
@@ -381,6 +403,10 @@ class Bench:
             self.bench_alert(root, label, main)
         if "site" in self.only:
             self.bench_site(root, incidents, label, main)
+        if "read" in self.only:
+            self.bench_report_reads(root, label, main)
+        if "cold" in self.only:
+            self.bench_cold_reports(source, incidents, label, main)
 
     def bench_reads(self, root: Path, incidents: int, label: str, main: bool) -> None:
         """`--help` and a warm `list --format json`, with B_typer and B_grep; peak memory of list."""
@@ -440,7 +466,7 @@ class Bench:
         )
         grep_s = cold.median("B_grep")
         self.time_row(
-            "list_cold", "`list`, cold (fresh clone)", label, cold, "50 × B_grep", 50 * grep_s, main
+            "list_cold", "`list`, cold (fresh clone)", label, cold, "10 × B_grep", 10 * grep_s, main
         )
         clone(source, root)
         self.memory_kb["list --format json (cold)"] = peak_rss_kb(
@@ -461,6 +487,82 @@ class Bench:
             main,
         )
         self.add(row)
+
+    def bench_report_reads(self, root: Path, label: str, main: bool) -> None:
+        """Warm `stats` and `index --check` (whole-repository reads from the per-file caches)."""
+        steps = [
+            self.b_typer(root),
+            self.b_grep(root),
+            Step("stats_warm", lambda: self.command(root, "stats")),
+            Step("index_warm", lambda: self.index_check(root)),
+        ]
+        warm = self.run(label, self.group("reports", steps, main))
+        typer_s, grep_s = warm.median("B_typer"), warm.median("B_grep")
+        for key, what in (("stats_warm", "`stats`, warm"), ("index_warm", "`index --check`, warm")):
+            self.time_row(key, what, label, warm, "B_typer + 3 × B_grep", typer_s + 3 * grep_s, main)
+
+    def index_check(self, root: Path) -> Command:
+        """`index --check`: exits 1 when the committed index is stale (it shows ages), fine here."""
+        script = '"$0" index --check >/dev/null; test $? -le 1'
+        return Command(["sh", "-c", script, str(self.incident)], cwd=root, env=self.env)
+
+    def bench_cold_reports(self, source: Path, incidents: int, label: str, main: bool) -> None:
+        """`list`, `stats` and `index --check` with nothing cached, on the repository as
+        generated and on one whose incidents carry sync's nested `slack:` block; then peak
+        memory of `list` and `stats` (at `memory_size` in the full run, see bench_memory)."""
+        synced, _ = self.repo("synced", incidents)
+        for kind, repo in (("", source), ("_synced", synced)):
+            root = self.work / f"cold{kind}"
+
+            def uncached(root: Path = root) -> None:  # every step reads as in a fresh clone
+                shutil.rmtree(root / ".git" / "incident-kit", ignore_errors=True)
+
+            def run(*args: str, root: Path = root) -> Callable[[], Command]:
+                return lambda: self.command(root, *args)
+
+            def index(root: Path = root) -> Command:
+                return self.index_check(root)
+
+            def setup(_: int, repo: Path = repo, root: Path = root) -> None:
+                clone(repo, root)
+
+            def teardown(_: int, root: Path = root) -> None:
+                shutil.rmtree(root, ignore_errors=True)
+
+            steps = [
+                self.b_grep(root),
+                Step(f"list_cold{kind}", run("list", "--all", "--format", "json"), before=uncached),
+                Step(f"stats_cold{kind}", run("stats"), before=uncached),
+                Step(f"index_cold{kind}", index, before=uncached),
+            ]
+            hooks = {"setup_round": setup, "teardown_round": teardown}
+            cold = self.run(label, self.group("cold_reports", steps, main, **hooks))
+            grep_s = cold.median("B_grep")
+            what = " (synced: nested `slack:` blocks)" if kind else ""
+            for command in ("list", "stats", "index"):
+                if command == "list" and not kind:
+                    continue  # bench_cold has it
+                key = f"{command}_cold{kind}"
+                measure = f"`{command}`, cold (fresh clone){what}"
+                self.time_row(key, measure, label, cold, "10 × B_grep", 10 * grep_s, main)
+        if main and self.profile.memory_size is None:
+            self.bench_memory(source, label, main)
+
+    def bench_memory(self, source: Path, label: str, gated: bool) -> None:
+        """Peak memory of `list --all --format json`, `list` and `stats`, cold and warm."""
+        root = self.work / "memory"
+        clone(source, root)
+        peaks: dict[str, int] = {}
+        for args in (("list", "--all", "--format", "json"), ("list",), ("stats",)):
+            shutil.rmtree(root / ".git" / "incident-kit", ignore_errors=True)
+            cold = peak_rss_kb(self.command(root, *args))
+            warm = max(peak_rss_kb(self.command(root, *args)) for _ in range(2))
+            peaks[f"{' '.join(args)} (cold)"], peaks[f"{' '.join(args)} (warm)"] = cold, warm
+        shutil.rmtree(root, ignore_errors=True)
+        self.memory[f"{label} (reads)"] = {name: round(kb / 1024, 1) for name, kb in peaks.items()}
+        measure = "peak memory of `list` and `stats` (cold and warm)"
+        peak_mb = max(peaks.values()) / 1024
+        self.add(Row("read_memory", measure, label, "MB", peak_mb, None, "100 MB", 100.0, gated))
 
     def bench_pull_request(self, root: Path, meta: dict[str, Any], label: str, main: bool) -> None:
         """`validate --changed-since BASE` on a branch whose commits edit three incidents."""
@@ -977,6 +1079,9 @@ def main(argv: Sequence[str]) -> int:
                     bench.bench_incidents(size, main=False)
             if profile.cli_made and only & {"write", "alert"}:
                 bench.bench_cli_made(profile.cli_made)
+            if "cold" in only and profile.memory_size:
+                memory_source, _ = bench.repo("bulk", profile.memory_size)
+                bench.bench_memory(memory_source, f"{profile.memory_size:,} incidents", True)
             if "log" in only:
                 bench.bench_history()
             info = machine(python)

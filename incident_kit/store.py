@@ -26,6 +26,7 @@ INCIDENTS = "incidents"
 INCIDENT_FILE = "incident.md"
 POSTMORTEM_FILE = "postmortem.md"
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
+MONTH = _MONTH  # the name of a month folder
 
 
 @dataclass(frozen=True)

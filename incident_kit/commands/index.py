@@ -20,7 +20,8 @@ def render_current(
 ) -> str:
     """The index for the repository at `root` (an empty one when None), on the team's scale."""
     from incident_kit.reports.index_page import render_index
-    from incident_kit.summaries.cache import load_action_items, load_summaries
+    from incident_kit.summaries.cache import load_summaries
+    from incident_kit.summaries.postmortem_items import load_action_items
 
     incidents = load_summaries(root) if root else []
     items = load_action_items(root) if root else []

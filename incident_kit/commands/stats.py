@@ -29,7 +29,8 @@ def stats(
     from incident_kit.reports.stats.compute import compute_stats
     from incident_kit.reports.stats.render import render_markdown, render_text
     from incident_kit.reports.stats.to_json import render_json
-    from incident_kit.summaries.cache import load_action_items, load_summaries
+    from incident_kit.summaries.cache import load_summaries
+    from incident_kit.summaries.postmortem_items import load_action_items
 
     fmt = check_format(fmt, ("text", "json", "markdown"))
     result = compute_stats(

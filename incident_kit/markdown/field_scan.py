@@ -3,7 +3,8 @@
 Parsing 10,000 frontmatters with a YAML library takes seconds (docs/architecture.md,
 "Measurements behind the design"); scanning their lines takes tens of milliseconds. The scanner
 understands exactly the simple forms the tool writes and people usually type — `key: plain`,
-`'single'`, `"double"` without escapes, trailing comments, one level of nesting — and returns
+`'single'`, `"double"` without escapes, trailing comments, the `alert:` and `slack:` blocks
+(their children's own structures — `slack.announced`, `slack.told` — are skipped) — and returns
 None for anything else (block scalars, flow collections, anchors, tags, tabs, escapes,
 duplicate keys), so the caller falls back to the real parser. A property test holds it to
 ruamel's answers.
@@ -25,6 +26,8 @@ _CHILD = re.compile(r"^([ ]+)([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*))?$")
 _PLAIN_BAD_START = set("[]{}&*!|>%@`'\"#,?:-")
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+# a timestamp as the tool writes it, alone or before a comment (`[0-9]`: not other digits)
+_CANONICAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z(?:$|[ ]+#)")
 _TIMESTAMP = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2}):(\d{2})(\.\d*)?"
     r"(?:[ \t]*(Z|[-+]\d{1,2}(?::?\d{2})?))?)?$"
@@ -52,6 +55,8 @@ def _scan(frontmatter: str) -> dict[str, Any]:
     inline = False  # the last top-level key had its value on its own line
     block_seen: set[str] = set()
     child_indent: str | None = None
+    child_open = False  # the block's last child had no value on its line: a structure may follow
+    inner_indent = 0  # the indentation of that structure (set by its first line)
     for line in frontmatter.split("\n"):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -62,6 +67,17 @@ def _scan(frontmatter: str) -> dict[str, Any]:
                 raise Unsure  # a continuation line, or a wanted key holding a structure
             if block not in NESTED:
                 continue  # inside a value we do not read (links, roles, a custom list)
+            indent = len(line) - len(line.lstrip(" "))
+            if child_indent is not None and indent > len(child_indent):
+                if not child_open or indent < (inner_indent or indent):
+                    raise Unsure  # a continuation line, a structure under a value we read, or
+                    # a line indented between the child's and its structure's (YAML refuses it)
+                inner_indent = inner_indent or indent
+                continue  # inside a child's own structure (slack.announced, slack.told…)
+            if child_indent is not None and indent == len(child_indent) and line[indent] == "-":
+                if not child_open or not (line[indent:] == "-" or line[indent + 1] == " "):
+                    raise Unsure
+                continue  # a list written at its key's indent (`told:` then `- a1b2`)
             child = _CHILD.match(line)
             if child is None:
                 raise Unsure  # a list under alert:, a continuation line…
@@ -73,8 +89,13 @@ def _scan(frontmatter: str) -> dict[str, Any]:
             if key in block_seen:
                 raise Unsure
             block_seen.add(key)
+            child_value = _strip_comment(child.group(3) or "")
+            child_open = not child_value and key not in NESTED[block]
+            inner_indent = 0
             if key in NESTED[block]:
                 out[f"{block}.{key}"] = _scalar(child.group(3) or "")
+            else:
+                _one_line(child_value)
             continue
         if line.startswith(("---", "...", "? ")):
             raise Unsure
@@ -85,7 +106,7 @@ def _scan(frontmatter: str) -> dict[str, Any]:
         if key in seen:
             raise Unsure  # a duplicate key is an error the real parser must report
         seen.add(key)
-        block_seen, child_indent = set(), None
+        block_seen, child_indent, child_open = set(), None, False
         value_text = _strip_comment(rest)
         if not value_text:
             block, inline = key, False
@@ -100,6 +121,26 @@ def _scan(frontmatter: str) -> dict[str, Any]:
         if key in WANTED:
             out[key] = _scalar(rest)
     return out
+
+
+def _one_line(value: str) -> None:
+    """A value the scan skips must still end on its line: a quoted or flow value running on
+    could hold lines that look like keys."""
+    if not value:
+        return
+    head = value[0]
+    if head == "'":
+        _only_comment_after(value[_single_end(value) + 1 :])
+    elif head == '"':
+        end = value.find('"', 1)
+        if end < 0 or "\\" in value[:end]:
+            raise Unsure
+        _only_comment_after(value[end + 1 :])
+    elif head in "[{":
+        if value[-1] != {"[": "]", "{": "}"}[head] or value.count(head) != 1:
+            raise Unsure  # nested or multi-line flow collections: not modelled
+    elif head in "|>":
+        raise Unsure  # a block scalar: its lines are indented like a structure
 
 
 def _strip_comment(text: str) -> str:
@@ -126,6 +167,11 @@ def _scalar(text: str) -> Any:
         return text[1:end]
     if head in _PLAIN_BAD_START:
         raise Unsure
+    if _CANONICAL.match(text):  # what the tool writes for every timestamp: the common case
+        try:
+            return datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)
+        except ValueError:
+            raise Unsure from None  # 2026-11-31: the YAML parser reports it properly
     value = _strip_comment(text)
     if ": " in value or value.endswith(":") or ("#" in value and " #" not in text):
         raise Unsure

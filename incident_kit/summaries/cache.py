@@ -14,22 +14,23 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from incident_kit import action_items
 from incident_kit.errors import FileFormatError
-from incident_kit.ids import id_from_folder
 from incident_kit.markdown import field_scan as fastscan
 from incident_kit.markdown import frontmatter
 from incident_kit.markdown.frontmatter import format_timestamp
-from incident_kit.model import ActionItem, IncidentSummary
-from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store, new_temp_file
+from incident_kit.model import IncidentSummary
+from incident_kit.store import INCIDENT_FILE, Store
 from incident_kit.summaries.fields import as_datetime, flat_fields, list_item, salvage, summary_from
+from incident_kit.summaries.file_cache import FileCache
+from incident_kit.summaries.walk import walk
 
-CACHE_NAME = "summaries.v4"  # v4: last_update_at
-_HEADER = "incident-kit summaries 4"
+CACHE_NAME = "summaries.v5"  # v5: a FileCache (racy entries re-read), v4: last_update_at
+_HEADER = "incident-kit summaries 5"
 
 
 def cache_path(root: Path) -> Path:
@@ -67,45 +68,38 @@ def load_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> lis
     `salvage`, one whose frontmatter still shows its id or status is kept, read line by line, with
     the warning (and never cached, so it warns every time).
     """
+    return list(iter_entries(root, warn=warn, salvage=salvage))
+
+
+def iter_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> Iterator[Entry]:
+    """`load_entries` one at a time: the cache is read and rewritten as the folders are walked."""
     store = Store(root)
-    path = cache_path(store.root)
-    cached = _read_cache(path)
-    fresh: dict[str, tuple[str, Entry]] = {}
-    salvaged: list[Entry] = []
-    dirty = False
-    for month, name in store.names():
-        if not id_from_folder(name):
-            continue
-        rel = f"{INCIDENTS}/{month}/{name}"
-        try:
-            stat = os.lstat(f"{store.root}/{rel}/{INCIDENT_FILE}")
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        key = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
-        hit = cached.get(rel)
-        if hit is not None and hit[1] == key:
-            entry = _entry(hit)
-        else:
+    found = walk(store)
+    with FileCache(cache_path(store.root), _HEADER) as cache:
+        for rel in found.rels:
             try:
-                entry = _new_entry(rel, _read_fields(store, store.root / rel / INCIDENT_FILE))
-            except FileFormatError as error:
-                kept = _salvaged(store, rel) if salvage else None
-                if kept is not None:
-                    salvaged.append(kept)
-                if warn and kept is not None:
-                    sys.stderr.write(
-                        f"incident: warning: {error.message}; listed from the lines that could be read "
-                        "(see `incident validate`)\n"
-                    )
-                elif warn:
-                    sys.stderr.write(f"incident: skipped {error.message} (see `incident validate`)\n")
+                stat = os.lstat(f"{store.root}/{rel}/{INCIDENT_FILE}")
+            except (FileNotFoundError, NotADirectoryError):
                 continue
-            dirty = True
-        fresh[rel] = (key, entry)
-    if dirty or len(fresh) != len(cached):
-        _write_cache(path, fresh)
-    entries = [fresh[rel][1] for rel in sorted(fresh)]
-    return sorted([*entries, *salvaged], key=lambda entry: entry.rel) if salvaged else entries
+            hit = cache.get(rel, stat)
+            entry = _entry(rel, hit) if hit is not None else None
+            if entry is None:
+                try:
+                    entry = _new_entry(rel, _read_fields(found.read(store, rel, INCIDENT_FILE), rel))
+                except FileFormatError as error:
+                    kept = _salvaged(store, rel) if salvage else None
+                    if warn and kept is not None:
+                        sys.stderr.write(
+                            f"incident: warning: {error.message}; listed from the lines that could be "
+                            "read (see `incident validate`)\n"
+                        )
+                    elif warn:
+                        sys.stderr.write(f"incident: skipped {error.message} (see `incident validate`)\n")
+                    if kept is not None:
+                        yield kept
+                    continue
+            cache.put(rel, stat, _payload(entry))
+            yield entry
 
 
 def _salvaged(store: Store, rel: str) -> Entry | None:
@@ -124,11 +118,11 @@ def _salvaged(store: Store, rel: str) -> Entry | None:
 
 def load_rows(root: Path, *, warn: bool = True) -> list[Row]:
     """Every readable incident's summary fields, timestamps as canonical `…Z` text."""
-    return [(entry.rel, entry.fields) for entry in load_entries(root, warn=warn)]
+    return [(entry.rel, entry.fields) for entry in iter_entries(root, warn=warn)]
 
 
 def load_summaries(root: Path, *, warn: bool = True) -> list[IncidentSummary]:
-    return [summary_from(rel, fields) for rel, fields in load_rows(root, warn=warn)]
+    return [summary_from(entry.rel, entry.fields) for entry in iter_entries(root, warn=warn)]
 
 
 def _new_entry(rel: str, fields: dict[str, Any]) -> Entry:
@@ -146,9 +140,8 @@ def _new_entry(rel: str, fields: dict[str, Any]) -> Entry:
     )
 
 
-def _read_fields(store: Store, file: Path) -> dict[str, Any]:
-    text = store.read_text(file)
-    source = store.rel(file)
+def _read_fields(text: str, rel: str) -> dict[str, Any]:
+    source = f"{rel}/{INCIDENT_FILE}"
     document = frontmatter.split(text, source)
     fields = fastscan.scan(document.frontmatter)
     if fields is None:
@@ -188,57 +181,14 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "r": "\r"}.get(m.group(1), m.group(1)), text)
 
 
-def _entry(columns: list[str]) -> Entry:
-    rel, _, status, severity, declared_at, item_json, fields_json = columns
+def _payload(entry: Entry) -> str:
+    plain = "\t".join(_escape(value) for value in (entry.status, entry.severity, entry.declared_at))
+    return f"{plain}\t{entry.item_json}\t{entry.fields_json}"
+
+
+def _entry(rel: str, payload: str) -> Entry | None:
+    columns = payload.split("\t")
+    if len(columns) != 5:
+        return None  # damaged: read the file again
+    status, severity, declared_at, item_json, fields_json = columns
     return Entry(rel, _unescape(status), _unescape(severity), _unescape(declared_at), item_json, fields_json)
-
-
-def _read_cache(path: Path) -> dict[str, list[str]]:
-    """folder -> the columns of its line; empty when missing, foreign or damaged."""
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            lines = handle.read().split("\n")
-    except (OSError, ValueError):
-        return {}
-    if lines[0] != _HEADER or lines[-1] != "":  # a torn write has no final newline
-        return {}
-    cached: dict[str, list[str]] = {}
-    for line in lines[1:-1]:
-        columns = line.split("\t")
-        if len(columns) != 7:
-            return {}
-        cached[columns[0]] = columns
-    return cached
-
-
-def _write_cache(path: Path, entries: dict[str, tuple[str, Entry]]) -> None:
-    """Best effort: a cache that cannot be written only makes the next run slower."""
-    lines = [_HEADER]
-    for rel, (key, entry) in entries.items():
-        plain = "\t".join(_escape(value) for value in (entry.status, entry.severity, entry.declared_at))
-        lines.append(f"{rel}\t{key}\t{plain}\t{entry.item_json}\t{entry.fields_json}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = new_temp_file(path.parent, ".summaries-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
-        os.replace(temp, path)
-    except OSError:
-        return
-
-
-def load_action_items(root: Path) -> list[ActionItem]:
-    """Every action item of every post-mortem (line-based; no Markdown parsing)."""
-    store = Store(root)
-    items: list[ActionItem] = []
-    for folder in store.folders():
-        path = folder / POSTMORTEM_FILE
-        if not path.is_file():
-            continue
-        incident_id = id_from_folder(folder.name) or folder.name
-        try:
-            found, _ = action_items.parse(incident_id, store.read_text(path), store.rel(path))
-        except FileFormatError:
-            continue  # validate reports it; stats and the index go on without it
-        items.extend(found)
-    return items

@@ -1,0 +1,96 @@
+"""Every post-mortem's action items, for stats and the index — each file's cached.
+
+`.git/incident-kit/action-items.v1` (a `FileCache`, keyed like the summaries cache) keeps each
+postmortem.md's parsed items, so a warm `stats` or `index` reads only the post-mortems that
+changed; at 10,000 incidents reading them all was three quarters of `stats`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+from incident_kit import action_items
+from incident_kit.errors import FileFormatError
+from incident_kit.ids import id_from_folder
+from incident_kit.model import ActionItem
+from incident_kit.store import POSTMORTEM_FILE, Store
+from incident_kit.summaries.cache import cache_path
+from incident_kit.summaries.file_cache import FileCache
+from incident_kit.summaries.walk import walk
+
+
+def load_action_items(root: Path) -> list[ActionItem]:
+    """Every action item of every post-mortem (line-based; no Markdown parsing), each file's
+    items cached (`.git/incident-kit/action-items.v1`, a `FileCache`) so only changed
+    post-mortems are read."""
+    store = Store(root)
+    items: list[ActionItem] = []
+    found = walk(store)
+    with FileCache(cache_path(store.root).with_name(ACTION_ITEMS_NAME), _ACTION_ITEMS_HEADER) as cache:
+        for rel in found.rels:
+            path = f"{store.root}/{rel}/{POSTMORTEM_FILE}"
+            try:
+                stat = os.lstat(path)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            hit = cache.get(rel, stat)
+            parsed = _items_from(hit) if hit is not None else None
+            if parsed is None:
+                incident_id = id_from_folder(rel.rsplit("/", 1)[-1]) or rel
+                try:
+                    text = found.read(store, rel, POSTMORTEM_FILE)
+                    parsed, _ = action_items.parse(incident_id, text, f"{rel}/{POSTMORTEM_FILE}")
+                except FileFormatError:
+                    continue  # validate reports it; stats and the index go on without it
+            cache.put(rel, stat, _items_payload(parsed))
+            items.extend(parsed)
+    return items
+
+
+ACTION_ITEMS_NAME = "action-items.v1"
+_ACTION_ITEMS_HEADER = "incident-kit action items 1"
+
+
+def _items_payload(items: list[ActionItem]) -> str:
+    return json.dumps(
+        [
+            [
+                i.incident_id,
+                i.item_id,
+                i.text,
+                i.owner,
+                i.due.isoformat() if i.due else None,
+                i.type,
+                i.done,
+                i.issue,
+                i.line,
+            ]
+            for i in items
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _items_from(payload: str) -> list[ActionItem] | None:
+    """The cached items, None when the line is damaged (then the file is read again)."""
+    try:
+        rows = json.loads(payload)
+        return [
+            ActionItem(
+                incident_id,
+                item_id,
+                text,
+                owner,
+                date.fromisoformat(due) if due else None,
+                kind,
+                done,
+                issue,
+                line,
+            )
+            for incident_id, item_id, text, owner, due, kind, done, issue, line in rows
+        ]
+    except (ValueError, TypeError):
+        return None

@@ -1,0 +1,189 @@
+"""The per-file result caches (summaries, post-mortem action items) are never stale: hand edits,
+checkouts, rebases, deleted caches, and a file rewritten within the same second."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from support.cli import run_cli
+from support.repos import git
+
+from incident_kit.summaries.cache import cache_path, load_summaries
+from incident_kit.summaries.file_cache import FileCache, stat_key, trusted_before
+from incident_kit.summaries.postmortem_items import ACTION_ITEMS_NAME, load_action_items
+
+# -- the primitive, with stat results made up: the racy rule needs no slow filesystem -----------
+
+
+def fake_stat(*, size: int = 10, mtime_ns: int, ino: int = 7) -> os.stat_result:
+    mode = 0o100644  # a regular file
+    return os.stat_result((mode, ino, 1, 1, 0, 0, size, 0, 0, 0, 0, 0, 0, mtime_ns, mtime_ns, mtime_ns))
+
+
+def cached(path: Path, rel: str, stat: os.stat_result, payload: str) -> int:
+    """Cache one entry as a run would; the run's start (ns)."""
+    with FileCache(path, "test 1") as cache:
+        assert cache.get(rel, stat) is None
+        cache.put(rel, stat, payload)
+    return cache.started_ns
+
+
+def test_an_unchanged_file_older_than_the_run_that_cached_it_is_served(tmp_path: Path) -> None:
+    path = tmp_path / "c"
+    old = fake_stat(mtime_ns=time.time_ns() - 10 * 1_000_000_000)
+    cached(path, "a", old, "payload")
+    with FileCache(path, "test 1") as cache:
+        assert cache.get("a", old) == "payload"
+        cache.put("a", old, "payload")
+    assert not cache.changed  # nothing to rewrite
+
+
+def test_a_file_rewritten_in_the_same_second_with_the_same_key_is_read_again(tmp_path: Path) -> None:
+    # On a filesystem whose clock ticks in seconds, a same-size rewrite within the second keeps
+    # size, mtime, ctime and inode: only the racy rule (git's) tells the entry may be stale.
+    path = tmp_path / "c"
+    now = time.time_ns()
+    racy = fake_stat(mtime_ns=now // 1_000_000_000 * 1_000_000_000)
+    started = cached(path, "a", racy, "before the rewrite")
+    assert racy.st_mtime_ns >= trusted_before(started)
+    with FileCache(path, "test 1") as cache:
+        assert cache.get("a", racy) is None  # not served: parsed again
+        cache.put("a", racy, "after the rewrite")
+    assert cache.changed  # rewritten, with the later run's start: served once it is old enough
+
+
+def test_a_changed_key_a_new_file_and_a_gone_file_are_seen(tmp_path: Path) -> None:
+    path = tmp_path / "c"
+    old_ns = time.time_ns() - 10 * 1_000_000_000
+    with FileCache(path, "test 1") as cache:
+        for rel in ("a", "b", "c"):
+            cache.get(rel, fake_stat(mtime_ns=old_ns))
+            cache.put(rel, fake_stat(mtime_ns=old_ns), rel.upper())
+    with FileCache(path, "test 1") as cache:
+        assert cache.get("a", fake_stat(mtime_ns=old_ns, size=11)) is None  # edited
+        assert cache.get("c", fake_stat(mtime_ns=old_ns)) == "C"  # "b" is gone
+        assert cache.get("d", fake_stat(mtime_ns=old_ns)) is None  # new
+        cache.put("c", fake_stat(mtime_ns=old_ns), "C")
+    assert cache.changed
+    lines = path.read_text().splitlines()
+    assert [line.split("\t")[0] for line in lines[1:]] == ["c"]
+    assert lines[1].split("\t")[1] == stat_key(fake_stat(mtime_ns=old_ns))
+
+
+def test_a_deleted_torn_or_foreign_cache_serves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "c"
+    old = fake_stat(mtime_ns=time.time_ns() - 10 * 1_000_000_000)
+    cached(path, "a", old, "x")
+    text = path.read_text()
+    for damaged in (None, text[:-1], text.replace("test 1", "test 2"), "garbage"):
+        if damaged is None:
+            path.unlink()
+        else:
+            path.write_text(damaged)
+        with FileCache(path, "test 1") as cache:
+            assert cache.get("a", old) is None
+            cache.put("a", old, "x")
+        path.write_text(text)
+
+
+def test_symlinks_are_never_cached(tmp_path: Path) -> None:
+    path = tmp_path / "c"
+    link = os.stat_result((0o120777, 7, 1, 1, 0, 0, 10, 0, 0, 0, 0, 0, 0, 1, 1, 1))
+    cached(path, "a", link, "x")
+    assert path.read_text().count("\n") == 1  # the header only
+
+
+# -- the caches in a real repository ------------------------------------------------------------
+
+POSTMORTEM = """# Post-mortem
+
+## Action items
+
+- [ ] AI-1: Add a circuit breaker — owner: @alice — due: 2026-12-10 — type: prevent
+"""
+
+
+def declare(repo: Path, title: str) -> Path:
+    result = run_cli(["declare", "--manual-incident", "--title", title, "--repo", str(repo)])
+    assert result.code == 0, result.stderr
+    return max((repo / "incidents").glob("20*/inc-*"), key=lambda p: p.stat().st_mtime_ns)
+
+
+def age(*paths: Path) -> None:
+    """Files written a minute ago (not racy): the cache serves them, so the tests below show
+    that the key, not a re-read, catches each change."""
+    for path in paths:
+        stamp = time.time_ns() - 60 * 1_000_000_000
+        os.utime(path, ns=(stamp, stamp))
+
+
+def items(repo: Path) -> list[tuple[str, str, bool]]:
+    return [(item.item_id, item.text, item.done) for item in load_action_items(repo)]
+
+
+def test_a_hand_edit_of_a_post_mortem_with_the_same_size_and_mtime_is_seen(repo: Path) -> None:
+    folder = declare(repo, "Post-mortem cache")
+    postmortem = folder / "postmortem.md"
+    postmortem.write_text(POSTMORTEM)
+    age(postmortem)
+    assert items(repo) == [("AI-1", "Add a circuit breaker", False)]
+    assert cache_path(repo).with_name(ACTION_ITEMS_NAME).is_file()
+    assert items(repo) == [("AI-1", "Add a circuit breaker", False)]  # from the cache
+    before = postmortem.stat()
+    postmortem.write_text(POSTMORTEM.replace("[ ]", "[x]"))
+    os.utime(postmortem, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert postmortem.stat().st_size == before.st_size
+    assert items(repo) == [("AI-1", "Add a circuit breaker", True)]
+
+
+def test_checkout_and_rebase_change_what_the_caches_serve(repo: Path) -> None:
+    folder = declare(repo, "Branches")
+    postmortem = folder / "postmortem.md"
+    postmortem.write_text(POSTMORTEM)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "post-mortem")
+    age(postmortem, folder / "incident.md")
+    on_main = (items(repo), load_summaries(repo))
+    git(repo, "checkout", "-q", "-b", "topic")
+    postmortem.write_text(POSTMORTEM.replace("circuit breaker", "retry budget"))
+    assert run_cli(["ack", folder.name[:17], "--repo", str(repo)]).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "edit on topic")
+    age(postmortem, folder / "incident.md")
+    on_topic = (items(repo), load_summaries(repo))
+    assert on_topic[0] == [("AI-1", "Add a retry budget", False)]
+    assert on_topic[1][0].status == "investigating"
+    git(repo, "checkout", "-q", "main")
+    assert (items(repo), load_summaries(repo)) == on_main
+    # main moves on; topic is rebased onto it: the files change under the caches again
+    other = declare(repo, "On main meanwhile")
+    git(repo, "checkout", "-q", "topic")
+    assert (items(repo), load_summaries(repo)) == on_topic
+    git(repo, "rebase", "-q", "main")
+    rebased = load_summaries(repo)
+    assert {s.path for s in rebased} == {s.path for s in on_topic[1]} | {other.relative_to(repo).as_posix()}
+    assert items(repo) == on_topic[0]
+
+
+def test_deleted_caches_are_rebuilt_with_the_same_answers(repo: Path) -> None:
+    folder = declare(repo, "Deleted caches")
+    (folder / "postmortem.md").write_text(POSTMORTEM)
+    age(folder / "postmortem.md", folder / "incident.md")
+    expected = (items(repo), load_summaries(repo))
+    for name in (cache_path(repo), cache_path(repo).with_name(ACTION_ITEMS_NAME)):
+        name.unlink()
+    assert (items(repo), load_summaries(repo)) == expected
+    assert cache_path(repo).is_file() and cache_path(repo).with_name(ACTION_ITEMS_NAME).is_file()
+
+
+def test_a_deleted_post_mortem_or_incident_disappears_from_the_answers(repo: Path) -> None:
+    first = declare(repo, "First")
+    second = declare(repo, "Second")
+    (first / "postmortem.md").write_text(POSTMORTEM)
+    age(first / "postmortem.md", first / "incident.md", second / "incident.md")
+    assert len(items(repo)) == 1 and len(load_summaries(repo)) == 2
+    (first / "postmortem.md").unlink()
+    (second / "incident.md").unlink()
+    assert items(repo) == [] and [s.title for s in load_summaries(repo)] == ["First"]
