@@ -162,7 +162,8 @@ def _records(
 
     store = Store(root)
     cache_file = git_dir(root) / "incident-kit" / cache.NAME
-    cached, delta = cache.read(cache_file, code)
+    loaded = cache.read(cache_file, code)
+    cached = loaded.entries
     fresh: dict[str, cache.Entry] = {}
     tasks: list[render_pass.Task] = []
     shown = old_pages or {}
@@ -213,24 +214,21 @@ def _records(
         fresh[done.task.rel] = (done.task.key, done.record, False)
         if internal:
             pages[done.task.incident_id] = done.task.key
-    _save_cache(cache_file, code, cached, delta, fresh, tasks)
+    _save_cache(cache_file, code, loaded, fresh, tasks)
     result.incidents = len(fresh)
     for message in result.skipped:
         sys.stderr.write(f"incident: skipped {message} (see `incident validate`)\n")
-    touched = None if old_pages is None else _touched(cached, fresh, tasks, old_pages, pages)
+    touched = None if old_pages is None else _touched(loaded, fresh, tasks, old_pages, pages)
     return [record for _, record, _ in fresh.values()], touched
 
 
 def _save_cache(
-    path: Path,
-    code: str,
-    cached: dict[str, cache.Entry],
-    delta: cache.Delta,
-    fresh: dict[str, cache.Entry],
-    tasks: list[render_pass.Task],
+    path: Path, code: str, loaded: cache.Cached, fresh: dict[str, cache.Entry], tasks: list[render_pass.Task]
 ) -> None:
-    """The entries that changed go to the cache's delta; once there are many, the whole file
-    is written again (10,000 entries are not worth rewriting for a few)."""
+    """The entries that changed go to the cache's delta, with the versions they supersede;
+    once there are many, the whole file is written again (10,000 entries are not worth
+    rewriting for a few)."""
+    cached = loaded.entries
     changes: cache.Delta = {rel: None for rel in cached.keys() - fresh.keys()}
     for task in tasks:
         entry, old = fresh.get(task.rel), cached.get(task.rel)
@@ -238,49 +236,63 @@ def _save_cache(
             changes[task.rel] = entry
     if not changes:
         return
-    delta = delta | changes
+    earlier = dict(loaded.earlier)
+    for rel in changes:
+        old = cached.get(rel)
+        if old is not None:
+            earlier.pop(old[0], None)
+            earlier[old[0]] = old[1]  # the newest last
+    delta = loaded.delta | changes
     if len(delta) > max(32, len(fresh) // 200):
-        cache.write(path, code, fresh)
+        cache.write(path, code, fresh, earlier)
     else:
-        cache.write_delta(path, code, delta)
+        cache.write_delta(path, code, delta, earlier)
 
 
 def _facet_keys(record: Record) -> set[tuple[str, str]]:
     return {(f.kind, f.value) for f in listing_pages.facets_of(record)}
 
 
+def _shown(loaded: cache.Cached, rel: str | None, key: str) -> Record | None:
+    """The record of the files whose `key` an output folder's page has (None: not known)."""
+    entry = loaded.entries.get(rel) if rel is not None else None
+    if entry is not None and entry[0] == key:
+        return entry[1]
+    return loaded.earlier.get(key)
+
+
 def _touched(
-    cached: dict[str, cache.Entry],
+    loaded: cache.Cached,
     fresh: dict[str, cache.Entry],
     tasks: list[render_pass.Task],
     old_pages: dict[str, str],
     new_pages: dict[str, str],
 ) -> set[tuple[str, str]] | None:
     """The listings that show an incident whose record differs from the one the folder was
-    built with (known when the cache holds the record of the key the folder's page has);
-    None when one of those records is not known."""
+    built with (known when the cache holds the record of the key the folder's page has, as
+    the current entry or a recently superseded one); None when one of those is not known."""
     touched: set[tuple[str, str]] = set()
     for task in tasks:
         old_key = old_pages.get(task.incident_id)
         if old_key == task.key:
             continue  # the folder already shows these very files
-        entry, old = fresh.get(task.rel), cached.get(task.rel)
-        if old_key is not None and (old is None or old[0] != old_key):
-            return None
+        entry = fresh.get(task.rel)
         new_record = entry[1] if entry is not None else None
-        old_record = old[1] if old_key is not None and old is not None else None
+        old_record = None  # new to the folder
+        if old_key is not None and (old_record := _shown(loaded, task.rel, old_key)) is None:
+            return None
         if old_record != new_record:
             for record in (old_record, new_record):
                 if record is not None:
                     touched |= _facet_keys(record)
     gone = old_pages.keys() - new_pages.keys()
     if gone:
-        by_id = {entry[1].id: entry for entry in cached.values() if entry[1].id in gone}
+        rels = {entry[1].id: rel for rel, entry in loaded.entries.items() if entry[1].id in gone}
         for incident_id in gone:
-            old = by_id.get(incident_id)
-            if old is None or old[0] != old_pages[incident_id]:
+            gone_record = _shown(loaded, rels.get(incident_id), old_pages[incident_id])
+            if gone_record is None:
                 return None
-            touched |= _facet_keys(old[1])
+            touched |= _facet_keys(gone_record)
     return touched
 
 

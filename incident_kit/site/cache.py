@@ -21,6 +21,7 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from incident_kit.site.record import Record
@@ -33,6 +34,7 @@ _COLUMNS = len(Record._fields) + 1  # the file key, then the record
 Entry = tuple[str, Record, bool]  # the files' key, the record, whether it came from the cache
 Delta = dict[str, Entry | None]  # folder -> its entry, or None when the incident is gone
 DELTA_SUFFIX = ".recent"
+EARLIER = 64  # superseded versions kept
 
 
 def incident_key(folder: str) -> str | None:
@@ -63,30 +65,41 @@ def same_incident_file(key: str, main: str) -> bool:
     return key.startswith(main) and key[len(main) : len(main) + 1] == "/"
 
 
-def read(path: Path, code_key: str) -> tuple[dict[str, Entry], Delta]:
-    """folder -> (file key, record, True), with the recent changes (`write_delta`) applied;
-    and those changes. Empty when missing, foreign or damaged."""
-    items = _load(path, code_key) or []
-    out: dict[str, Entry] = {}
+@dataclass
+class Cached:
+    entries: dict[str, Entry]  # folder -> its entry, the recent changes applied
+    delta: Delta  # the changes since the file was last written whole
+    earlier: dict[str, Record]  # file key -> its record, for recently superseded versions
+
+
+def read(path: Path, code_key: str) -> Cached:
+    """What the cache holds; empty when missing, foreign or damaged."""
+    cached = Cached({}, {}, {})
     make = Record._make
-    for item in items:
+    for item in _load(path, code_key) or []:
         key = item[0]
         if len(item) != _COLUMNS or not isinstance(key, str):
-            return {}, {}
+            cached.entries.clear()
+            break
         record = make(item[1:])
-        out[record.rel] = (key, record, True)
-    delta: Delta = {}
+        cached.entries[record.rel] = (key, record, True)
     for item in _load(_delta_path(path), code_key) or []:
-        if len(item) == 1 and isinstance(item[0], str):
-            out.pop(item[0], None)
-            delta[item[0]] = None
-        elif len(item) == _COLUMNS and isinstance(key := item[0], str):
+        first = item[0]
+        if len(item) == 1 and isinstance(first, str):
+            cached.entries.pop(first, None)
+            cached.delta[first] = None
+        elif len(item) == _COLUMNS and isinstance(first, str):
             record = make(item[1:])
-            out[record.rel] = delta[record.rel] = (key, record, True)
-    return out, delta
+            cached.entries[record.rel] = cached.delta[record.rel] = (first, record, True)
+        elif len(item) == _COLUMNS + 1 and first is None and isinstance(key := item[1], str):
+            cached.earlier[key] = make(item[2:])
+    return cached
 
 
-def _load(path: Path, code_key: str) -> list[tuple[str | int, ...]] | None:
+Item = tuple[str | int | None, ...]
+
+
+def _load(path: Path, code_key: str) -> list[Item] | None:
     try:
         with open(path, "rb") as handle:
             header = handle.readline()
@@ -121,25 +134,26 @@ def _interned(record: Record) -> list[str | int]:
     return values
 
 
-def write(path: Path, code_key: str, entries: dict[str, Entry]) -> None:
+def write(path: Path, code_key: str, entries: dict[str, Entry], earlier: dict[str, Record]) -> None:
     """Every entry, replacing the file and its recent changes. Best effort: a cache that cannot
     be written only makes the next build slower."""
-    items: list[tuple[str | int, ...]] = [(key, *_interned(record)) for key, record, _ in entries.values()]
+    items: list[Item] = [(key, *_interned(record)) for key, record, _ in entries.values()]
     if _save(path, code_key, items):
-        _delta_path(path).unlink(missing_ok=True)
+        write_delta(path, code_key, {}, earlier)
 
 
-def write_delta(path: Path, code_key: str, delta: Delta) -> None:
+def write_delta(path: Path, code_key: str, delta: Delta, earlier: dict[str, Record]) -> None:
     """The entries that changed since `write` (None: the incident is gone), beside the file:
-    a few changed incidents are not worth rewriting 10,000 entries for. Best effort; a delta
-    left over from another file only holds entries that their keys check like any other."""
-    items: list[tuple[str | int, ...]] = [
-        (rel,) if entry is None else (entry[0], *entry[1]) for rel, entry in delta.items()
-    ]
+    a few changed incidents are not worth rewriting 10,000 entries for; and the records of the
+    `EARLIER` versions superseded last, so that an output folder built before them can still
+    tell what changed for it. Best effort; a delta left over from another file only holds
+    entries that their keys check like any other."""
+    items: list[Item] = [(rel,) if entry is None else (entry[0], *entry[1]) for rel, entry in delta.items()]
+    items += [(None, key, *record) for key, record in list(earlier.items())[-EARLIER:]]
     _save(_delta_path(path), code_key, items)
 
 
-def _save(path: Path, code_key: str, items: list[tuple[str | int, ...]]) -> bool:
+def _save(path: Path, code_key: str, items: list[Item]) -> bool:
     data = marshal.dumps(items)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
