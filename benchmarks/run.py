@@ -99,6 +99,7 @@ class Profile:
     rounds: dict[str, Rounds]
     interim: bool = False  # apply SMOKE_INTERIM
     extra_budget: float = 0.4  # share of the time budgets the extra sizes get
+    long_history: int = 0  # incidents in a second, longer history repository (x 5 commits), for `log`
 
 
 FULL = Profile(
@@ -117,6 +118,7 @@ FULL = Profile(
         "site": Rounds(1, 5, 15, 40),
         "site_full": Rounds(0, 2, 3, 120),
     },
+    long_history=40_000,
 )
 SMOKE = Profile(
     "smoke",
@@ -135,6 +137,7 @@ SMOKE = Profile(
         "site": Rounds(1, 3, 7, 6),
         "site_full": Rounds(0, 2, 3, 10),
     },
+    long_history=1_600,
 )
 
 
@@ -653,10 +656,10 @@ class Bench:
 
     # -- the history repository ------------------------------------------------------------------
 
-    def bench_history(self) -> None:
-        source, meta = self.repo("history", self.profile.history)
+    def bench_history(self, incidents: int | None = None) -> None:
+        source, meta = self.repo("history", incidents or self.profile.history)
         label = f"{meta['commits']:,} commits"
-        root = self.work / "history"
+        root = self.work / f"history-{meta['commits']}"
         clone(source, root)
         log(f"{label}: measuring `incident log` in a clone ({root})")
         refs: dict[str, str] = meta["log_ids"]
@@ -877,6 +880,8 @@ def main(argv: Sequence[str]) -> int:
                     bench.bench_incidents(size, main=False)
             if "log" in only:
                 bench.bench_history()
+                if profile.long_history:
+                    bench.bench_history(profile.long_history)
             info = machine(python)
             info["sources"] = installed_sources(python)[:12]
             info["project"] = project_state(project)
