@@ -29,7 +29,6 @@ from incident_kit.site import (
     cache,
     listing_pages,
     output,
-    overview_page,
     render_pass,
     status_json,
     status_page,
@@ -330,6 +329,8 @@ def _aggregates(
     if public_only:
         return
     _put_assets(writer, marker, result, "", script=True)
+    from incident_kit.site import overview_page  # the statistics and charts: internal only
+
     name = config.site.title
     kept, touched = keep
     listings = [rel for rel in kept if rel.startswith(f"{listing_pages.FOLDER}/")]
