@@ -128,6 +128,7 @@ class Profile:
     extra_budget: float = 0.4  # share of the time budgets the extra sizes get
     cli_made: int = 0  # incidents in the repository made by `incident` commands (write and alert)
     memory_size: int | None = None  # incidents in the repository peak memory is measured at (else main)
+    long_history: int = 0  # incidents in a second, longer history repository (x 5 commits), for `log`
 
 
 FULL = Profile(
@@ -152,6 +153,7 @@ FULL = Profile(
     },
     cli_made=1_000,
     memory_size=50_000,
+    long_history=40_000,
 )
 SMOKE = Profile(
     "smoke",
@@ -175,6 +177,7 @@ SMOKE = Profile(
         "cold_reports": Rounds(0, 3, 5, 8),
     },
     cli_made=60,
+    long_history=1_600,
 )
 
 
@@ -855,10 +858,10 @@ class Bench:
 
     # -- the history repository ------------------------------------------------------------------
 
-    def bench_history(self) -> None:
-        source, meta = self.repo("history", self.profile.history)
+    def bench_history(self, incidents: int | None = None) -> None:
+        source, meta = self.repo("history", incidents or self.profile.history)
         label = f"{meta['commits']:,} commits"
-        root = self.work / "history"
+        root = self.work / f"history-{meta['commits']}"
         clone(source, root)
         log(f"{label}: measuring `incident log` in a clone ({root})")
         refs: dict[str, str] = meta["log_ids"]
@@ -1084,6 +1087,8 @@ def main(argv: Sequence[str]) -> int:
                 bench.bench_memory(memory_source, f"{profile.memory_size:,} incidents", True)
             if "log" in only:
                 bench.bench_history()
+                if profile.long_history:
+                    bench.bench_history(profile.long_history)
             info = machine(python)
             info["sources"] = installed_sources(python)[:12]
             info["project"] = project_state(project)

@@ -29,7 +29,6 @@ from incident_kit.site import (
     cache,
     listing_pages,
     output,
-    overview_page,
     render_pass,
     status_json,
     status_page,
@@ -119,12 +118,11 @@ def build(
         result = Result(out=target, kind=kind, full=not incremental)
         try:
             marker = output.Marker(kind, render_key)
-            old_pages = previous.incident_pages if incremental and previous else {}
-            records, changed = _records(
+            old_pages = previous.incident_pages if incremental and previous else None
+            records, touched = _records(
                 root, config, env, code, writer, old_pages, marker, result, internal=not public_only
             )
             kept = set(previous.pages) if incremental and previous else set()
-            touched = {(f.kind, f.value) for r in changed for f in listing_pages.facets_of(r)}
             _aggregates(
                 records, config, now, writer, marker, result, public_only=public_only, keep=(kept, touched)
             )
@@ -148,37 +146,54 @@ def _records(
     env: Mapping[str, str],
     code: str,
     writer: output.Writer,
-    old_pages: dict[str, str],
+    old_pages: dict[str, str] | None,
     marker: output.Marker,
     result: Result,
     *,
     internal: bool,
-) -> tuple[list[Record], list[Record]]:
-    """Every readable incident's record, and the records that changed (before and after);
-    the pages of the incidents that changed, written."""
+) -> tuple[list[Record], set[tuple[str, str]] | None]:
+    """Every readable incident's record, and the (kind, value) listings that show an incident
+    whose record changed since the folder was built (None: every listing, for a new folder or
+    when what the folder shows is not known); the pages of the incidents that changed, written.
+    `old_pages`: the folder's incident pages and the keys they were rendered from (None: a new
+    folder)."""
     from incident_kit.git.repository import git_dir
 
     store = Store(root)
     cache_file = git_dir(root) / "incident-kit" / cache.NAME
-    cached = cache.read(cache_file, code)
+    loaded = cache.read(cache_file, code)
+    cached = loaded.entries
     fresh: dict[str, cache.Entry] = {}
     tasks: list[render_pass.Task] = []
+    shown = old_pages or {}
+    pages = marker.incident_pages
+    base = str(store.root)
     for month, name in store.names():
+        rel = f"{INCIDENTS}/{month}/{name}"
+        folder = f"{base}/{rel}"
+        hit = cached.get(rel)
+        if internal:
+            key = cache.file_key(folder)
+            if key is None:
+                continue
+            if hit is not None and hit[0] == key and shown.get(hit[1].id) == key:
+                fresh[rel] = hit
+                pages[hit[1].id] = key
+                continue
+        else:  # no incident page: the record depends on incident.md alone
+            main = cache.incident_key(folder)
+            if main is None:
+                continue
+            if hit is not None and cache.same_incident_file(hit[0], main):
+                fresh[rel] = hit
+                continue
+            key = cache.file_key(folder)
+            if key is None:
+                continue
         incident_id = id_from_folder(name)
         if incident_id is None:
             continue
-        rel = f"{INCIDENTS}/{month}/{name}"
-        key = cache.file_key(f"{store.root}/{rel}")
-        if key is None:
-            continue
-        hit = cached.get(rel)
-        needs_page = internal and old_pages.get(incident_id) != key
-        if hit is not None and hit[0] == key and not needs_page:
-            fresh[rel] = hit
-            if internal:
-                marker.incident_pages[incident_id] = key
-        else:
-            tasks.append(render_pass.Task(rel, key, incident_id, needs_page))
+        tasks.append(render_pass.Task(rel, key, incident_id, internal and shown.get(incident_id) != key))
     repository = env.get("GITHUB_REPOSITORY", "")
     server = env.get("GITHUB_SERVER_URL", "").rstrip("/") or "https://github.com"
     job = render_pass.Job(
@@ -197,17 +212,87 @@ def _records(
         result.written += done.written
         fresh[done.task.rel] = (done.task.key, done.record, False)
         if internal:
-            marker.incident_pages[done.task.incident_id] = done.task.key
-    # A few changed incidents are not worth rewriting 10,000 lines for: their entries are
-    # stale by their key, so the next build reads them again (cheaply, without a page).
-    if fresh.keys() != cached.keys() or len(tasks) > max(8, len(fresh) // 500):
-        cache.write(cache_file, code, fresh)
+            pages[done.task.incident_id] = done.task.key
+    _save_cache(cache_file, code, loaded, fresh, tasks)
     result.incidents = len(fresh)
     for message in result.skipped:
         sys.stderr.write(f"incident: skipped {message} (see `incident validate`)\n")
-    changed = [fresh[t.rel][1] for t in tasks if t.rel in fresh]
-    changed += [entry[1] for rel, entry in cached.items() if rel not in fresh or not fresh[rel][2]]
-    return [record for _, record, _ in fresh.values()], changed
+    touched = None if old_pages is None else _touched(loaded, fresh, tasks, old_pages, pages)
+    return [record for _, record, _ in fresh.values()], touched
+
+
+def _save_cache(
+    path: Path, code: str, loaded: cache.Cached, fresh: dict[str, cache.Entry], tasks: list[render_pass.Task]
+) -> None:
+    """The entries that changed go to the cache's delta, with the versions they supersede;
+    once there are many, the whole file is written again (10,000 entries are not worth
+    rewriting for a few)."""
+    cached = loaded.entries
+    changes: cache.Delta = {rel: None for rel in cached.keys() - fresh.keys()}
+    for task in tasks:
+        entry, old = fresh.get(task.rel), cached.get(task.rel)
+        if entry is not None and (old is None or old[:2] != entry[:2]):
+            changes[task.rel] = entry
+    if not changes:
+        return
+    earlier = dict(loaded.earlier)
+    for rel in changes:
+        old = cached.get(rel)
+        if old is not None:
+            earlier.pop(old[0], None)
+            earlier[old[0]] = old[1]  # the newest last
+    delta = loaded.delta | changes
+    if len(delta) > max(32, len(fresh) // 200):
+        cache.write(path, code, fresh, earlier)
+    else:
+        cache.write_delta(path, code, delta, earlier)
+
+
+def _facet_keys(record: Record) -> set[tuple[str, str]]:
+    return {(f.kind, f.value) for f in listing_pages.facets_of(record)}
+
+
+def _shown(loaded: cache.Cached, rel: str | None, key: str) -> Record | None:
+    """The record of the files whose `key` an output folder's page has (None: not known)."""
+    entry = loaded.entries.get(rel) if rel is not None else None
+    if entry is not None and entry[0] == key:
+        return entry[1]
+    return loaded.earlier.get(key)
+
+
+def _touched(
+    loaded: cache.Cached,
+    fresh: dict[str, cache.Entry],
+    tasks: list[render_pass.Task],
+    old_pages: dict[str, str],
+    new_pages: dict[str, str],
+) -> set[tuple[str, str]] | None:
+    """The listings that show an incident whose record differs from the one the folder was
+    built with (known when the cache holds the record of the key the folder's page has, as
+    the current entry or a recently superseded one); None when one of those is not known."""
+    touched: set[tuple[str, str]] = set()
+    for task in tasks:
+        old_key = old_pages.get(task.incident_id)
+        if old_key == task.key:
+            continue  # the folder already shows these very files
+        entry = fresh.get(task.rel)
+        new_record = entry[1] if entry is not None else None
+        old_record = None  # new to the folder
+        if old_key is not None and (old_record := _shown(loaded, task.rel, old_key)) is None:
+            return None
+        if old_record != new_record:
+            for record in (old_record, new_record):
+                if record is not None:
+                    touched |= _facet_keys(record)
+    gone = old_pages.keys() - new_pages.keys()
+    if gone:
+        rels = {entry[1].id: rel for rel, entry in loaded.entries.items() if entry[1].id in gone}
+        for incident_id in gone:
+            gone_record = _shown(loaded, rels.get(incident_id), old_pages[incident_id])
+            if gone_record is None:
+                return None
+            touched |= _facet_keys(gone_record)
+    return touched
 
 
 def _put(writer: output.Writer, marker: output.Marker, result: Result, rel: str, data: str | bytes) -> None:
@@ -226,11 +311,11 @@ def _aggregates(
     result: Result,
     *,
     public_only: bool,
-    keep: tuple[set[str], set[tuple[str, str]]] = (set(), set()),
+    keep: tuple[set[str], set[tuple[str, str]] | None] = (set(), None),
 ) -> None:
     """Every page made of many incidents. `keep`: the pages the folder already has, and the
-    (kind, value) listings that an incident which changed is or was in; the other listings
-    already have their bytes."""
+    (kind, value) listings that an incident which changed is or was in (None: all); the other
+    listings already have their bytes."""
     public = [r for r in records if render_pass.public(r, config.site)]
     result.public = len(public)
     status = derive(
@@ -244,8 +329,13 @@ def _aggregates(
     if public_only:
         return
     _put_assets(writer, marker, result, "", script=True)
+    from incident_kit.site import overview_page  # the statistics and charts: internal only
+
     name = config.site.title
-    every = listing_pages.newest_first(records)
+    kept, touched = keep
+    listings = [rel for rel in kept if rel.startswith(f"{listing_pages.FOLDER}/")]
+    same_listings = touched is not None and not touched and f"{listing_pages.FOLDER}/index.html" in kept
+    every = [] if same_listings else listing_pages.newest_first(records)
     _put(
         writer,
         marker,
@@ -257,11 +347,13 @@ def _aggregates(
             updates=config.updates,
             site_name=name,
             scale=config.severity_scale.levels,
-            newest=every,
+            newest=listing_pages.newest(records, overview_page.RECENT) if same_listings else every,
         ),
     )
-    kept, touched = keep
-    if kept:  # a rebuild: the listings of changed incidents, and any the folder lacks
+    if same_listings:  # no record changed what a listing shows: every listing keeps its bytes
+        marker.pages.extend(listings)
+        return
+    if kept and touched is not None:  # a rebuild: the listings of changed incidents, and any the folder lacks
         counts, groups = listing_pages.index(every, touched)
         missing = {(f.kind, f.value) for f in counts if f"incidents/{f.file}" not in kept and f not in groups}
         if missing:

@@ -9,6 +9,7 @@ incident, kept in the cache, and reused on every page that lists it.
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,8 +90,17 @@ def facets_of(record: Record) -> list[Facet]:
     return [facet(kind, value) for kind, value in _keys(record)]
 
 
+def _newest_key(record: Record) -> tuple[bool, int, str]:
+    return (record.declared == NONE, -record.declared, record.id)
+
+
 def newest_first(records: Sequence[Record]) -> list[Record]:
-    return sorted(records, key=lambda r: (r.declared == NONE, -r.declared, r.id))
+    return sorted(records, key=_newest_key)
+
+
+def newest(records: Sequence[Record], count: int) -> list[Record]:
+    """The first `count` of `newest_first(records)`, without sorting them all."""
+    return heapq.nsmallest(count, records, key=_newest_key)
 
 
 def _keys(record: Record) -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ from incident_kit.errors import InputError, RefusedError
 from incident_kit.store import INCIDENTS, new_temp_file
 
 MARKER = ".incident-site.json"
-FORMAT = 1
+FORMAT = 2  # 2: incident_pages as one text of "id key" lines (10,000 JSON members cost 30 ms)
 
 
 @dataclass
@@ -63,9 +63,11 @@ def read_marker(out: Path) -> Marker | None:
         data: Any = json.loads((out / MARKER).read_text("utf-8"))
         if data.get("format") != FORMAT or data.get("building"):
             return None
-        return Marker(
-            str(data["kind"]), str(data["render_key"]), dict(data["incident_pages"]), list(data["pages"])
-        )
+        pages = data["incident_pages"]
+        if not isinstance(pages, str):
+            return None
+        incident_pages = dict(line.split(" ", 1) for line in pages.split("\n") if line)
+        return Marker(str(data["kind"]), str(data["render_key"]), incident_pages, list(data["pages"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -76,7 +78,7 @@ def _marker_text(marker: Marker, *, building: bool = False) -> str:
         "building": building,
         "kind": marker.kind,
         "render_key": marker.render_key,
-        "incident_pages": marker.incident_pages,
+        "incident_pages": "".join(f"{name} {key}\n" for name, key in sorted(marker.incident_pages.items())),
         "pages": sorted(marker.pages),
     }
     return json.dumps(document, separators=(",", ":")) + "\n"

@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from incident_kit.model import OPEN_STATUSES, IncidentSummary
-from incident_kit.reports.stats.compute import exclusion
-from incident_kit.reports.stats.durations import duration_seconds, reference_time
 from incident_kit.site.publicity import PUBLIC_TITLE_KEY, PublicUpdate, flag_of
 
 NONE = -1
@@ -76,6 +74,9 @@ def month_of(seconds: int) -> str:
 
 
 def _duration(metric: str, summary: IncidentSummary) -> int:
+    from incident_kit.reports.stats.compute import exclusion
+    from incident_kit.reports.stats.durations import duration_seconds
+
     if exclusion(summary) is not None:
         return NONE
     seconds = duration_seconds(metric, summary)
@@ -85,6 +86,9 @@ def _duration(metric: str, summary: IncidentSummary) -> int:
 def record_of(summary: IncidentSummary, data: dict[str, Any], updates: Sequence[PublicUpdate]) -> Record:
     """The record of an incident from its summary, its frontmatter's public keys, and the
     public updates of its timeline."""
+    # imported here: a rebuild reads a few incidents, and the status page needs no statistics
+    from incident_kit.reports.stats.durations import reference_time
+
     dated = reference_time(summary)
     started = summary.impact_started_at or summary.detected_at or summary.declared_at
     public_title = data.get(PUBLIC_TITLE_KEY)

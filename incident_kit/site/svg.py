@@ -5,19 +5,22 @@ it shows, and a `<title>` on each mark for a tooltip. Colours come only from pre
 attributes (`fill=`), which the Content-Security-Policy allows where `style=` is not. Text
 from the files (service names, labels) is escaped like everything else. A count of zero draws
 nothing at all, and count axes have whole-number ticks (`chart_data.integer_scale`).
+
+The ids that tie a chart to its title and description come from the title (unique on its
+page), not from a counter: a page is the same bytes whoever renders it, in whatever order, so
+a rebuild that renders one page gives what a full build gives.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import count
 
 from incident_kit.reports.chart_data import StackedCounts, integer_scale
 from incident_kit.site.layout import esc
 
 WIDTH = 720
-_ids = count(1)
 STATUS_COLOURS = {
     "operational": "#2e7d32",
     "degraded_performance": "#f9a825",
@@ -28,7 +31,7 @@ HEAT = ("#eef2f6", "#c6dbef", "#85b4d8", "#4a89c0", "#1d5b93", "#0b3561")
 
 
 def _open(height: int, title: str, desc: str, css: str = "chart") -> str:
-    number = next(_ids)
+    number = hashlib.sha256(title.encode("utf-8")).hexdigest()[:10]
     return (
         f'<svg class="{css}" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="svg{number}t svg{number}d" xmlns="http://www.w3.org/2000/svg">'
