@@ -219,3 +219,27 @@ def test_overdue_action_items_across_incidents_make_one_digest_per_owner_per_day
     assert [out.count("⏰ alice: 2 overdue action item(s)") for out in printed] == [1, 0, 1]
     assert all("bob" not in out for out in printed)
     assert status_clean(root)
+
+
+def test_a_hand_edited_reminders_block_is_flagged_by_validate_and_remind_plans_again(
+    unacknowledged: Path, server: FakeApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.github.add_issue(title="Checkout down", body="tracking")
+    _wire(monkeypatch, server)
+    assert _cli(monkeypatch, unacknowledged, "remind", now=at(5))[0] == 0
+    path = next((unacknowledged / "incidents").glob("20*/inc-*/incident.md"))
+    text = path.read_text()
+    assert "state: sent" in text
+    head, _, rest = text.partition("reminders:")
+    body = rest[rest.index("\n---") :]
+    for garbage in ("reminders: {unacknowledged-1: {window: soon, state: done}}", "reminders: junk"):
+        path.write_text(f"{head}{garbage}{body}")
+        git(unacknowledged, "commit", "-qam", "a person tidies the reminders")
+        result = run_cli(["validate", "--repo", str(unacknowledged)])
+        assert result.code != 0 and "reminders" in result.stderr + result.stdout
+        assert "Traceback" not in result.stderr
+        code, _, err = _cli(monkeypatch, unacknowledged, "remind", now=at(6))
+        assert code == 0 and "Traceback" not in err, err
+        assert run_cli(["validate", "--repo", str(unacknowledged)]).code == 0
+        assert "state: sent" in path.read_text()
+    assert status_clean(unacknowledged)
