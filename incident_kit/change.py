@@ -8,7 +8,7 @@ state after a rejected push, so id allocation and dedup are decided again instea
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from incident_kit.git.repository import Actor
@@ -51,6 +51,22 @@ def _one_line(text: str) -> str:
 
 
 Operation = Callable[[Store], Change]
+
+# The GitHub comment a command runs for (`github-event` sets it): its commit carries
+# `Incident-Kit-Comment: <id>`, so a re-run of a run that crashed after the commit and before
+# its reply finds the command done and only answers (`git.history.commit_with_trailer`).
+SOURCE_COMMENT_ENV = "INCIDENT_KIT_SOURCE_COMMENT"
+SOURCE_COMMENT_TRAILER = "Incident-Kit-Comment"
+
+
+def with_trailers(operation: Operation, trailers: Mapping[str, str]) -> Operation:
+    """`operation`, its commit carrying `trailers` as well."""
+
+    def marked(store: Store) -> Change:
+        change = operation(store)
+        return replace(change, trailers={**change.trailers, **trailers})
+
+    return marked
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from incident_kit import repo_files
-from incident_kit.change import Change, Operation, Outcome
+from incident_kit.change import (
+    SOURCE_COMMENT_ENV,
+    SOURCE_COMMENT_TRAILER,
+    Change,
+    Operation,
+    Outcome,
+    with_trailers,
+)
 from incident_kit.context import Context
 from incident_kit.errors import GitError
 from incident_kit.git import commit as git_commit
@@ -48,6 +55,9 @@ def record(ctx: Context, operation: Operation, *, push: bool | None, override: b
     """Run `operation` on the clone's files and commit its change; with `--push` (or config
     `push: true`), land it on the remote's default branch. `override` applies a
     decision even where someone else changed the same field since this clone last looked."""
+    source = ctx.env.get(SOURCE_COMMENT_ENV, "")
+    if source.isdigit():
+        operation = with_trailers(operation, {SOURCE_COMMENT_TRAILER: source})
     with repository.lock(ctx.root):
         if not ctx.wants_push(push):
             outcome = execute(ctx.root, operation, ctx.actor)

@@ -17,11 +17,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from incident_kit.context import Context, open_context
+from incident_kit.change import SOURCE_COMMENT_ENV, SOURCE_COMMENT_TRAILER
+from incident_kit.context import Context, open_context, warn
 from incident_kit.errors import InputError
 from incident_kit.issue_ops import events, form, slash
 from incident_kit.sanitize import md_inline
@@ -97,6 +99,7 @@ class _Flow:
             self._reply(action.issue, _refusal(action.author, "declare an incident"), marker)
             print(f"refused: {action.author} has no write access")
             return
+        self._catch_up()  # a re-run starts from the event's old commit: look at what landed since
         existing = self.store.by_tracking_issue(action.issue)
         if existing is not None:
             incident = self.store.read(existing, summary_only=True)
@@ -173,6 +176,7 @@ class _Flow:
         if command.name == "help":
             self._answer(action, DONE, slash.HELP, marker)
             return
+        self._catch_up()
         folder = self.store.by_tracking_issue(action.issue)
         if folder is None:
             self._answer(
@@ -181,7 +185,13 @@ class _Flow:
             print(f"issue #{action.issue} tracks no incident")
             return
         incident_id = self.store.read(folder, summary_only=True).id
-        code, out, err = self._cli(command.argv(incident_id, *self._common(action.author)))
+        landed = self._landed(action.comment)
+        if landed is not None:  # the run that committed it crashed before it replied
+            self._answer(action, DONE, f"`/{command.name}` done (commit {landed[:12]})", marker)
+            print(f"comment {action.comment} ran already as {landed[:12]} (a re-run): answered only")
+            return
+        with _source_comment(action.comment):
+            code, out, err = self._cli(command.argv(incident_id, *self._common(action.author)))
         if code == 0:
             self._answer(action, DONE, f"`/{command.name}` done: {md_inline(out, 500)}", marker)
             print(f"/{command.name} on {incident_id} by {action.author}: done")
@@ -194,6 +204,27 @@ class _Flow:
     def _common(self, author: str) -> list[str]:
         push = [] if self.push is None else ["--push" if self.push else "--no-push"]
         return [f"--by={author}", *push, f"--repo={self.ctx.root}"]
+
+    def _catch_up(self) -> None:
+        """With --push, bring the clone onto the remote's latest state before looking anything
+        up: the checkout is the commit the event saw, older than what earlier runs pushed."""
+        if not self.ctx.wants_push(self.push):
+            return
+        from incident_kit.git import remote, repository
+
+        with repository.lock(self.ctx.root):
+            remote_name, branch = remote.upstream(self.ctx.root)
+            try:
+                remote.catch_up(self.ctx.root, remote_name, branch)
+            except remote.RemoteUnreachable as error:
+                warn(f"{error.message}; looking at this clone's state only")
+        self.store = Store(self.ctx.root)
+
+    def _landed(self, comment: int) -> str | None:
+        """The commit an earlier run of this comment's command made, if one landed."""
+        from incident_kit.git.history import commit_with_trailer
+
+        return commit_with_trailer(self.ctx.root, SOURCE_COMMENT_TRAILER, str(comment))
 
     def _cli(self, args: list[str]) -> tuple[int, str, str]:
         """The CLI run in-process; its exit code, stdout, and the last line on stderr."""
@@ -209,6 +240,20 @@ class _Flow:
 
     def _reply(self, issue: int, text: str, marker: str) -> None:
         self.client.comment(issue, text, marker=marker)
+
+
+@contextlib.contextmanager
+def _source_comment(comment: int) -> Iterator[None]:
+    """The CLI run in-process reads its environment: mark its commit with the comment's id."""
+    before = os.environ.get(SOURCE_COMMENT_ENV)
+    os.environ[SOURCE_COMMENT_ENV] = str(comment)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SOURCE_COMMENT_ENV, None)
+        else:
+            os.environ[SOURCE_COMMENT_ENV] = before
 
 
 def _refusal(login: str, what: str) -> str:

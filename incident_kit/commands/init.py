@@ -27,7 +27,9 @@ from incident_kit.workflows.installed import WORKFLOWS, action_pin, issue_templa
 __all__ = ["WORKFLOWS", "run", "scaffold_files", "upgrade"]
 
 
-def scaffold_files(pin: managed.ActionPin | None = None) -> dict[str, str]:
+def scaffold_files(
+    pin: managed.ActionPin | None = None, severities: tuple[str, ...] | None = None
+) -> dict[str, str]:
     """Every file init would write, by repository-relative path."""
     from incident_kit.commands.index import render_current
 
@@ -35,8 +37,17 @@ def scaffold_files(pin: managed.ActionPin | None = None) -> dict[str, str]:
     files = {CONFIG_PATH: default_text(), INDEX_PATH: render_current(None)}
     for rel, text in templates().items():
         files[rel] = managed.render(text, pin, rel)
-    files.update(issue_templates())
+    files.update(issue_templates(severities))
     return files
+
+
+def _team_severities(root: Path) -> tuple[str, ...] | None:
+    """The configured severity scale, for the issue form's dropdown (None: no config yet)."""
+    if not (root / CONFIG_PATH).is_file():
+        return None
+    from incident_kit.config import degraded
+
+    return degraded.load(root).config.severity_scale.levels
 
 
 def _attributes(store: Store) -> str | None:
@@ -55,7 +66,7 @@ def run(
 
     def operation(store: Store) -> Change:
         writes = {}
-        for rel, text in scaffold_files(pin).items():
+        for rel, text in scaffold_files(pin, _team_severities(store.root)).items():
             if (store.root / rel).exists():
                 kept.append(rel)
             else:
@@ -112,7 +123,7 @@ def upgrade(
             writes[rel] = updated
             was = ", ".join(sorted({_describe(p) for p in before})) or "unpinned"
             report.append(f"upgraded {rel} ({was} → {_describe(pin)})")
-        for rel, text in issue_templates().items():
+        for rel, text in issue_templates(_team_severities(store.root)).items():
             if not (store.root / rel).exists():
                 writes[rel] = text
                 report.append(f"wrote    {rel} (new in this release)")

@@ -127,3 +127,20 @@ def _blobs(root: Path, specs: list[str]) -> list[str | None]:
             texts.append(None)
         position += size + 1
     return texts
+
+
+def commit_with_trailer(root: Path, key: str, value: str, refs: tuple[str, ...] = ("HEAD",)) -> str | None:
+    """The newest commit reachable from `refs` whose trailer `key` is exactly `value`, if any.
+
+    `--grep` narrows the walk; the parsed trailer decides, so a line that merely looks alike
+    in a subject or a body paragraph never counts."""
+    if not has_commits(root):
+        return None
+    fmt = f"%H{FIELD}%(trailers:key={key},valueonly,unfold)"
+    grep = f"--grep={key}: {value}"
+    found = run(root, "log", "-F", grep, f"--format={fmt}{RECORD}", *refs, "--", check=False)
+    for record in found.stdout.split(RECORD):
+        sha, _, values = record.strip("\n").partition(FIELD)
+        if sha and value in (line.strip() for line in values.splitlines()):
+            return sha
+    return None

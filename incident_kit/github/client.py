@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from incident_kit.errors import DeliveryError
+from incident_kit.github.logins import LOGIN
 
 if TYPE_CHECKING:
     from github.Repository import Repository
@@ -39,7 +40,7 @@ IssueState = Literal["open", "closed"]
 
 MARKER_PATTERN = re.compile(r"<!-- incident-kit: (\S+) (\S+) -->")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
+_LOGIN = re.compile(rf"^{LOGIN}(?:\[bot\])?$")
 _LABEL_COLOR = "b60205"
 _MAX_WORKFLOW_INPUTS = 25  # GitHub's current limit (older docs say 10)
 

@@ -7,15 +7,13 @@ requests, issues not opened from the declare form, comments that are not slash c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from incident_kit.errors import InputError
+from incident_kit.github.logins import is_login
 from incident_kit.issue_ops import form, slash
-
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,7 @@ def _number(value: Any) -> int:
 
 def _login(user: Mapping[str, Any]) -> str:
     login = user.get("login")
-    if not isinstance(login, str) or not _LOGIN.fullmatch(login):
+    if not isinstance(login, str) or not is_login(login):
         raise InputError("the event's author is not a GitHub login")
     return login
 

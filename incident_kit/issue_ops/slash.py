@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from incident_kit.errors import InputError
+from incident_kit.github.logins import LOGIN
 
 MAX_COMMENT = 4000  # characters: a note or update is a paragraph, not a document
 MAX_TEXT = 1000  # what the timeline keeps of a note (sanitize.human_text's default)
@@ -30,8 +31,8 @@ HELP = (
 )
 
 _HEAD = re.compile(r"^/([a-z][a-z-]{0,20})(?=\s|$)", re.I)
-_LOGIN = re.compile(r"^@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$")
-_ROLE = re.compile(r"^([a-z][a-z0-9_-]{0,31})=@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$", re.I)
+_LOGIN = re.compile(rf"^@?({LOGIN})$")
+_ROLE = re.compile(rf"^([a-z][a-z0-9_-]{{0,31}})=@?({LOGIN})$", re.I)
 _LEVEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
 _DEPLOYMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,99}$")
 

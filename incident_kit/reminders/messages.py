@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from incident_kit.github.logins import is_login
 from incident_kit.markdown.frontmatter import format_timestamp
 from incident_kit.notify.messages import HEADER_MAX, SECTION_MAX, TEXT_MAX, SlackMessage
 from incident_kit.reminders.plan import Reminder
 from incident_kit.sanitize import ELLIPSIS, md_inline, safe_text
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")  # only a real user id becomes a ping
-_GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 _MAX_ITEMS = 20
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _STEP_WORDS = {
@@ -98,9 +98,7 @@ def render_slack(reminder: Reminder, now: datetime, users: Mapping[str, str]) ->
 def render_comment(reminder: Reminder, now: datetime, logins: Mapping[str, str]) -> str:
     """The tracking issue's comment (Markdown; `marker` is added by the GitHub client)."""
     said = wording(reminder, now)
-    pings = [
-        f"@{login}" for person in said.people if _GITHUB_LOGIN.match(login := logins.get(person, person))
-    ]
+    pings = [f"@{login}" for person in said.people if is_login(login := logins.get(person, person))]
     lines = [f"**{md_inline(said.headline, 300)}**", ""]
     lines += [f"- {md_inline(line, 500)}" for line in said.lines]
     if pings:

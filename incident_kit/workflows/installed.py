@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -53,12 +54,28 @@ def templates() -> dict[str, str]:
     return {f"{WORKFLOWS_DIR}/{name}": template(name) for name in shipped}
 
 
-def issue_templates() -> dict[str, str]:
-    """The issue forms this release ships, by repository-relative path (installed as they are)."""
+def issue_templates(severities: Sequence[str] | None = None) -> dict[str, str]:
+    """The issue forms this release ships, by repository-relative path; the declare form's
+    severity dropdown lists `severities` (the team's scale, most severe first) when given."""
     folder = resources.files("incident_kit").joinpath("data/issue_templates")
-    return {
-        f"{ISSUE_TEMPLATES_DIR}/{name}": folder.joinpath(name).read_text("utf-8") for name in ISSUE_TEMPLATES
-    }
+    forms = {name: folder.joinpath(name).read_text("utf-8") for name in ISSUE_TEMPLATES}
+    if severities:
+        forms["declare-incident.yml"] = _with_severities(forms["declare-incident.yml"], severities)
+    return {f"{ISSUE_TEMPLATES_DIR}/{name}": text for name, text in forms.items()}
+
+
+_SHIPPED_OPTIONS = "      options: [SEV-1, SEV-2, SEV-3, SEV-4]\n"
+_SHIPPED_WORST = "SEV-1 is the worst."
+
+
+def _with_severities(text: str, severities: Sequence[str]) -> str:
+    """The form with the team's levels as the dropdown's options (JSON strings are YAML
+    scalars: a level cannot break the form, whatever its characters)."""
+    if _SHIPPED_OPTIONS not in text or _SHIPPED_WORST not in text:
+        raise AssertionError("the shipped declare form no longer has its severity options line")
+    levels = ", ".join(json.dumps(level, ensure_ascii=False) for level in severities)
+    text = text.replace(_SHIPPED_OPTIONS, f"      options: [{levels}]\n", 1)
+    return text.replace(_SHIPPED_WORST, "The first is the worst.", 1)
 
 
 def action_pin(ref: str | None = None, repo: str | None = None) -> ActionPin:

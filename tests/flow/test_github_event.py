@@ -170,6 +170,48 @@ def test_a_re_run_of_an_answered_comment_runs_nothing_twice(
     assert api.github.comments[comment_id].reactions == ["eyes", "+1"]
 
 
+def test_a_re_run_after_a_crash_between_commit_and_reply_only_answers(
+    wired: Path, api: FakeApiServer, tmp_path: Path
+) -> None:
+    number, incident_id = declare_from_form(wired, api, tmp_path)
+    stale = git(wired, "rev-parse", "HEAD").strip()  # the commit the event saw: a re-run checks it out
+    comment_id = api.github.add_comment(number, "/note cache flushed", "bob")
+    data = issue_comment_event(number=number, comment_id=comment_id, body="/note cache flushed")
+    assert handle(wired, "issue_comment", event(tmp_path, data))[0] == 0
+    git(wired, "fetch", "-q", "origin")
+    head = git(wired, "rev-parse", "origin/main").strip()
+    assert f"Incident-Kit-Comment: {comment_id}" in git(wired, "log", "-1", "--format=%B", head)
+    # the run crashed after its push: no reply, no "done" reaction
+    for reply in [c for c in api.github.comments_on(number) if c.id > comment_id]:
+        del api.github.comments[reply.id]
+    api.github.comments[comment_id].reactions.clear()
+    git(wired, "reset", "-q", "--hard", stale)
+    code, out, err = handle(wired, "issue_comment", event(tmp_path, data))
+    assert code == 0 and "answered only" in out, err
+    git(wired, "fetch", "-q", "origin")
+    assert git(wired, "rev-parse", "origin/main").strip() == head  # the note is not added twice
+    assert git(wired, "show", f"origin/main:{_path(wired, incident_id)}").count("cache flushed") == 1
+    [reply] = [c.body for c in api.github.comments_on(number) if c.id > comment_id]
+    assert reply.startswith(f"@bob `/note` done (commit {head[:12]})")
+    assert api.github.comments[comment_id].reactions == ["eyes", "+1"]
+
+
+def test_a_form_re_run_from_the_event_s_old_commit_declares_nothing_twice(
+    wired: Path, api: FakeApiServer, tmp_path: Path
+) -> None:
+    stale = git(wired, "rev-parse", "HEAD").strip()
+    number, incident_id = declare_from_form(wired, api, tmp_path)
+    head = git(wired, "rev-parse", "origin/main").strip()
+    api.github.comments.clear()  # crashed before the reply
+    git(wired, "reset", "-q", "--hard", stale)
+    again = issues_event(number=number, title="Incident: Checkout is down", body=FORM_BODY)
+    assert handle(wired, "issues", event(tmp_path, again))[0] == 0
+    git(wired, "fetch", "-q", "origin")
+    assert git(wired, "rev-parse", "origin/main").strip() == head
+    [reply] = api.github.comments_on(number)
+    assert f"tracks **{incident_id}** already" in reply.body
+
+
 def test_ack_from_someone_without_write_access_commits_nothing_and_is_refused(
     wired: Path, api: FakeApiServer, tmp_path: Path
 ) -> None:

@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from fakes.api_server import GITHUB_TOKEN, SLACK_TOKEN, FakeApiServer
+from fakes.api_server import FakeApiServer
+from support.api_env import wire
 from support.cli import run_cli
 from support.repos import git, make_repo, status_clean
 
@@ -53,19 +54,6 @@ def unacknowledged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def _wire(monkeypatch: pytest.MonkeyPatch, server: FakeApiServer) -> None:
-    for name, value in {
-        "SLACK_BOT_TOKEN": SLACK_TOKEN,
-        "SLACK_API_URL": server.slack_url,
-        "GITHUB_TOKEN": GITHUB_TOKEN,
-        "GITHUB_API_URL": server.github_url,
-        "GITHUB_REPOSITORY": server.github.repo,
-        "INCIDENT_KIT_HTTP_TIMEOUT": "1",
-        "INCIDENT_KIT_GITHUB_WRITE_INTERVAL": "0",
-    }.items():
-        monkeypatch.setenv(name, value)
-
-
 def _posts(server: FakeApiServer) -> list[str]:
     channel = server.slack.by_name("incidents")
     assert channel is not None
@@ -76,7 +64,7 @@ def test_each_escalation_step_fires_once_at_its_threshold(
     unacknowledged: Path, server: FakeApiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server.github.add_issue(title="Checkout down", body="tracking")
-    _wire(monkeypatch, server)
+    wire(monkeypatch, server)
     counts = []
     for minutes in (4, 5, 5, 14, 15, 20, 30, 30, 45):
         code, _, err = _cli(monkeypatch, unacknowledged, "remind", now=at(minutes))
@@ -100,7 +88,7 @@ def test_a_failed_delivery_stays_pending_and_the_next_run_sends_it_once(
     unacknowledged: Path, server: FakeApiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server.github.add_issue(title="Checkout down", body="tracking")
-    _wire(monkeypatch, server)
+    wire(monkeypatch, server)
     server.fail_next("chat.postMessage", 500, count=2)
     code, _, err = _cli(monkeypatch, unacknowledged, "remind", now=at(6))
     assert code != 0 and "still pending" in err and "Traceback" not in err
@@ -120,7 +108,7 @@ def test_a_github_failure_after_the_slack_post_retries_without_posting_twice(
     unacknowledged: Path, server: FakeApiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server.github.add_issue(title="Checkout down", body="tracking")
-    _wire(monkeypatch, server)
+    wire(monkeypatch, server)
     server.fail_next("POST /repos/acme/shop/issues/1/comments", 500, count=3)
     code, _, _ = _cli(monkeypatch, unacknowledged, "remind", now=at(6))
     assert code != 0
@@ -219,3 +207,27 @@ def test_overdue_action_items_across_incidents_make_one_digest_per_owner_per_day
     assert [out.count("⏰ alice: 2 overdue action item(s)") for out in printed] == [1, 0, 1]
     assert all("bob" not in out for out in printed)
     assert status_clean(root)
+
+
+def test_a_hand_edited_reminders_block_is_flagged_by_validate_and_remind_plans_again(
+    unacknowledged: Path, server: FakeApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.github.add_issue(title="Checkout down", body="tracking")
+    wire(monkeypatch, server)
+    assert _cli(monkeypatch, unacknowledged, "remind", now=at(5))[0] == 0
+    path = next((unacknowledged / "incidents").glob("20*/inc-*/incident.md"))
+    text = path.read_text()
+    assert "state: sent" in text
+    head, _, rest = text.partition("reminders:")
+    body = rest[rest.index("\n---") :]
+    for garbage in ("reminders: {unacknowledged-1: {window: soon, state: done}}", "reminders: junk"):
+        path.write_text(f"{head}{garbage}{body}")
+        git(unacknowledged, "commit", "-qam", "a person tidies the reminders")
+        result = run_cli(["validate", "--repo", str(unacknowledged)])
+        assert result.code != 0 and "reminders" in result.stderr + result.stdout
+        assert "Traceback" not in result.stderr
+        code, _, err = _cli(monkeypatch, unacknowledged, "remind", now=at(6))
+        assert code == 0 and "Traceback" not in err, err
+        assert run_cli(["validate", "--repo", str(unacknowledged)]).code == 0
+        assert "state: sent" in path.read_text()
+    assert status_clean(unacknowledged)

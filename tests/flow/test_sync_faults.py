@@ -7,7 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fakes.api_server import GITHUB_TOKEN, SLACK_TOKEN, FakeApiServer
+from fakes.api_server import FakeApiServer
+from support.api_env import wire
 from support.cli import run_cli
 from support.repos import git, status_clean
 
@@ -46,19 +47,6 @@ def _server() -> FakeApiServer:
     return server
 
 
-def _wire(monkeypatch: pytest.MonkeyPatch, server: FakeApiServer) -> None:
-    for name, value in {
-        "SLACK_BOT_TOKEN": SLACK_TOKEN,
-        "SLACK_API_URL": server.slack_url,
-        "GITHUB_TOKEN": GITHUB_TOKEN,
-        "GITHUB_API_URL": server.github_url,
-        "GITHUB_REPOSITORY": server.github.repo,
-        "INCIDENT_KIT_HTTP_TIMEOUT": "1",
-        "INCIDENT_KIT_GITHUB_WRITE_INTERVAL": "0",
-    }.items():
-        monkeypatch.setenv(name, value)
-
-
 def _outcome(server: FakeApiServer) -> tuple[Counter[str], int, list[str]]:
     """What people and GitHub ended up with: posts per channel, issues, their markers."""
     posts: Counter[str] = Counter()
@@ -77,7 +65,7 @@ def reference(template: Path, tmp_path: Path) -> tuple[list[tuple[str, int]], ob
     try:
         repo = tmp_path / "reference"
         shutil.copytree(template, repo)
-        _wire(monkeypatch, server)
+        wire(monkeypatch, server)
         assert run_cli(["sync", "--repo", str(repo)]).code == 0
         seen: Counter[str] = Counter()
         positions = []
@@ -114,7 +102,7 @@ def test_a_fault_at_each_call_position_loses_nothing_and_doubles_nothing(
         try:
             repo = tmp_path / f"case{number}"
             shutil.copytree(template, repo)
-            _wire(monkeypatch, server)
+            wire(monkeypatch, server)
             if fault == "drop":
                 server.fail_next(key, fault="drop", after=occurrence)
             elif fault == "slow":

@@ -149,3 +149,23 @@ def test_upgrade_adds_the_issue_form_and_its_workflows_to_a_repository_set_up_be
     assert "name: Declare an incident" in (root / form).read_text()
     assert NEW in (root / ".github/workflows/incident-command.yml").read_text()
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_the_installed_form_offers_the_team_s_own_severity_levels(tmp_path: Path) -> None:
+    from ruamel.yaml import YAML
+
+    root = initialised(tmp_path, "--action-ref", OLD)
+    form = root / ".github/ISSUE_TEMPLATE/declare-incident.yml"
+    config = root / "incidents/config.yaml"
+    text = config.read_text()
+    for old, new in (("SEV-1", "P0"), ("SEV-2", "P1"), ("SEV-3", "P2"), ("SEV-4", "P3")):
+        text = text.replace(old, new)
+    config.write_text(text)
+    git(root, "rm", "-q", str(form.relative_to(root)))
+    git(root, "commit", "-qam", "our own scale")
+
+    result = run_cli(["init", "--upgrade", "--action-ref", NEW, "--repo", str(root)])
+
+    assert result.code == 0, result.stderr
+    [dropdown] = [f for f in YAML(typ="safe").load(form.read_text())["body"] if f["type"] == "dropdown"]
+    assert dropdown["attributes"]["options"] == ["P0", "P1", "P2", "P3"]
