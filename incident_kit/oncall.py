@@ -8,14 +8,16 @@ switch (08:00 UTC in winter, 07:00 UTC in summer).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from incident_kit.clock import zones
 from incident_kit.config.settings import Config, Rotation
 
 
 def on_call(rotation: Rotation, at: datetime) -> str:
     """The member of `rotation` on call at the aware instant `at`."""
-    local = at.astimezone(ZoneInfo(rotation.timezone))
+    # `zones.named`: a UTC rotation (the usual case) never imports zoneinfo, which pulls in
+    # sysconfig (~3 ms of every `declare`)
+    local = at.astimezone(zones.named(rotation.timezone))
     day = local.date()
     if local.time().replace(tzinfo=None) < rotation.handoff:
         day -= timedelta(days=1)  # before today's hand-off: still yesterday's shift

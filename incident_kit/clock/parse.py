@@ -34,15 +34,17 @@ _UNITS = {
     **dict.fromkeys(("d", "day", "days"), 86400),
     **dict.fromkeys(("w", "week", "weeks"), 7 * 86400),
 }
-_DURATION = re.compile(r"^-?\s*((?:\d+\s*[a-z]+\s*)+?)(?:\s*ago)?$")
-_PAIR = re.compile(r"(\d+)\s*([a-z]+)")
+# Patterns are strings compiled on first use (re caches them): most commands parse no typed
+# time, and compiling these at import costs every command ~3 ms.
+_DURATION = r"^-?\s*((?:\d+\s*[a-z]+\s*)+?)(?:\s*ago)?$"
+_PAIR = r"(\d+)\s*([a-z]+)"
 _CLOCK = (
     r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
     r"(?:\s*(?P<ampm>[ap])\.?m\.?)?"
 )
 _ZONE = r"(?:\s*(?P<zone>z|[+-]\d{1,2}(?::?\d{2})?|[a-z][a-z0-9_+/-]*))?"
-_DAY_CLOCK = re.compile(rf"^(?:(?P<day>today|yesterday)\s+)?{_CLOCK}{_ZONE}$", re.I)
-_DATED = re.compile(rf"^(?P<date>\d{{4}}-\d{{2}}-\d{{2}})(?:(?:t|\s+){_CLOCK})?{_ZONE}$", re.I)
+_DAY_CLOCK = rf"^(?:(?P<day>today|yesterday)\s+)?{_CLOCK}{_ZONE}$"  # matched ignoring case
+_DATED = rf"^(?P<date>\d{{4}}-\d{{2}}-\d{{2}})(?:(?:t|\s+){_CLOCK})?{_ZONE}$"  # matched ignoring case
 _WORDS = {"noon": "12:00", "midnight": "00:00"}
 
 Refuse = Callable[[str], InputError]
@@ -96,10 +98,10 @@ def _parse(value: str, reference: datetime, team: tzinfo, refuse: Refuse) -> Whe
     if lowered in ("today", "yesterday"):
         raise refuse(f"add the time of day, e.g. '{lowered} 23:00'")
     value = re.sub(r"\b(noon|midnight)\b", lambda m: _WORDS[m.group(1).lower()], value, flags=re.I)
-    match = _DAY_CLOCK.match(value)
+    match = re.match(_DAY_CLOCK, value, re.I)
     if match:
         return _clock_time(match, reference, team, refuse)
-    match = _DATED.match(value)
+    match = re.match(_DATED, value, re.I)
     if match:
         return _dated(match, team, refuse)
     raise refuse(
@@ -109,10 +111,10 @@ def _parse(value: str, reference: datetime, team: tzinfo, refuse: Refuse) -> Whe
 
 
 def _duration(lowered: str) -> timedelta | None:
-    match = _DURATION.match(lowered)
+    match = re.match(_DURATION, lowered)
     if not match:
         return None
-    pairs = _PAIR.findall(match.group(1))
+    pairs = re.findall(_PAIR, match.group(1))
     if not pairs or any(unit not in _UNITS for _, unit in pairs):
         return None  # "3pm": a clock time, not three "pm"s
     return timedelta(seconds=sum(int(n) * _UNITS[unit] for n, unit in pairs))

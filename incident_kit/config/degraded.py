@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from incident_kit import repo_files, safe_yaml
+from incident_kit import repo_files
 from incident_kit.config import loading
 from incident_kit.config.reader import ConfigReader, ReaderError, parse
 from incident_kit.config.settings import CONFIG_PATH, Config
@@ -58,6 +58,8 @@ def lenient(text: str, source: str = CONFIG_PATH) -> Loaded:
     """Parse `text`, dropping each part that fails validation until the rest passes."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
+
+    from incident_kit import safe_yaml  # with the YAML parser: a cached config needs neither
 
     try:
         return Loaded(parse(text, source))

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from incident_kit import safe_yaml
 from incident_kit.config import alert_rules
 from incident_kit.config.communication import read_announce, read_updates
 from incident_kit.config.reminders_reader import read_reminders
@@ -56,6 +55,8 @@ def parse(text: str, source: str = CONFIG_PATH) -> Config:
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
+
+    from incident_kit import safe_yaml  # with the YAML parser: a cached config needs neither
 
     unsafe = safe_yaml.problem(text)
     if unsafe is not None:

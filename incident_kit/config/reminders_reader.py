@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from incident_kit.config.reader import ConfigReader
 
 MAX_MINUTES = 90 * 24 * 60
-_DURATION = re.compile(r"^(\d+)\s*(m|min|h|d)?$")
+_DURATION = r"^(\d+)\s*(m|min|h|d)?$"  # compiled on first use: a cached config never reads a duration
 _UNIT = {None: 1, "m": 1, "min": 1, "h": 60, "d": 24 * 60}
 
 
@@ -84,7 +84,7 @@ def _minutes(reader: ConfigReader, node: Any, key: str, where: str) -> int:
     text = str(value).strip().lower()
     if value is None or value is False or text in ("off", "none", "0"):
         return 0
-    match = _DURATION.match(text)
+    match = re.match(_DURATION, text)
     minutes = int(match.group(1)) * _UNIT[match.group(2)] if match else 0
     if isinstance(value, bool) or not 0 < minutes <= MAX_MINUTES:
         message = f"{value!r} is not a duration like 30m, 2h or 3d (up to 90d), or off"

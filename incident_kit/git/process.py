@@ -16,7 +16,8 @@ from pathlib import Path
 
 from incident_kit.errors import GitError
 
-STALE_LOCK = re.compile(
+# compiled on first use (re caches it): only a failed git command is searched
+STALE_LOCK = (
     r"Unable to create '([^']+\.lock)': File exists|cannot lock ref '[^']*': Unable to create '([^']+\.lock)'"
 )
 
@@ -69,7 +70,7 @@ def run_bytes(root: Path, args: Sequence[str], data: bytes, env: Mapping[str, st
 
 def failure(args: Sequence[str], output: str, returncode: int) -> GitError:
     """The one-line error for a failed git command: a stale lock says what to remove."""
-    stale = STALE_LOCK.search(output or "")
+    stale = re.search(STALE_LOCK, output or "")
     if stale:
         return GitError(stale_lock_message(stale.group(1) or stale.group(2)))
     detail = (output or "").strip().splitlines()

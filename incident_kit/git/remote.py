@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,7 +163,7 @@ def push(root: Path, remote: str, branch: str) -> PushResult:
     )
     rejected = any(marker in text for marker in races)
     lines = [line.strip() for line in f"{result.stderr}\n{result.stdout}".splitlines() if line.strip()]
-    stale = STALE_LOCK.search(text)
+    stale = re.search(STALE_LOCK, text)
     if stale:
         return PushResult(
             False, rejected, "the remote " + stale_lock_message(stale.group(1) or stale.group(2))

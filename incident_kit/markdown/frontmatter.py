@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from incident_kit import safe_yaml
 from incident_kit.errors import FileFormatError
 
 BOM = "\ufeff"
@@ -141,12 +140,16 @@ def load(frontmatter: str, source: str, first_line: int = 2) -> dict[str, Any]:
 
 
 def refuse_unsafe_yaml(frontmatter: str, source: str, first_line: int = 2) -> None:
+    # imported here: only a YAML parse needs it, and writes edit frontmatter without one
+    from incident_kit import safe_yaml
+
     found = safe_yaml.problem(frontmatter)
     if found is not None:
         raise FileFormatError(f"{source}:{first_line + found.line}: {found.message}")
 
 
-_STAMP_LINE = re.compile(
+# compiled on first use (re caches it): only a frontmatter parse looks for bad dates
+_STAMP_LINE = (
     r"^\s*([A-Za-z_][A-Za-z0-9_-]*):\s+['\"]?"
     r"(\d{4}-\d{1,2}-\d{1,2}(?:[Tt ][0-9:.]+)?(?:Z|[+-][0-9:]+)?)['\"]?\s*(?:#.*)?$"
 )
@@ -155,7 +158,7 @@ _STAMP_LINE = re.compile(
 def _bad_timestamp(frontmatter: str) -> tuple[int, str, str] | None:
     """(line index, key, value) of the first date-like value that is no real date."""
     for index, line in enumerate(frontmatter.split("\n")):
-        match = _STAMP_LINE.match(line)
+        match = re.match(_STAMP_LINE, line)
         if not match:
             continue
         value = match.group(2)

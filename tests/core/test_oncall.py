@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -67,6 +69,25 @@ def test_daily_rotation_in_another_zone_across_us_dst(config) -> None:  # type: 
     assert commander_for(config, "payments", utc("2026-03-07T23:30:00Z")) == "pat"  # 18:30 EST: shift 6
     assert commander_for(config, "payments", utc("2026-03-08T22:29:59Z")) == "pat"  # 18:29 EDT
     assert commander_for(config, "payments", utc("2026-03-08T22:30:00Z")) == "quinn"  # 18:30 EDT: shift 7
+
+
+UTC_ROTATION = """
+import sys
+from datetime import datetime, time, date, UTC
+from incident_kit.config.settings import Rotation
+from incident_kit.oncall import on_call
+
+rotation = Rotation("ops", ("alice", "bob"), 1, time(9, 0), "UTC", date(2026, 1, 5))
+before, at = datetime(2026, 1, 6, 8, 59, tzinfo=UTC), datetime(2026, 1, 6, 9, 0, tzinfo=UTC)
+print(on_call(rotation, before), on_call(rotation, at))
+print("zoneinfo imported:", "zoneinfo" in sys.modules)
+"""
+
+
+def test_a_utc_rotation_hands_off_at_its_utc_time_without_loading_time_zone_data() -> None:
+    # zoneinfo pulls in sysconfig: every `declare` with a UTC rotation would pay ~3 ms for nothing
+    result = subprocess.run([sys.executable, "-c", UTC_ROTATION], capture_output=True, text=True, timeout=60)
+    assert result.stdout.splitlines() == ["alice bob", "zoneinfo imported: False"], result.stderr
 
 
 def test_override_wins_only_inside_its_window(config) -> None:  # type: ignore[no-untyped-def]
