@@ -11,12 +11,12 @@ import json
 import os
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from incident_kit import repo_files, safe_yaml
+from incident_kit.commands import validate_rules as rules
 from incident_kit.commands.validate_report import report
 from incident_kit.config.reader import parse
 from incident_kit.config.settings import CONFIG_PATH, Config
@@ -24,7 +24,6 @@ from incident_kit.context import check_format
 from incident_kit.errors import ConfigError, FileFormatError, InputError
 from incident_kit.git import history, repository
 from incident_kit.ids import id_from_folder
-from incident_kit.sanitize import safe_text
 from incident_kit.store import INCIDENT_FILE, INCIDENTS, POSTMORTEM_FILE, Store
 from incident_kit.validation import (
     ERROR,
@@ -58,16 +57,16 @@ def run(
         problems = []
     partial = bool(paths or changed_since)
     problems += targets.problems
-    problems += _symlinks(store, [*targets.folders, *targets.files] if partial else None)
-    problems += _other_files(store, targets.files if partial else None)
+    problems += rules.symlinks(store, [*targets.folders, *targets.files] if partial else None)
+    problems += rules.other_files(store, targets.files if partial else None)
     statuses: dict[Path, tuple[str | None, str | None, str | None]] = {}
     for folder, (found, facts) in _results(store, targets.folders, config, use_cache and not partial):
         problems += found
         statuses[folder] = facts
-    problems += _duplicate_ids(store, set(targets.folders) if partial else None)
-    problems += _merge_targets(store, statuses, None if partial else targets.folders)
+    problems += rules.duplicate_ids(store, set(targets.folders) if partial else None)
+    problems += rules.merge_targets(store, statuses, None if partial else targets.folders)
     if targets.check_config:  # the whole repository is being checked, not a pull request's incidents
-        problems += _stale_workflows(root)
+        problems += rules.stale_workflows(root)
     problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.level, p.message))
     report(problems, fmt, checked=len(targets.folders))
     return 1 if any(p.level == ERROR for p in problems) else 0
@@ -185,7 +184,9 @@ def _targets(store: Store, paths: Sequence[str], changed_since: str | None) -> _
             raise InputError(f"--changed-since {changed_since!r}: not a commit git knows (fetch it first?)")
         paths = [name for name in changed if not _bad_name(name)]
         problems = [
-            Problem(_shown(name), 1, "file name is not UTF-8 text, or holds control characters", rule="name")
+            Problem(
+                rules.shown(name), 1, "file name is not UTF-8 text, or holds control characters", rule="name"
+            )
             for name in changed
             if _bad_name(name)
         ]
@@ -221,29 +222,6 @@ def _bad_name(name: str) -> bool:
     """Git hands over file names as bytes: one that is not UTF-8 (kept as surrogates) or that
     holds a control character cannot be printed, annotated or put in a job summary safely."""
     return not name.isprintable()
-
-
-def _shown(name: str) -> str:
-    return name.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
-
-
-def _other_files(store: Store, files: Iterable[Path] | None) -> list[Problem]:
-    """The files under incidents/ other commands read besides incident folders (the index),
-    read as they will read them: a symlink, a huge or binary README fails here, not after."""
-    if files is not None:  # a pull request that does not touch the index: skip the import
-        files = [f for f in files if f.name == "README.md"]
-        if not files:
-            return []
-    from incident_kit.reports.index_page import INDEX_PATH  # (~20 ms: the stats renderer)
-
-    wanted = [store.root / INDEX_PATH] if files is None else [f for f in files if store.rel(f) == INDEX_PATH]
-    problems = []
-    for path in wanted:
-        try:
-            repo_files.read_if_present(store.root, path, limit=repo_files.MAX_INDEX_BYTES)
-        except FileFormatError as error:
-            problems.append(problem_from_message(store.rel(path), error.message))
-    return problems
 
 
 def _folder_of(store: Store, path: Path) -> Path | None:
@@ -321,112 +299,4 @@ def _unknown_service(rel: str, text: str, service: str | None, config: Config) -
             WARNING,
             "service",
         )
-    ]
-
-
-def _symlinks(store: Store, folders: Iterable[Path] | None) -> list[Problem]:
-    """Symlinks anywhere under incidents/ (the tool refuses to follow them)."""
-    roots = [store.incidents] if folders is None else list(folders)
-    problems = []
-    for top in roots:
-        if top.is_symlink():
-            problems.append(
-                Problem(store.rel(top), 1, "is a symlink; incident files must be real files", rule="symlink")
-            )
-            continue
-        for link in _links_under(str(top)):
-            path = Path(link)
-            target = safe_text(_shown(os.readlink(path)), 120)
-            problems.append(
-                Problem(
-                    store.rel(path),
-                    1,
-                    f"is a symlink (to {target}); incident files must be real files",
-                    rule="symlink",
-                )
-            )
-    return problems
-
-
-def _links_under(top: str) -> Iterator[str]:
-    """Every symlink below `top` (not followed): one `scandir` per folder, the file types
-    from the directory entries (a whole-repository check walks 10,000 folders)."""
-    try:
-        entries = list(os.scandir(top))
-    except OSError:  # as os.walk: gone or unreadable, nothing to report below it
-        return
-    for entry in entries:
-        if entry.is_symlink():
-            yield entry.path
-        elif entry.is_dir(follow_symlinks=False):
-            yield from _links_under(entry.path)
-
-
-def _duplicate_ids(store: Store, targets: set[Path] | None) -> list[Problem]:
-    """Two folders with one id. An id carries its date, so a clash lives in one month folder:
-    checking a pull request's incidents reads only their months."""
-    months = None if targets is None else sorted({t.parent.name for t in targets})
-    by_id: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for month, name in store.names(months):
-        incident_id = id_from_folder(name)
-        if incident_id:
-            by_id[incident_id].append((month, name))  # a Path only for a clash (10,000 names)
-    problems = []
-    for incident_id, names_of in by_id.items():
-        if len(names_of) < 2:
-            continue
-        folders = [store.incidents / month / name for month, name in names_of]
-        if targets is not None and not targets.intersection(folders):
-            continue
-        names = ", ".join(store.rel(f) for f in folders)
-        for folder in folders:
-            problems.append(
-                Problem(
-                    f"{store.rel(folder)}/{INCIDENT_FILE}",
-                    1,
-                    f"incident id {incident_id} is used by several folders: {names}",
-                    rule="unique-id",
-                )
-            )
-    return problems
-
-
-def _merge_targets(
-    store: Store,
-    statuses: dict[Path, tuple[str | None, str | None, str | None]],
-    every_folder: list[Path] | None = None,
-) -> list[Problem]:
-    """`every_folder`: the incident folders when the caller already listed them all."""
-    wanted = {folder: facts[2] for folder, facts in statuses.items() if facts[1] == "merged" and facts[2]}
-    if not wanted:
-        return []
-    folders = store.folders() if every_folder is None else every_folder
-    known = {id_from_folder(f.name) for f in folders}
-    return [
-        Problem(
-            f"{store.rel(folder)}/{INCIDENT_FILE}",
-            1,
-            f"merged_into {target} is not an incident in this repository",
-            rule="lifecycle",
-        )
-        for folder, target in wanted.items()
-        if target not in known
-    ]
-
-
-def _stale_workflows(root: Path) -> list[Problem]:
-    """Installed workflows that run an older incident-kit than this one (a warning)."""
-    from incident_kit import __version__
-    from incident_kit.workflows.installed import stale_pins
-
-    return [
-        Problem(
-            stale.rel,
-            stale.line,
-            f"runs incident-kit {'v' + stale.version if stale.version else '(release unknown)'}, older "
-            f"than this one (v{__version__}); run `incident init --upgrade` and commit the result",
-            WARNING,
-            "workflows",
-        )
-        for stale in stale_pins(root)
     ]

@@ -226,8 +226,12 @@ def test_every_parser_of_pull_request_text_runs_in_linear_time(name: str) -> Non
 def test_the_measure_tells_a_quadratic_pattern_from_a_linear_one() -> None:
     """The yardstick itself: the pattern the action-item parser used to split fields on."""
     old_separator = re.compile(r"[ \t]+[—–][ \t]+|[ \t]+--[ \t]+")
-    assert growth(old_separator.split, lambda run: f"x{run}y", " ", size=500) > MAX_GROWTH * 1.5
-    assert growth(action_items.split_fields, lambda run: f"x{run}y", " ", size=500) < MAX_GROWTH
+    # A loaded machine (CI beside other jobs) blurs one measurement either way: the quadratic
+    # signature is the clearest of three, the linear one the calmest of three.
+    quadratic = max(growth(old_separator.split, lambda run: f"x{run}y", " ", size=500) for _ in range(3))
+    linear = min(growth(action_items.split_fields, lambda run: f"x{run}y", " ", size=500) for _ in range(3))
+    assert quadratic > MAX_GROWTH * 1.5
+    assert linear < MAX_GROWTH
 
 
 # --- the rewrites read what the old patterns read ---------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import subprocess
 import sys
@@ -151,7 +152,7 @@ def test_post_by_name_and_update_by_id(api: FakeApiServer, slack: SlackNotifier)
     assert message["ts"] == posted.ts
     assert message["blocks"] == list(DECLARED.blocks) and message["text"] == DECLARED.text
 
-    status = render_status(IncidentSummary(**{**INCIDENT.__dict__, "status": "mitigated"}))
+    status = render_status(dataclasses.replace(INCIDENT, status="mitigated"))
     slack.update(posted.channel, posted.ts, status)
     [message] = api.slack.posts(announce)
     assert message["text"] == status.text
