@@ -24,7 +24,7 @@ from typing import Any
 
 from incident_kit.change import SOURCE_COMMENT_ENV, SOURCE_COMMENT_TRAILER
 from incident_kit.context import Context, open_context, warn
-from incident_kit.errors import InputError
+from incident_kit.errors import IncidentKitError, InputError
 from incident_kit.issue_ops import events, form, slash
 from incident_kit.sanitize import md_inline
 from incident_kit.store import Store
@@ -81,6 +81,9 @@ def read_event(path: Path) -> dict[str, Any]:
     if not isinstance(event, dict):
         raise InputError(f"the event file {path} is not a JSON object")
     return event
+
+
+HAND_OVER_EVENT = "incidents-changed"  # what incident-sync listens for (and incident-alert sends)
 
 
 class _Flow:
@@ -142,6 +145,7 @@ class _Flow:
             marker,
         )
         print(f"declared {result['id']} from issue #{action.issue}")
+        self._hand_over()
 
     def _channel(self, result: dict[str, Any], asked: form.FormDeclare) -> str:
         from incident_kit.notify.channel_names import channel_name
@@ -189,12 +193,14 @@ class _Flow:
         if landed is not None:  # the run that committed it crashed before it replied
             self._answer(action, DONE, f"`/{command.name}` done (commit {landed[:12]})", marker)
             print(f"comment {action.comment} ran already as {landed[:12]} (a re-run): answered only")
+            self._hand_over()  # the crashed run may not have got this far
             return
         with _source_comment(action.comment):
             code, out, err = self._cli(command.argv(incident_id, *self._common(action.author)))
         if code == 0:
             self._answer(action, DONE, f"`/{command.name}` done: {md_inline(out, 500)}", marker)
             print(f"/{command.name} on {incident_id} by {action.author}: done")
+            self._hand_over()
         else:
             self._answer(action, REFUSED, f"`/{command.name}` refused: {md_inline(err, 500)}", marker)
             print(f"/{command.name} on {incident_id} by {action.author}: refused (exit {code})")
@@ -219,6 +225,20 @@ class _Flow:
             except remote.RemoteUnreachable as error:
                 warn(f"{error.message}; looking at this clone's state only")
         self.store = Store(self.ctx.root)
+
+    def _hand_over(self) -> None:
+        """A change that was pushed starts incident-sync (a `repository_dispatch` of type
+        `incidents-changed`, as the alert workflow sends): pushes made with GITHUB_TOKEN start
+        no workflow, and only incident-sync's one-at-a-time runs deliver Slack and tracking
+        issues. A refused dispatch is a warning: the scheduled sync delivers within 30 minutes."""
+        if not self.ctx.wants_push(self.push):
+            return
+        try:
+            self.client.repository_dispatch(HAND_OVER_EVENT, {})
+        except IncidentKitError as error:
+            warn(f"could not start incident-sync ({error.message}); its schedule will deliver")
+        else:
+            print(f"handed over to incident-sync ({HAND_OVER_EVENT})")
 
     def _landed(self, comment: int) -> str | None:
         """The commit an earlier run of this comment's command made, if one landed."""

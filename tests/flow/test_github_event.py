@@ -94,6 +94,8 @@ def test_the_form_declares_as_its_author_links_the_issue_and_answers_with_id_and
     assert f"\ntracking_issue: {number}\n" in text and "Payments fail with a 502" in text
     [reply] = api.github.comments_on(number)
     assert incident_id in reply.body and "`#inc-20261126-checkout-is-down`" in reply.body
+    # delivery is incident-sync's: the run starts it, as the alert workflow does
+    assert [d["event_type"] for d in api.github.repository_dispatches] == ["incidents-changed"]
     # a re-run (the workflow retried) declares nothing more and answers nothing more
     again = issues_event(number=number, title="Incident: Checkout is down", body=FORM_BODY)
     assert handle(wired, "issues", event(tmp_path, again))[0] == 0
@@ -152,6 +154,25 @@ def test_ack_from_a_collaborator_commits_as_them_reacts_done_and_replies(
     assert "investigating" in git(wired, "show", f"origin/main:{_path(wired, incident_id)}")
     assert api.github.comments[comment_id].reactions == ["eyes", "+1"]
     assert reply.startswith("@bob `/ack` done:") and "triage → investigating" in reply
+    assert len(api.github.repository_dispatches) == 2  # the declare's hand-over, then the ack's
+
+
+def test_a_refused_hand_over_is_a_warning_the_command_still_lands_and_is_answered(
+    wired: Path, api: FakeApiServer, tmp_path: Path
+) -> None:
+    number, incident_id = declare_from_form(wired, api, tmp_path)
+    api.fail_next("POST /repos/acme/shop/dispatches", 422)
+    comment_id = api.github.add_comment(number, "/note checking the load balancer", "bob")
+    data = issue_comment_event(
+        number=number, comment_id=comment_id, body="/note checking the load balancer", author="bob"
+    )
+    code, _, err = handle(wired, "issue_comment", event(tmp_path, data))
+    assert code == 0
+    assert "could not start incident-sync" in err and "Traceback" not in err
+    git(wired, "fetch", "-q", "origin")
+    assert remote_log(wired)[0].startswith(f"bob|{incident_id}: ")
+    assert api.github.comments[comment_id].reactions == ["eyes", "+1"]
+    assert len(api.github.repository_dispatches) == 1  # only the declare's got through
 
 
 def test_a_re_run_of_an_answered_comment_runs_nothing_twice(
@@ -224,6 +245,7 @@ def test_ack_from_someone_without_write_access_commits_nothing_and_is_refused(
     assert git(wired, "rev-parse", "origin/main") == head
     assert api.github.comments[comment_id].reactions == ["eyes", "-1"]
     assert "refused" in reply and "write access" in reply
+    assert len(api.github.repository_dispatches) == 1  # the declare's only: nothing new to deliver
 
 
 def test_comment_text_never_becomes_an_option_or_a_second_command(

@@ -25,6 +25,7 @@ from harness import (
     issue_comment_event,
     issues_event,
     make_remote,
+    repository_dispatch_event,
     run_job,
 )
 
@@ -124,7 +125,16 @@ def test_a_form_declares_and_ack_runs_as_the_collaborator_but_not_as_an_outsider
     [reply] = repo.api.github.comments_on(number)
     channel = f"inc-{incident_id.split('-')[1]}-checkout-is-down"  # the runner's clock is not pinned
     assert f"`#{channel}`" in reply.body
-    assert channel in [c.name for c in repo.api.slack.channels.values()]  # the run's sync made it
+    # The form run hands over to incident-sync (one sync at a time delivers), which makes it.
+    assert [d["event_type"] for d in repo.api.github.repository_dispatches] == ["incidents-changed"]
+    assert channel not in [c.name for c in repo.api.slack.channels.values()]
+    synced = repo.run(
+        "incident-sync.yml",
+        "repository_dispatch",
+        repository_dispatch_event({}, event_type="incidents-changed"),
+    )
+    assert synced.status == "success", synced.log()
+    assert channel in [c.name for c in repo.api.slack.channels.values()]
 
     head = repo.head()
     result, comment_id, [answer] = repo.comment(number, "/ack", "bob")
@@ -135,6 +145,7 @@ def test_a_form_declares_and_ack_runs_as_the_collaborator_but_not_as_an_outsider
     ], landed
     assert repo.api.github.comments[comment_id].reactions == ["eyes", "+1"]
     assert answer.startswith("@bob `/ack` done:")
+    assert len(repo.api.github.repository_dispatches) == 2  # the ack handed over too
 
     head = repo.head()
     result, comment_id, [answer] = repo.comment(number, "/resolve", "mallory")
@@ -142,6 +153,7 @@ def test_a_form_declares_and_ack_runs_as_the_collaborator_but_not_as_an_outsider
     assert repo.head() == head  # nothing committed, nothing pushed
     assert repo.api.github.comments[comment_id].reactions == ["eyes", "-1"]
     assert "refused" in answer and "write access" in answer
+    assert len(repo.api.github.repository_dispatches) == 2  # a refusal changes nothing to deliver
 
 
 def test_hostile_comments_do_nothing_harmful(repo: Repo) -> None:
