@@ -1,4 +1,5 @@
-"""The streaming `compute_stats` gives exactly what the list-based one gave (`reference_stats`).
+"""The streaming `compute_stats` and `render_index` give exactly what the list-based ones gave
+(`reference_stats`, `reference_index`).
 
 Property-style over random incident sets (colliding ids, moments, services and dedup keys,
 negative and stale durations, unknown severities, undated incidents) with random filters, and
@@ -17,16 +18,18 @@ from typing import Any, TypeVar
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from reference_index import reference_index
 from reference_stats import reference_stats
 from support.cli import PINNED_NOW, run_cli
 from support.stats_data import incident
 
 from incident_kit.model import ActionItem, IncidentSummary
+from incident_kit.reports.index_page import render_index
 from incident_kit.reports.stats.compute import compute_stats
 from incident_kit.reports.stats.render import render_markdown, render_text
 from incident_kit.reports.stats.to_json import render_json
-from incident_kit.summaries.cache import load_summaries
-from incident_kit.summaries.postmortem_items import load_action_items
+from incident_kit.summaries.cache import iter_summaries, load_summaries
+from incident_kit.summaries.postmortem_items import iter_action_items, load_action_items
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -185,3 +188,39 @@ def test_stats_on_a_generated_repository_prints_what_the_list_based_stats_printe
     result = run_cli(["stats", "--repo", str(generated), "--format", fmt, *args])
     assert result.code == 0, result.stderr
     assert result.stdout == (text if text.endswith("\n") else text + "\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(incidents(), max_size=40),
+    st.lists(action_items, max_size=15),
+    st.sampled_from([0, 1, 3, 20]),
+)
+def test_the_streaming_index_equals_the_sorted_one(
+    found: list[IncidentSummary], items: list[ActionItem], limit: int
+) -> None:
+    expected = reference_index(found, items, now=NOW, history_limit=limit)
+    assert render_index(once(found), once(items), now=NOW, history_limit=limit) == expected
+
+
+def test_the_streaming_index_keeps_the_newest_history_of_many() -> None:
+    # more than the bounded list holds, in an order where the newest come first and last
+    found = [
+        incident(f"inc-20260101-{k:04d}", declared_at=f"2026-01-{1 + k % 28:02d} {k % 24:02d}:00")
+        for k in range(500)
+    ]
+    found = found[250:] + found[:250]
+    expected = reference_index(found, [], now=NOW, history_limit=5)
+    assert render_index(once(found), once([]), now=NOW, history_limit=5) == expected
+    assert "The 5 most recently declared of 500 incidents" in expected
+
+
+@pytest.mark.parametrize("limit", [20, 3])
+def test_index_on_a_generated_repository_is_what_the_sorted_index_was(generated: Path, limit: int) -> None:
+    summaries = load_summaries(generated, warn=False)
+    now = datetime.fromisoformat(PINNED_NOW)
+    expected = reference_index(summaries, load_action_items(generated), now=now, history_limit=limit)
+    streamed = render_index(
+        iter_summaries(generated), iter_action_items(generated), now=now, history_limit=limit
+    )
+    assert streamed == expected
