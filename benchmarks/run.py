@@ -552,7 +552,7 @@ class Bench:
             self.bench_memory(source, label, main)
 
     def bench_memory(self, source: Path, label: str, gated: bool) -> None:
-        """Peak memory of `list --all --format json`, `list` and `stats`, cold and warm."""
+        """Peak memory of `list --all --format json`, `list`, `stats` and `index --check`, cold and warm."""
         root = self.work / "memory"
         clone(source, root)
         peaks: dict[str, int] = {}
@@ -561,9 +561,13 @@ class Bench:
             cold = peak_rss_kb(self.command(root, *args))
             warm = max(peak_rss_kb(self.command(root, *args)) for _ in range(2))
             peaks[f"{' '.join(args)} (cold)"], peaks[f"{' '.join(args)} (warm)"] = cold, warm
+        # `index --check` renders the whole README (its statistics too) from the same stream
+        shutil.rmtree(root / ".git" / "incident-kit", ignore_errors=True)
+        peaks["index --check (cold)"] = peak_rss_kb(self.index_check(root))
+        peaks["index --check (warm)"] = max(peak_rss_kb(self.index_check(root)) for _ in range(2))
         shutil.rmtree(root, ignore_errors=True)
         self.memory[f"{label} (reads)"] = {name: round(kb / 1024, 1) for name, kb in peaks.items()}
-        measure = "peak memory of `list` and `stats` (cold and warm)"
+        measure = "peak memory of `list`, `stats` and `index` (cold and warm)"
         peak_mb = max(peaks.values()) / 1024
         self.add(Row("read_memory", measure, label, "MB", peak_mb, None, "100 MB", 100.0, gated))
 

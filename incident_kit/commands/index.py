@@ -20,11 +20,12 @@ def render_current(
 ) -> str:
     """The index for the repository at `root` (an empty one when None), on the team's scale."""
     from incident_kit.reports.index_page import render_index
-    from incident_kit.summaries.cache import load_summaries
-    from incident_kit.summaries.postmortem_items import load_action_items
+    from incident_kit.summaries.cache import iter_summaries
+    from incident_kit.summaries.postmortem_items import iter_action_items
 
-    incidents = load_summaries(root) if root else []
-    items = load_action_items(root) if root else []
+    # one pass each: only the open incidents, the newest history and tallies are kept
+    incidents = iter_summaries(root) if root else iter(())
+    items = iter_action_items(root) if root else iter(())
     return render_index(incidents, items, now=now or clock.now(), severities=severities)
 
 

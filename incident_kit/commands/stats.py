@@ -29,13 +29,13 @@ def stats(
     from incident_kit.reports.stats.compute import compute_stats
     from incident_kit.reports.stats.render import render_markdown, render_text
     from incident_kit.reports.stats.to_json import render_json
-    from incident_kit.summaries.cache import load_summaries
-    from incident_kit.summaries.postmortem_items import load_action_items
+    from incident_kit.summaries.cache import iter_summaries
+    from incident_kit.summaries.postmortem_items import iter_action_items
 
     fmt = check_format(fmt, ("text", "json", "markdown"))
     result = compute_stats(
-        load_summaries(ctx.root),
-        load_action_items(ctx.root),
+        iter_summaries(ctx.root),  # one pass each: only tallies are kept, never every incident
+        iter_action_items(ctx.root),
         now=ctx.now,
         since=_day(since, "--since"),
         until=_day(until, "--until"),

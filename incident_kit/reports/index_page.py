@@ -15,13 +15,14 @@ their order, and nothing in it depends on the wall clock except through the data
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from urllib.parse import quote
 
 from incident_kit.markdown.tables import cell, link, table
 from incident_kit.model import SEVERITIES, TIMESTAMP_KEYS, ActionItem, IncidentSummary
-from incident_kit.reports.stats.compute import compute_stats
+from incident_kit.reports.stats.compute import Filters, StatsTally
 from incident_kit.reports.stats.durations import duration_seconds, reference_time, utc
 from incident_kit.reports.stats.render import NO_VALUE, format_duration, render_summary_markdown
 
@@ -32,8 +33,8 @@ INDEX_PATH = INDEX_DIR + "README.md"
 
 
 def render_index(
-    incidents: Sequence[IncidentSummary],
-    action_items: Sequence[ActionItem],
+    incidents: Iterable[IncidentSummary],
+    action_items: Iterable[ActionItem],
     *,
     now: datetime,
     stats_markdown_summary: str | None = None,
@@ -47,13 +48,28 @@ def render_index(
     `stats_markdown_summary` replaces the computed summary (all incidents, no filter).
     `repo_url_base` (e.g. `https://github.com/o/r/tree/main`) makes the incident links
     absolute; by default they are relative to `incidents/`, where the file lives.
+
+    One pass over `incidents`, then one over `action_items` (both may be generators): only the
+    open incidents and the newest `history_limit` others are kept, with the statistics' tallies.
     """
-    as_of = latest_event(incidents)
-    open_incidents = sorted((i for i in incidents if i.is_open), key=lambda i: _open_order(i, severities))
-    history = sorted((i for i in incidents if not i.is_open), key=_history_order)
-    if stats_markdown_summary is None:
-        stats = compute_stats(incidents, action_items, now=now, severities=severities)
-        stats_markdown_summary = render_summary_markdown(stats)
+    tally = StatsTally(Filters(), now, severities) if stats_markdown_summary is None else None
+    as_of: datetime | None = None
+    open_incidents: list[IncidentSummary] = []
+    history = _Newest(history_limit)
+    for incident in incidents:
+        as_of = max(filter(None, (as_of, _latest(incident))), default=None)
+        if incident.is_open:
+            open_incidents.append(incident)
+        else:
+            history.add(incident)
+        if tally is not None:
+            tally.add(incident)
+    open_incidents.sort(key=lambda i: _open_order(i, severities))
+    if tally is not None:
+        for item in action_items:
+            tally.add_action_item(item)
+        stats_markdown_summary = render_summary_markdown(tally.result())
+    assert stats_markdown_summary is not None
     out = [
         "# Incidents\n",
         GENERATED_MARKER + "\n",
@@ -68,15 +84,34 @@ def render_index(
     return "\n".join(out)
 
 
-def latest_event(incidents: Sequence[IncidentSummary]) -> datetime | None:
+def latest_event(incidents: Iterable[IncidentSummary]) -> datetime | None:
     """The newest lifecycle timestamp of any incident: the index's notion of "now"."""
-    moments = [
-        utc(value)
-        for incident in incidents
-        for key in TIMESTAMP_KEYS
-        if (value := getattr(incident, key, None)) is not None
-    ]
+    return max(filter(None, map(_latest, incidents)), default=None)
+
+
+def _latest(incident: IncidentSummary) -> datetime | None:
+    moments = [utc(value) for key in TIMESTAMP_KEYS if (value := getattr(incident, key, None)) is not None]
     return max(moments, default=None)
+
+
+class _Newest:
+    """The first `limit` incidents in history order (newest first) of those added, and how many
+    were added: a bounded list, trimmed as it doubles, stable as sorting them all was."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+        self._kept: list[tuple[tuple[bool, float, str, str], int, IncidentSummary]] = []
+
+    def add(self, incident: IncidentSummary) -> None:
+        self._kept.append((_history_order(incident), self.count, incident))
+        self.count += 1
+        if self.limit >= 0 and len(self._kept) > 2 * self.limit + 64:
+            self._kept = heapq.nsmallest(self.limit, self._kept, key=lambda k: k[:2])
+
+    def newest(self) -> list[IncidentSummary]:
+        self._kept.sort(key=lambda k: k[:2])
+        return [incident for _, _, incident in self._kept]
 
 
 def _intro(as_of: datetime | None) -> str:
@@ -114,14 +149,15 @@ def _open_table(incidents: Sequence[IncidentSummary], as_of: datetime | None, ba
     return table(headers, rows, "llllllrl")
 
 
-def _history_section(incidents: Sequence[IncidentSummary], limit: int, base: str | None) -> str:
-    if not incidents:
+def _history_section(newest: _Newest, limit: int, base: str | None) -> str:
+    total = newest.count
+    if not total:
         return "None yet.\n"
-    shown = incidents[:limit]
+    shown = newest.newest()[:limit]
     note = (
-        f"The {len(shown)} most recently declared of {len(incidents)} incidents that are no"
+        f"The {len(shown)} most recently declared of {total} incidents that are no"
         " longer open, newest first.\n"
-        if len(shown) < len(incidents)
+        if len(shown) < total
         else "Incidents that are no longer open, newest first.\n"
     )
     headers = ["Incident", "Title", "Status", "Severity", "Commander", "Declared (UTC)"]

@@ -122,7 +122,13 @@ def load_rows(root: Path, *, warn: bool = True) -> list[Row]:
 
 
 def load_summaries(root: Path, *, warn: bool = True) -> list[IncidentSummary]:
-    return [summary_from(entry.rel, entry.fields) for entry in iter_entries(root, warn=warn)]
+    return list(iter_summaries(root, warn=warn))
+
+
+def iter_summaries(root: Path, *, warn: bool = True) -> Iterator[IncidentSummary]:
+    """`load_summaries` one at a time, for reads that keep only tallies (`stats`, the index)."""
+    for entry in iter_entries(root, warn=warn):
+        yield summary_from(entry.rel, entry.fields)
 
 
 def _new_entry(rel: str, fields: dict[str, Any]) -> Entry:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -26,8 +27,12 @@ def load_action_items(root: Path) -> list[ActionItem]:
     """Every action item of every post-mortem (line-based; no Markdown parsing), each file's
     items cached (`.git/incident-kit/action-items.v1`, a `FileCache`) so only changed
     post-mortems are read."""
+    return list(iter_action_items(root))
+
+
+def iter_action_items(root: Path) -> Iterator[ActionItem]:
+    """`load_action_items` one post-mortem at a time, for reads that keep only tallies."""
     store = Store(root)
-    items: list[ActionItem] = []
     found = walk(store)
     with FileCache(cache_path(store.root).with_name(ACTION_ITEMS_NAME), _ACTION_ITEMS_HEADER) as cache:
         for rel in found.rels:
@@ -46,8 +51,7 @@ def load_action_items(root: Path) -> list[ActionItem]:
                 except FileFormatError:
                     continue  # validate reports it; stats and the index go on without it
             cache.put(rel, stat, _items_payload(parsed))
-            items.extend(parsed)
-    return items
+            yield from parsed
 
 
 ACTION_ITEMS_NAME = "action-items.v1"

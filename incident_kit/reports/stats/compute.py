@@ -1,7 +1,8 @@
 """Incident statistics: counts, response times, action items and repeat offenders.
 
-Pure computation over `IncidentSummary` and `ActionItem` lists; response times are defined in
-`stats_times`, the JSON shape in `stats_json`, the text and Markdown in `stats_render`.
+Pure computation over `IncidentSummary` and `ActionItem` streams, in one pass each (`StatsTally`
+keeps counts and the durations, never the incidents); response times are defined in
+`durations`, the JSON shape in `to_json`, the text and Markdown in `render`.
 Definitions (also in docs/stats.md):
 
 - **Which incidents count.** An incident's date is its `declared_at` (else `detected_at`, else
@@ -19,23 +20,25 @@ Definitions (also in docs/stats.md):
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from incident_kit.errors import InputError
 from incident_kit.model import KINDS, SEVERITIES, STATUSES, ActionItem, IncidentSummary
 from incident_kit.reports.stats.durations import (
     METRICS,
     MetricStats,
+    MetricTally,
     MonthDurations,
-    metric_stats,
+    MonthTally,
     month_of,
     none_last,
     reference_time,
-    resolve_trend,
     utc,
+    valid_duration,
 )
 
 
@@ -127,8 +130,8 @@ class Stats:
 
 
 def compute_stats(
-    incidents: Sequence[IncidentSummary],
-    action_items: Sequence[ActionItem],
+    incidents: Iterable[IncidentSummary],
+    action_items: Iterable[ActionItem],
     *,
     now: datetime,
     since: date | None = None,
@@ -139,40 +142,146 @@ def compute_stats(
 ) -> Stats:
     """Compute every statistic for the incidents the filters select (see the module doc).
 
-    `now` only decides which action items are overdue (by its UTC date); `severities` is the
-    team's scale, most severe first (counts list each level, zeros too).
+    One pass over `incidents`, then one over `action_items` (both may be generators): only
+    per-group tallies are kept, not the incidents. `now` only decides which action items are
+    overdue (by its UTC date); `severities` is the team's scale, most severe first (counts list
+    each level, zeros too).
     """
     if since is not None and until is not None and since > until:
         raise InputError(f"--since {since.isoformat()} is after --until {until.isoformat()}")
     filters = Filters(since=since, until=until, service=service, severity=severity)
-    # Sorting first makes every list below independent of the input order.
-    selected = sorted((i for i in incidents if _selected(i, filters)), key=_chronological)
-    timed = [i for i in selected if exclusion(i) is None]
-    warnings: list[str] = []
-    times = tuple(metric_stats(name, timed, warnings, severities) for name in METRICS)
-    selected_ids = {i.id for i in selected}
-    items = [a for a in action_items if a.incident_id in selected_ids]
-    reasons = Counter(exclusion(i) for i in selected)
-    return Stats(
-        generated_at=utc(now),
-        filters=filters,
-        total=len(selected),
-        undated=sum(1 for i in selected if reference_time(i) is None),
-        by_status=_counts((i.status for i in selected), STATUSES),
-        by_severity=_counts((i.severity for i in selected), severities),
-        by_kind=_counts((i.kind for i in selected), KINDS),
-        by_service=_service_counts(selected),
-        by_month=_by_month(selected, severities),
-        excluded_from_times=Exclusions(
-            drill=reasons["drill"], merged=reasons["merged"], cancelled=reasons["cancelled"]
-        ),
-        times=times,
-        resolve_trend=resolve_trend(timed),
-        action_items=_action_item_stats(items, utc(now).date()),
-        repeat_offenders=_repeat_offenders(selected),
-        warnings=tuple(warnings),
-        severities=tuple(severities),
-    )
+    tally = StatsTally(filters, now, severities)
+    for incident in incidents:
+        tally.add(incident)
+    for item in action_items:
+        tally.add_action_item(item)
+    return tally.result()
+
+
+# Chronological order as one integer, microseconds since the epoch, undated last (then by id,
+# then by arrival: what sorting the selected incidents by (undated, moment, id) used to give).
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_UNDATED = 2**63 - 1
+_MICROSECOND = timedelta(microseconds=1)
+
+
+class StatsTally:
+    """What `compute_stats` keeps while the incidents stream by: counts per group, each
+    metric's durations (compact arrays: exact medians need every value), the selected ids (for
+    the action items and the repeat offenders, whose ids are printed) and the warnings."""
+
+    def __init__(self, filters: Filters, now: datetime, severities: Sequence[str] = SEVERITIES) -> None:
+        self.generated_at = utc(now)
+        self.filters = filters
+        self.severities = tuple(severities)
+        self.total = 0
+        self.undated = 0
+        self.by_status: Counter[str] = Counter()
+        self.by_severity: Counter[str] = Counter()
+        self.by_kind: Counter[str] = Counter()
+        self.by_service: Counter[str | None] = Counter()
+        self.by_month: dict[str, Counter[str]] = {}
+        self.reasons: Counter[str | None] = Counter()
+        self.metrics = tuple(MetricTally(name, severities) for name in METRICS)
+        self.trend = MonthTally()
+        self.selected_ids: set[str] = set()
+        # (metric, chronological key, arrival, message): sorted, as the incidents were before
+        self.warnings: list[tuple[int, int, str, int, str]] = []
+        self.groups: dict[tuple[str, str], _Group] = {}  # repeat offender candidates
+        self._arrivals = 0
+        self._today = utc(now).date()  # action items due before it are overdue
+        self._item_total = 0
+        self._open_by_owner: Counter[str | None] = Counter()
+        self._overdue: list[ActionItem] = []  # printed, one by one
+
+    def add(self, incident: IncidentSummary) -> None:
+        """Count one incident if the filters select it."""
+        if not _selected(incident, self.filters):
+            return
+        self._arrivals += 1
+        moment = reference_time(incident)
+        order = _UNDATED if moment is None else (moment - _EPOCH) // _MICROSECOND
+        self.total += 1
+        self.selected_ids.add(incident.id)
+        self.by_status[incident.status] += 1
+        self.by_severity[incident.severity] += 1
+        self.by_kind[incident.kind] += 1
+        self.by_service[incident.service] += 1
+        if moment is None:
+            self.undated += 1
+        else:
+            self.by_month.setdefault(month_of(moment), Counter())[incident.severity] += 1
+        reason = exclusion(incident)
+        self.reasons[reason] += 1
+        if reason is None:
+            for index, metric in enumerate(self.metrics):
+                found: list[str] = []
+                seconds = valid_duration(metric.metric, incident, found)
+                self.warnings.extend((index, order, incident.id, self._arrivals, w) for w in found)
+                if seconds is not None:
+                    metric.add(incident, seconds)
+                    if metric.metric == "time_to_resolve":
+                        self.trend.add(incident, seconds)
+        if reason not in ("drill", "merged"):
+            for kind, value in (("service", incident.service), ("dedup_key", incident.dedup_key)):
+                if value:
+                    self.groups.setdefault((kind, value), _Group()).add(order, incident.id)
+
+    def add_action_item(self, item: ActionItem) -> None:
+        """Count one action item if its incident was selected (after every incident)."""
+        if item.incident_id not in self.selected_ids:
+            return
+        self._item_total += 1
+        if item.done:
+            return
+        self._open_by_owner[item.owner] += 1
+        if item.due is not None and item.due < self._today:
+            self._overdue.append(item)
+
+    def _action_item_stats(self) -> ActionItemStats:
+        today = self._today
+        overdue = [
+            OverdueItem(a.incident_id, a.item_id, a.text, a.owner, a.due, (today - a.due).days)
+            for a in self._overdue
+            if a.due is not None
+        ]
+        overdue.sort(key=lambda o: (o.due, o.incident_id, o.item_id, none_last(o.owner), o.text))
+        overdue_by_owner = Counter(o.owner for o in overdue)
+        by_owner = [OwnerItems(owner, n, overdue_by_owner[owner]) for owner, n in self._open_by_owner.items()]
+        by_owner.sort(key=lambda o: (-o.overdue, -o.open, none_last(o.owner)))
+        return ActionItemStats(
+            total=self._item_total,
+            open=self._open_by_owner.total(),
+            overdue=len(overdue),
+            by_owner=tuple(by_owner),
+            overdue_items=tuple(overdue),
+        )
+
+    def result(self) -> Stats:
+        severities = self.severities
+        self.warnings.sort(key=lambda w: w[:4])
+        return Stats(
+            generated_at=self.generated_at,
+            filters=self.filters,
+            total=self.total,
+            undated=self.undated,
+            by_status=_counts(self.by_status, STATUSES),
+            by_severity=_counts(self.by_severity, severities),
+            by_kind=_counts(self.by_kind, KINDS),
+            by_service=_service_counts(self.by_service),
+            by_month=_by_month(self.by_month, severities),
+            excluded_from_times=Exclusions(
+                drill=self.reasons["drill"],
+                merged=self.reasons["merged"],
+                cancelled=self.reasons["cancelled"],
+            ),
+            times=tuple(metric.result() for metric in self.metrics),
+            resolve_trend=self.trend.result(),
+            action_items=self._action_item_stats(),
+            repeat_offenders=_repeat_offenders(self.groups),
+            warnings=tuple(w[4] for w in self.warnings),
+            severities=severities,
+        )
 
 
 def exclusion(incident: IncidentSummary) -> str | None:
@@ -212,76 +321,57 @@ def _selected(incident: IncidentSummary, filters: Filters) -> bool:
     return filters.until is None or day <= filters.until
 
 
-def _chronological(incident: IncidentSummary) -> tuple[bool, datetime, str]:
-    moment = reference_time(incident)
-    return (moment is None, moment or datetime.min.replace(tzinfo=UTC), incident.id)
-
-
-def _counts(values: Iterable[str], known: Sequence[str]) -> tuple[Count, ...]:
+def _counts(counter: Counter[str], known: Sequence[str]) -> tuple[Count, ...]:
     """Every known key in its natural order (zeros included), then unknown keys by name."""
-    counter = Counter(values)
     unknown = sorted(k for k in counter if k not in known)
     return tuple(Count(k, counter[k]) for k in (*known, *unknown))
 
 
-def _service_counts(incidents: Sequence[IncidentSummary]) -> tuple[Count, ...]:
-    counter = Counter(i.service for i in incidents)
+def _service_counts(counter: Counter[str | None]) -> tuple[Count, ...]:
     ordered = sorted(counter.items(), key=lambda kv: (-kv[1], none_last(kv[0])))
     return tuple(Count(key, n) for key, n in ordered)
 
 
-def _by_month(incidents: Sequence[IncidentSummary], severities: Sequence[str]) -> tuple[MonthCount, ...]:
-    per_month: dict[str, list[str]] = {}
-    for incident in incidents:
-        moment = reference_time(incident)
-        if moment is not None:
-            per_month.setdefault(month_of(moment), []).append(incident.severity)
+def _by_month(per_month: dict[str, Counter[str]], severities: Sequence[str]) -> tuple[MonthCount, ...]:
     if not per_month:
         return ()
     # Every month lists the same severities, so a chart can draw one series per severity.
-    known = [c.key for c in _counts((s for sevs in per_month.values() for s in sevs), severities)]
+    every: Counter[str] = Counter()
+    for counts in per_month.values():
+        every.update(counts)
+    known = [c.key for c in _counts(every, severities)]
     months = []
     for month in month_range(min(per_month), max(per_month)):
-        counts = Counter(per_month.get(month, []))
+        counts = per_month.get(month, Counter())
         by_severity = tuple(Count(key, counts[key]) for key in known if key is not None)
         months.append(MonthCount(month, counts.total(), by_severity))
     return tuple(months)
 
 
-def _action_item_stats(items: Sequence[ActionItem], today: date) -> ActionItemStats:
-    open_items = [a for a in items if not a.done]
-    overdue = [
-        OverdueItem(a.incident_id, a.item_id, a.text, a.owner, a.due, (today - a.due).days)
-        for a in open_items
-        if a.due is not None and a.due < today
+class _Group:
+    """The incidents of one repeat offender candidate: ids with their chronological order."""
+
+    __slots__ = ("ids", "orders")
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.orders = array("q")
+
+    def add(self, order: int, incident_id: str) -> None:
+        self.ids.append(incident_id)
+        self.orders.append(order)
+
+    def oldest_first(self) -> tuple[str, ...]:
+        # stable: equal moments and ids keep the order they came in, as a sorted list did
+        ranks = sorted(range(len(self.ids)), key=lambda k: (self.orders[k], self.ids[k]))
+        return tuple(self.ids[k] for k in ranks)
+
+
+def _repeat_offenders(groups: dict[tuple[str, str], _Group]) -> tuple[RepeatOffender, ...]:
+    offenders = [
+        RepeatOffender(kind, value, len(group.ids), group.oldest_first())
+        for (kind, value), group in groups.items()
+        if len(group.ids) >= 2
     ]
-    overdue.sort(key=lambda o: (o.due, o.incident_id, o.item_id, none_last(o.owner), o.text))
-    open_by_owner = Counter(a.owner for a in open_items)
-    overdue_by_owner = Counter(o.owner for o in overdue)
-    by_owner = [OwnerItems(owner, n, overdue_by_owner[owner]) for owner, n in open_by_owner.items()]
-    by_owner.sort(key=lambda o: (-o.overdue, -o.open, none_last(o.owner)))
-    return ActionItemStats(
-        total=len(items),
-        open=len(open_items),
-        overdue=len(overdue),
-        by_owner=tuple(by_owner),
-        overdue_items=tuple(overdue),
-    )
-
-
-def _repeat_offenders(incidents: Sequence[IncidentSummary]) -> tuple[RepeatOffender, ...]:
-    counted = [i for i in incidents if exclusion(i) not in ("drill", "merged")]
-    offenders: list[RepeatOffender] = []
-    for kind in ("service", "dedup_key"):
-        groups: dict[str, list[str]] = {}
-        for incident in counted:  # oldest first, so the ids come out in order
-            value = incident.service if kind == "service" else incident.dedup_key
-            if value:
-                groups.setdefault(value, []).append(incident.id)
-        offenders.extend(
-            RepeatOffender(kind, value, len(ids), tuple(ids))
-            for value, ids in groups.items()
-            if len(ids) >= 2
-        )
     offenders.sort(key=lambda o: (-o.count, o.kind != "service", o.key))
     return tuple(offenders)

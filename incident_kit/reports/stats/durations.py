@@ -16,7 +16,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -122,30 +123,45 @@ def duration_seconds(metric: str, incident: IncidentSummary) -> int | None:
     return (utc(end) - start[1]) // timedelta(seconds=1)
 
 
-def metric_stats(
-    metric: str,
-    incidents: Sequence[IncidentSummary],
-    warnings: list[str],
-    severities: Sequence[str] = SEVERITIES,
-) -> MetricStats:
-    """Overall, per-severity and per-service durations; appends data errors to `warnings`."""
-    found = _valid_durations(metric, incidents, warnings)
-    return MetricStats(
-        name=metric,
-        overall=summarize([s for _, s in found]),
-        by_severity=_grouped(found, _severity_of, severities),
-        by_service=_grouped(found, _service_of, ()),
-    )
+class MetricTally:
+    """One metric's durations, overall, per severity and per service, collected one incident at
+    a time: only the seconds are kept (as compact `array`s), since exact medians and p90s need
+    every value."""
+
+    def __init__(self, metric: str, severities: Sequence[str] = SEVERITIES) -> None:
+        self.metric = metric
+        self._known = tuple(severities)
+        self._overall = array("q")
+        self._by_severity: dict[str | None, array[int]] = {k: array("q") for k in severities}
+        self._by_service: dict[str | None, array[int]] = {}
+
+    def add(self, incident: IncidentSummary, seconds: int) -> None:
+        self._overall.append(seconds)
+        self._by_severity.setdefault(incident.severity, array("q")).append(seconds)
+        self._by_service.setdefault(incident.service, array("q")).append(seconds)
+
+    def result(self) -> MetricStats:
+        return MetricStats(
+            name=self.metric,
+            overall=summarize(self._overall),
+            by_severity=_grouped(self._by_severity, self._known),
+            by_service=_grouped(self._by_service, ()),
+        )
 
 
-def resolve_trend(incidents: Sequence[IncidentSummary]) -> tuple[MonthDurations, ...]:
-    """Time to resolve per month of declaration, for the months that have any."""
-    per_month: dict[str, list[int]] = {}
-    for incident, seconds in _valid_durations("time_to_resolve", incidents, []):
+class MonthTally:
+    """Time to resolve per month of declaration, collected one incident at a time."""
+
+    def __init__(self) -> None:
+        self._per_month: dict[str, array[int]] = {}
+
+    def add(self, incident: IncidentSummary, seconds: int) -> None:
         moment = reference_time(incident)
         if moment is not None:
-            per_month.setdefault(month_of(moment), []).append(seconds)
-    return tuple(MonthDurations(m, summarize(per_month[m])) for m in sorted(per_month))
+            self._per_month.setdefault(month_of(moment), array("q")).append(seconds)
+
+    def result(self) -> tuple[MonthDurations, ...]:
+        return tuple(MonthDurations(m, summarize(self._per_month[m])) for m in sorted(self._per_month))
 
 
 def none_last(key: str | None) -> tuple[bool, str]:
@@ -169,48 +185,29 @@ def stale_detection(incident: IncidentSummary) -> bool:
     return utc(incident.declared_at) - utc(incident.detected_at) > STALE_DETECTION
 
 
-def _valid_durations(
-    metric: str, incidents: Sequence[IncidentSummary], warnings: list[str]
-) -> list[tuple[IncidentSummary, int]]:
-    found = []
-    for incident in incidents:
-        seconds = duration_seconds(metric, incident)
-        if seconds is None:
-            continue
-        if metric == "time_to_acknowledge" and stale_detection(incident):
-            assert incident.detected_at is not None and incident.declared_at is not None
-            days = (utc(incident.declared_at) - utc(incident.detected_at)).days
-            warnings.append(
-                f"{incident.id}: detected_at is {days} days before declared_at; "
-                "its times count from the declaration"
-            )
-        if seconds < 0:
-            start = _start(metric, incident)
-            start_key = start[0] if start else "its start"
-            warnings.append(
-                f"{incident.id}: {_END_KEY[metric]} is before {start_key}; "
-                f"left out of {metric.replace('_', ' ')}"
-            )
-            continue
-        found.append((incident, seconds))
-    return found
+def valid_duration(metric: str, incident: IncidentSummary, warnings: list[str]) -> int | None:
+    """The incident's duration for `metric`, None when a timestamp is missing or it is negative;
+    appends data errors to `warnings`."""
+    seconds = duration_seconds(metric, incident)
+    if seconds is None:
+        return None
+    if metric == "time_to_acknowledge" and stale_detection(incident):
+        assert incident.detected_at is not None and incident.declared_at is not None
+        days = (utc(incident.declared_at) - utc(incident.detected_at)).days
+        warnings.append(
+            f"{incident.id}: detected_at is {days} days before declared_at; "
+            "its times count from the declaration"
+        )
+    if seconds < 0:
+        start = _start(metric, incident)
+        start_key = start[0] if start else "its start"
+        warnings.append(
+            f"{incident.id}: {_END_KEY[metric]} is before {start_key}; left out of {metric.replace('_', ' ')}"
+        )
+        return None
+    return seconds
 
 
-def _grouped(
-    found: Sequence[tuple[IncidentSummary, int]],
-    key: Callable[[IncidentSummary], str | None],
-    known: Sequence[str],
-) -> tuple[GroupDurations, ...]:
-    groups: dict[str | None, list[int]] = {k: [] for k in known}
-    for incident, seconds in found:
-        groups.setdefault(key(incident), []).append(seconds)
+def _grouped(groups: dict[str | None, array[int]], known: Sequence[str]) -> tuple[GroupDurations, ...]:
     unknown = sorted((k for k in groups if k not in known), key=none_last)
     return tuple(GroupDurations(k, summarize(groups[k])) for k in (*known, *unknown))
-
-
-def _severity_of(incident: IncidentSummary) -> str | None:
-    return incident.severity
-
-
-def _service_of(incident: IncidentSummary) -> str | None:
-    return incident.service
