@@ -28,6 +28,7 @@ class Folder:
     rel: str  # incidents/<month>/<name>
     path: str  # absolute
     name: str
+    incident_id: str  # from the name
     key: tuple[StatKey, int] | None  # stat key and newest ctime; None: a file could not be stat'ed
 
 
@@ -71,10 +72,10 @@ def walk(incidents: str, rel_base: str, names_of: Callable[[str], list[tuple[str
             if entry.is_symlink():
                 found.links.append(entry.path)
             elif entry.is_dir(follow_symlinks=False):
-                if id_from_folder(name):
-                    folders.append(
-                        Folder(month_rel + name, entry.path, name, _folder(entry.path, found.links))
-                    )
+                incident_id = id_from_folder(name)
+                if incident_id:
+                    key = _folder(entry.path, found.links)
+                    folders.append(Folder(month_rel + name, entry.path, name, incident_id, key))
                 else:
                     found.links += links_under(entry.path)
     for month in sorted(by_month):

@@ -129,7 +129,7 @@ def _whole_repository(store: Store) -> tuple[list[Problem], int]:
     problems += [rules.symlink_problem(store, link) for link in found.links]
     problems += rules.other_files(store, None)
     problems += rules.duplicate_ids(store, None, found.names)
-    known: set[str | None] = {id_from_folder(folder.name) for folder in found.folders} if statuses else set()
+    known: set[str | None] = {folder.incident_id for folder in found.folders} if statuses else set()
     problems += rules.merge_targets(store, statuses, known=known)
     problems += rules.stale_workflows(store.root)
     return problems, len(found.folders)
