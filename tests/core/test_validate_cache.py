@@ -370,3 +370,9 @@ def test_a_fifo_config_does_not_block_the_cached_run(incidents: Path) -> None:
     os.mkfifo(config)
     code, out = same_as_uncached(incidents)
     assert code == 1 and "config.yaml" in out
+
+
+def test_a_month_symlink_that_loops_is_reported_not_a_crash(incidents: Path) -> None:
+    (incidents / "incidents" / "2026-12").symlink_to("2026-12")
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and "incidents/2026-12" in out and "symlink" in out
