@@ -89,11 +89,6 @@ SMOKE_INTERIM: dict[str, tuple[float, str]] = {
         "a cold whole-repository validate still parses every file with YAML and the JSON schema "
         "(~4 ms a folder on two cores); the line scanner for whole frontmatters is the next step",
     ),
-    "validate_all_warm": (
-        1.5,
-        "at 300 incidents the fixed cost dominates: every whole-repository run walks the config's "
-        "references with ruamel's round-trip parser; caching them by the config's bytes is next",
-    ),
     **{
         key: _COLD_FIXED_COST
         for key in (

@@ -74,7 +74,7 @@ class Store:
                 continue
             try:
                 names = os.listdir(self.incidents / month)
-            except (NotADirectoryError, FileNotFoundError):
+            except OSError:  # not a folder, gone, a symlink loop, unreadable: nothing to list
                 continue
             for name in names:
                 if name.startswith("inc-"):

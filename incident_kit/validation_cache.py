@@ -23,24 +23,29 @@ over every folder each time, from these facts.
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import os
 import stat as stat_module
+import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import astuple
 from pathlib import Path
 
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, new_temp_file
 from incident_kit.validation import Problem
 
-CACHE_NAME = "validate.v1"
-_HEADER = "incident-kit validate 1"
+CACHE_NAME = "validate.v2"
+_HEADER = f"incident-kit validate 2 python {sys.version_info[0]}.{sys.version_info[1]}"
 RACY_NS = 2_000_000_000  # coarser than any file system's timestamp granularity (FAT: 2 s)
 
 Facts = tuple[str | None, str | None, str | None]  # incident id, status, merged_into
 Result = tuple[list[Problem], Facts]
-Entry = tuple[str, str, str]  # stat key, content hash ("" when not racy), result JSON
+FileKey = tuple[int, int, int, int, int] | None  # mode, size, mtime, ctime, inode; None: absent
+StatKey = tuple[FileKey, FileKey]  # incident.md, postmortem.md
+ProblemRow = tuple[str, int, str, str, str]  # a `Problem`'s fields
+# stat key, content hash ("" when not racy), facts, problems (plain columns: marshal loads them
+# with no decoding, and a folder without problems costs one tuple)
+Entry = tuple[StatKey, str, Facts, tuple[ProblemRow, ...]]
 _FILES = (INCIDENT_FILE, POSTMORTEM_FILE)
 
 
@@ -66,6 +71,19 @@ RULE_SOURCES = (
     "markdown/sections.py",
     "summaries/fields.py",
     "data/incident.schema.json",
+    # the config's own problems are kept too (`ResultCache.config_problems`)
+    "config/reader.py",
+    "config/references.py",
+    "config/settings.py",
+    "config/degraded.py",
+    "config/alert_rules.py",
+    "config/communication.py",
+    "config/reminders_reader.py",
+    "config/site_reader.py",
+    "config/tracking_issues.py",
+    "config/severities.py",
+    "severity.py",
+    "safe_yaml.py",
 )
 
 
@@ -90,26 +108,31 @@ def fingerprint(config_bytes: bytes | None, sources: Iterable[Path] | None = Non
     return digest.hexdigest()[:32]
 
 
-def _stat_key(folder: Path) -> tuple[str, int] | None:
+def file_key(stat: os.stat_result) -> FileKey:
+    return (stat.st_mode, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def _stat_key(folder: Path) -> tuple[StatKey, int] | None:
     """The stat key of the folder's files and their newest ctime; None when a file cannot be
-    stat'ed (the check will say why; such a result is not cached).
+    stat'ed (the check will say why; such a result is not cached). `validation_walk` makes the
+    same key from the directory entries of its one pass over the repository.
 
     The ctime decides raciness, not the mtime: any write sets it to the current tick and
     nothing can set it back (`touch -d` and `git checkout` set the mtime they like)."""
-    parts = []
+    keys: list[FileKey] = []
     newest = 0
     base = str(folder)
     for name in _FILES:
         try:
             stat = os.lstat(f"{base}/{name}")
         except FileNotFoundError:
-            parts.append("-")
+            keys.append(None)
             continue
         except OSError:
             return None
-        parts.append(f"{stat.st_mode:o}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}")
+        keys.append(file_key(stat))
         newest = max(newest, stat.st_ctime_ns)
-    return "/".join(parts), newest
+    return (keys[0], keys[1]), newest
 
 
 _OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -146,14 +169,20 @@ def _content_hash(folder: Path) -> str | None:
 
 class ResultCache:
     """Reuses the cached result of a folder whose files are unchanged; checks the others with
-    `check` and remembers them. `save()` writes what this run saw (folders gone are dropped)."""
+    `check` and remembers them. `save()` writes what this run saw (folders gone are dropped).
+
+    `config_problems`: the config file's own problems as the run that wrote the cache found
+    them (they depend on its bytes and the tool alone, both in the fingerprint); None when not
+    cached. Set it to have them kept."""
 
     def __init__(self, root: Path, folder_rel: Callable[[Path], str], fingerprint: str) -> None:
         self.path = cache_path(root)
         self.rel = folder_rel
         self.fingerprint = fingerprint
         self.started_ns = time.time_ns()
-        self.cached = _read(self.path, fingerprint)
+        stored_config, self.cached = _read(self.path, fingerprint)
+        self.config_problems: list[Problem] | None = _problems(stored_config)
+        self._stored_config = stored_config
         self.fresh: dict[str, Entry] = {}  # folder -> its entry
         self.dirty = False
         self.reused = 0
@@ -170,43 +199,51 @@ class ResultCache:
     def reuse(self, folder: Path) -> Result | None:
         """The cached result when the folder's files are the ones it was made from."""
         stat = _stat_key(folder)
-        return None if stat is None else self._reuse(self.rel(folder), folder, *stat)
+        return None if stat is None else self.reuse_keyed(self.rel(folder), folder, *stat)
 
-    def remember(self, folder: Path, entry: Entry | None) -> None:
+    def remember(self, folder: Path, entry: Entry | None, rel: str | None = None) -> None:
         """Keep a result `checked` made (None: it could not be keyed; checked again next time)."""
         self.dirty = True
-        rel = self.rel(folder)
-        if entry is not None and "\t" not in rel and "\n" not in rel:
+        rel = self.rel(folder) if rel is None else rel
+        if entry is not None:
             self.fresh[rel] = entry
 
-    def _reuse(self, rel: str, folder: Path, key: str, newest: int) -> Result | None:
-        """The cached result when the folder's files are the ones it was made from."""
+    def reuse_keyed(self, rel: str, folder: Path | str, key: StatKey, newest: int) -> Result | None:
+        """The cached result when the folder's files, whose stat key the caller read, are the
+        ones it was made from."""
         hit = self.cached.get(rel)
-        if hit is None or hit[0] != key:
+        if hit is None:
             return None
-        stored_key, content, data = hit
-        if content and content != _content_hash(folder):  # racy, and rewritten since
-            return None
-        decoded = _decode(data)
-        if decoded is None:
+        try:
+            stored_key, content, facts, rows = hit
+            if stored_key != key:
+                return None
+            if content and content != _content_hash(Path(folder)):  # racy, and rewritten since
+                return None
+            result = [Problem(*row) for row in rows] if rows else [], (facts[0], facts[1], facts[2])
+        except (ValueError, TypeError, IndexError, KeyError):
             return None
         self.reused += 1
         racy = bool(content) and newest >= self.started_ns - RACY_NS
-        self.fresh[rel] = (stored_key, content if racy else "", data)
+        self.fresh[rel] = hit if not content or racy else (stored_key, "", facts, rows)
         self.dirty = self.dirty or (bool(content) and not racy)  # no longer racy: drop the hash
-        return decoded
+        return result
 
     def save(self) -> None:
         """Best effort: a cache that cannot be written only makes the next run slower."""
-        if not self.dirty and self.fresh.keys() == self.cached.keys():
+        config = None if self.config_problems is None else _rows(self.config_problems)
+        if not self.dirty and self.fresh.keys() == self.cached.keys() and config == self._stored_config:
             return
-        lines = [f"{_HEADER} {self.fingerprint}"]
-        lines += [f"{rel}\t{key}\t{content}\t{data}" for rel, (key, content, data) in self.fresh.items()]
+        try:
+            body = marshal.dumps((config, self.fresh))
+        except ValueError:  # not plain data (a test's odd Problem): nothing kept
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = new_temp_file(self.path.parent, ".validate-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write("\n".join(lines) + "\n")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(f"{_HEADER} {self.fingerprint}\n".encode())
+                handle.write(body)
             os.replace(temp, self.path)
         except OSError:
             return
@@ -228,36 +265,44 @@ def checked(folder: Path, check: Callable[[Path], Result], started_ns: int) -> t
         return result, None
     if racy and _content_hash(folder) != before:
         return result, None
-    return result, (key, before, _encode(result))
-
-
-def _encode(result: Result) -> str:
     problems, facts = result
-    return json.dumps([list(facts), [astuple(p) for p in problems]], ensure_ascii=False)
+    return result, (key, before, facts, _rows(problems))
 
 
-def _decode(data: str) -> Result | None:
+def _rows(problems: Iterable[Problem]) -> tuple[ProblemRow, ...]:
+    return tuple((p.path, p.line, p.message, p.level, p.rule) for p in problems)
+
+
+def _problems(rows: object) -> list[Problem] | None:
+    if not isinstance(rows, tuple):
+        return None
     try:
-        facts, problems = json.loads(data)
-        return [Problem(*p) for p in problems], (facts[0], facts[1], facts[2])
-    except (ValueError, TypeError, IndexError):
+        return [Problem(*row) for row in rows]
+    except TypeError:
         return None
 
 
-def _read(path: Path, fingerprint: str) -> dict[str, Entry]:
-    """folder -> (stat key, content hash or "", result JSON); empty when missing, foreign,
-    made for another config or tool, or damaged."""
+def _read(path: Path, fingerprint: str) -> tuple[object, dict[str, Entry]]:
+    """(the config's problems as stored, folder -> entry); (None, {}) when missing, foreign,
+    made for another config, tool or Python, or damaged (a torn write does not load)."""
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            lines = handle.read().split("\n")
-    except (OSError, ValueError):
+        with open(path, "rb") as handle:
+            if handle.readline() != f"{_HEADER} {fingerprint}\n".encode():
+                return None, {}
+            loaded = marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None, {}
+    if not isinstance(loaded, tuple) or len(loaded) != 2 or not isinstance(loaded[1], dict):
+        return None, {}
+    return loaded[0], loaded[1]
+
+
+def stored_entries(root: Path) -> dict[str, Entry]:
+    """The entries the cache file holds, whatever its fingerprint (for tests and debugging)."""
+    try:
+        with open(cache_path(root), "rb") as handle:
+            handle.readline()
+            loaded = marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
         return {}
-    if lines[0] != f"{_HEADER} {fingerprint}" or lines[-1] != "":  # a torn write has no final newline
-        return {}
-    cached = {}
-    for line in lines[1:-1]:
-        columns = line.split("\t")
-        if len(columns) != 4:
-            return {}
-        cached[columns[0]] = (columns[1], columns[2], columns[3])
-    return cached
+    return loaded[1] if isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[1], dict) else {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat as stat_module
 import sys
 import time
 from collections.abc import Sequence
@@ -49,6 +50,9 @@ def run(
     fmt = check_format(fmt, ("text", "github", "json"))
     root = repository.toplevel(repo or Path.cwd())
     store = Store(root)
+    if use_cache and not paths and not changed_since and _real_folder(store.incidents):
+        problems, checked = _whole_repository(store)
+        return _finish(problems, fmt, checked)
     targets = _targets(store, paths, changed_since)
     # a pull request's incidents are checked against the config, whose own problems (the
     # round-trip parse for its references costs ~50 ms) are reported only when it is a target
@@ -67,9 +71,68 @@ def run(
     problems += rules.merge_targets(store, statuses, None if partial else targets.folders)
     if targets.check_config:  # the whole repository is being checked, not a pull request's incidents
         problems += rules.stale_workflows(root)
+    return _finish(problems, fmt, len(targets.folders))
+
+
+def _finish(problems: list[Problem], fmt: str, checked: int) -> int:
     problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.level, p.message))
-    report(problems, fmt, checked=len(targets.folders))
+    report(problems, fmt, checked=checked)
     return 1 if any(p.level == ERROR for p in problems) else 0
+
+
+def _real_folder(path: Path) -> bool:
+    try:
+        return stat_module.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _whole_repository(store: Store) -> tuple[list[Problem], int]:
+    """The whole repository's problems (and how many folders), from one pass over incidents/
+    (`validation_walk`: the folders, their stat keys, the symlinks, the names) and the results
+    cache; the config is parsed only when a folder needs checking or its own problems are not
+    cached (a warm run imports no YAML library). The same answer as the separate walks
+    `run` makes with `--no-cache`."""
+    from incident_kit.validation_pass import check_all
+    from incident_kit.validation_walk import walk
+
+    cache, config_cacheable = _result_cache(store)
+    found = walk(str(store.incidents), store.rel(store.incidents), lambda month: list(store.names([month])))
+    statuses: dict[Path, tuple[str | None, str | None, str | None]] = {}
+    problems: list[Problem] = []
+    todo = []
+    for folder in found.folders:
+        kept = None if folder.key is None else cache.reuse_keyed(folder.rel, folder.path, *folder.key)
+        if kept is None:
+            todo.append(folder)
+            continue
+        found_problems, facts = kept
+        problems += found_problems
+        if facts[1] == "merged":
+            statuses[Path(folder.path)] = facts
+    config_problems = cache.config_problems
+    if todo or config_problems is None:
+        config, read_problems = _config(store.root, check=config_problems is None)
+        if config_problems is None:
+            config_problems = read_problems
+            if config_cacheable:
+                cache.config_problems = read_problems
+        paths = [Path(folder.path) for folder in todo]
+        fresh = check_all(paths, lambda f: _check_folder(store, f, config), cache.started_ns)
+        for folder, path, (result, entry) in zip(todo, paths, fresh, strict=True):
+            cache.remember(path, entry, folder.rel)
+            problems += result[0]
+            if result[1][1] == "merged":
+                statuses[path] = result[1]
+    cache.save()
+    problems += config_problems
+    problems += [rules.symlink_problem(store, link) for link in found.links]
+    problems += rules.other_files(store, None)
+    problems += rules.duplicate_ids(store, None, found.names)
+    known: set[str | None] = {folder.incident_id for folder in found.folders} if statuses else set()
+    problems += rules.merge_targets(store, statuses, known=known)
+    problems += rules.stale_workflows(store.root)
+    return problems, len(found.folders)
 
 
 def _results(
@@ -79,7 +142,7 @@ def _results(
     else checked (on every core when many are)."""
     from incident_kit.validation_pass import check_all
 
-    cache = _result_cache(store) if use_cache else None
+    cache = _result_cache(store)[0] if use_cache else None
     reused = [cache.reuse(folder) for folder in folders] if cache is not None else [None] * len(folders)
     todo = [folder for folder, kept in zip(folders, reused, strict=True) if kept is None]
     started_ns = cache.started_ns if cache is not None else time.time_ns()
@@ -98,21 +161,26 @@ def _results(
     return results
 
 
-def _result_cache(store: Store) -> ResultCache:
-    """The per-folder results of earlier whole-repository runs, for this config."""
+def _result_cache(store: Store) -> tuple[ResultCache, bool]:
+    """The per-folder results of earlier whole-repository runs, for this config, and whether
+    the config's own problems may be kept (it is a regular file, read whole: they depend on
+    its bytes alone)."""
+    config_bytes: bytes | None = None
     try:
-        fd = os.open(store.root / CONFIG_PATH, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(store.root / CONFIG_PATH, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         with os.fdopen(fd, "rb") as handle:
-            config_bytes: bytes | None = handle.read()
+            info = os.fstat(handle.fileno())
+            if stat_module.S_ISREG(info.st_mode) and info.st_size <= repo_files.MAX_FILE_BYTES:
+                config_bytes = handle.read(repo_files.MAX_FILE_BYTES + 1)
     except OSError:
-        config_bytes = None  # missing, a symlink, a folder: `_config` reports what matters
+        config_bytes = None  # missing, a symlink, a folder, a FIFO: `_config` reports what matters
     prefix = f"{store.root}{os.sep}"
 
     def rel(folder: Path) -> str:  # `store.rel` without pathlib's parsing (10,000 calls)
         text = str(folder)
         return text[len(prefix) :] if text.startswith(prefix) and os.sep == "/" else store.rel(folder)
 
-    return ResultCache(store.root, rel, fingerprint(config_bytes))
+    return ResultCache(store.root, rel, fingerprint(config_bytes)), config_bytes is not None
 
 
 def print_schema(repo: Path | None) -> int:

@@ -54,18 +54,20 @@ def symlinks(store: Store, folders: Iterable[Path] | None) -> list[Problem]:
                 Problem(store.rel(top), 1, "is a symlink; incident files must be real files", rule="symlink")
             )
             continue
-        for link in _links_under(str(top)):
-            path = Path(link)
-            target = safe_text(shown(os.readlink(path)), 120)
-            problems.append(
-                Problem(
-                    store.rel(path),
-                    1,
-                    f"is a symlink (to {target}); incident files must be real files",
-                    rule="symlink",
-                )
-            )
+        problems += [symlink_problem(store, link) for link in _links_under(str(top))]
     return problems
+
+
+def symlink_problem(store: Store, link: str) -> Problem:
+    """A symlink found below a folder (its target is shown, not followed)."""
+    path = Path(link)
+    target = safe_text(shown(os.readlink(path)), 120)
+    return Problem(
+        store.rel(path),
+        1,
+        f"is a symlink (to {target}); incident files must be real files",
+        rule="symlink",
+    )
 
 
 def _links_under(top: str) -> Iterator[str]:
@@ -82,12 +84,16 @@ def _links_under(top: str) -> Iterator[str]:
             yield from _links_under(entry.path)
 
 
-def duplicate_ids(store: Store, targets: set[Path] | None) -> list[Problem]:
+def duplicate_ids(
+    store: Store, targets: set[Path] | None, names: Iterable[tuple[str, str]] | None = None
+) -> list[Problem]:
     """Two folders with one id. An id carries its date, so a clash lives in one month folder:
-    checking a pull request's incidents reads only their months."""
-    months = None if targets is None else sorted({t.parent.name for t in targets})
+    checking a pull request's incidents reads only their months. `names`: every (month, name)
+    `store.names()` lists, when the caller has them already."""
+    if names is None:
+        names = store.names(None if targets is None else sorted({t.parent.name for t in targets}))
     by_id: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for month, name in store.names(months):
+    for month, name in names:
         incident_id = id_from_folder(name)
         if incident_id:
             by_id[incident_id].append((month, name))  # a Path only for a clash (10,000 names)
@@ -98,13 +104,13 @@ def duplicate_ids(store: Store, targets: set[Path] | None) -> list[Problem]:
         folders = [store.incidents / month / name for month, name in names_of]
         if targets is not None and not targets.intersection(folders):
             continue
-        names = ", ".join(store.rel(f) for f in folders)
+        listed = ", ".join(store.rel(f) for f in folders)
         for folder in folders:
             problems.append(
                 Problem(
                     f"{store.rel(folder)}/{INCIDENT_FILE}",
                     1,
-                    f"incident id {incident_id} is used by several folders: {names}",
+                    f"incident id {incident_id} is used by several folders: {listed}",
                     rule="unique-id",
                 )
             )
@@ -115,13 +121,16 @@ def merge_targets(
     store: Store,
     statuses: dict[Path, tuple[str | None, str | None, str | None]],
     every_folder: list[Path] | None = None,
+    known: set[str | None] | None = None,
 ) -> list[Problem]:
-    """`every_folder`: the incident folders when the caller already listed them all."""
+    """`every_folder`: the incident folders when the caller already listed them all; `known`:
+    or the ids of their names."""
     wanted = {folder: facts[2] for folder, facts in statuses.items() if facts[1] == "merged" and facts[2]}
     if not wanted:
         return []
-    folders = store.folders() if every_folder is None else every_folder
-    known = {id_from_folder(f.name) for f in folders}
+    if known is None:
+        folders = store.folders() if every_folder is None else every_folder
+        known = {id_from_folder(f.name) for f in folders}
     return [
         Problem(
             f"{store.rel(folder)}/{INCIDENT_FILE}",

@@ -4,7 +4,10 @@ rewrite within the same second — the answer is the one an uncached run (`--no-
 
 from __future__ import annotations
 
+import marshal
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from support.repos import git
 
 from incident_kit import validation_cache
 from incident_kit.validation import Problem
-from incident_kit.validation_cache import ResultCache, cache_path, fingerprint
+from incident_kit.validation_cache import ResultCache, cache_path, fingerprint, stored_entries
 
 GOOD = """---
 id: inc-20261126-{code}
@@ -116,19 +119,19 @@ def test_a_deleted_or_damaged_cache_is_rebuilt_silently(incidents: Path, damage:
     expected = validate(incidents, "--no-cache")
     assert validate(incidents) == expected
     cache = cache_path(incidents)
-    text = cache.read_text("utf-8")
+    data = cache.read_bytes()
     if damage == "delete":
         cache.unlink()
     elif damage == "truncate":
-        cache.write_text(text[: len(text) // 2], "utf-8")
+        cache.write_bytes(data[: len(data) // 2])
     elif damage == "garbage":
-        cache.write_text(text.split("\n")[0] + "\nnot\ta\tcache line\n" + "\x00" * 50, "utf-8")
+        cache.write_bytes(data.split(b"\n")[0] + b"\nnot\ta\tcache line\n" + b"\x00" * 50)
     else:
-        header, rest = text.split("\n", 1)
-        cache.write_text(header[:-4] + "0000\n" + rest.replace("SEV-9", "SEV-3"), "utf-8")
+        header, rest = data.split(b"\n", 1)
+        cache.write_bytes(header[:-4] + b"0000\n" + rest.replace(b"SEV-9", b"SEV-3"))
     result = run_cli(["validate", "--format", "json", "--repo", str(incidents)])
     assert (result.code, result.stdout, result.stderr) == (*expected, "")
-    assert cache.read_text("utf-8").startswith("incident-kit validate")
+    assert cache.read_bytes().startswith(b"incident-kit validate")
 
 
 def test_a_cached_result_for_an_unchanged_file_is_served_as_stored(
@@ -138,12 +141,9 @@ def test_a_cached_result_for_an_unchanged_file_is_served_as_stored(
     unchanged file that is not racy is what the next run reports."""
     settled(monkeypatch)
     validate(incidents)
-    cache = cache_path(incidents)
-    lines = cache.read_text("utf-8").split("\n")
-    planted = '[["x.md", 1, "planted", "warning", "test"]]]'
-    changed = [line[: -len("[]]")] + planted if folder("aaaa") in line else line for line in lines]
-    assert changed != lines
-    cache.write_text("\n".join(changed), "utf-8")
+    key, content, facts, rows = stored_entries(incidents)[folder("aaaa")]
+    assert rows == ()  # a folder without problems
+    plant(incidents, folder("aaaa"), (key, content, facts, (("x.md", 1, "planted", "warning", "test"),)))
     assert "planted" in validate(incidents)[1]
     assert "planted" not in validate(incidents, "--no-cache")[1]
 
@@ -165,6 +165,15 @@ def test_a_same_size_rewrite_with_the_old_mtime_is_not_served_stale(incidents: P
     assert path.stat().st_size == before.st_size
     code, out = same_as_uncached(incidents)
     assert code == 1 and "SEV-9" in out
+
+
+def plant(repo: Path, rel: str, entry: object) -> None:
+    """Replace one folder's entry in the cache file, keeping its header."""
+    path = cache_path(repo)
+    header, body = path.read_bytes().split(b"\n", 1)
+    config, entries = marshal.loads(body)
+    entries[rel] = entry
+    path.write_bytes(header + b"\n" + marshal.dumps((config, entries)))
 
 
 # --- the cache itself, with a check that counts its calls ------------------------------------
@@ -231,13 +240,11 @@ def test_an_old_entry_is_trusted_by_its_stat_key_and_a_new_one_is_verified(
     settled(monkeypatch)
     check = Counting()
     one_run(repo, two, check)
-    lines = cache_path(repo).read_text("utf-8").split("\n")[1:-1]
-    assert all(line.split("\t")[2] == "" for line in lines)  # no hash: the stat key suffices
+    assert all(entry[1] == "" for entry in stored_entries(repo).values())  # no hash: the stat key suffices
     monkeypatch.setattr(validation_cache, "RACY_NS", 2 * 10**9)  # a file written just now is racy
     write(repo, "aaaa", GOOD.format(code="aaaa").replace("SEV-3", "SEV-4"))
     assert "SEV-4" in one_run(repo, two, check)[0] and check.calls == 3
-    lines = cache_path(repo).read_text("utf-8").split("\n")[1:-1]
-    assert [bool(line.split("\t")[2]) for line in lines] == [True, False]
+    assert [bool(entry[1]) for entry in stored_entries(repo).values()] == [True, False]
 
 
 def test_the_fingerprint_follows_the_config_and_the_rule_sources(tmp_path: Path) -> None:
@@ -262,7 +269,7 @@ def test_folders_checked_in_worker_processes_give_the_same_answer_and_entries(
     monkeypatch.setattr(validation_pass, "PARALLEL_FROM", 1)
     monkeypatch.setattr(validation_pass, "CHUNK", 1)
     assert validate(incidents) == in_process
-    assert len(cache_path(incidents).read_text("utf-8").split("\n")) == 1 + len(CODES) + 1
+    assert len(stored_entries(incidents)) == len(CODES)
     monkeypatch.setattr(validation_pass, "PARALLEL_FROM", 10**6)
     assert validate(incidents) == in_process
 
@@ -276,3 +283,96 @@ def test_a_symlink_to_dev_zero_or_a_fifo_is_never_read_to_key_the_cache(incident
     code, out = same_as_uncached(incidents)
     assert code == 1 and "symlink" in out and "not a regular file" in out
     assert same_as_uncached(incidents) == (code, out)
+
+
+# --- the one-pass walk of a whole-repository run (`validation_walk`) ------------------------
+
+
+def test_a_symlink_appearing_inside_a_cached_folder_is_reported(incidents: Path) -> None:
+    """The symlink rule reads the same directory entries the cache keys come from: a link
+    added next to an unchanged incident.md is still found."""
+    (incidents / folder("aaaa") / "notes.md").symlink_to("/etc/passwd")
+    nested = incidents / folder("bbbb") / "attachments"
+    nested.mkdir()
+    (nested / "graph.png").symlink_to("../incident.md")
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and f"{folder('aaaa')}/notes.md" in out and "attachments/graph.png" in out
+    assert same_as_uncached(incidents) == (code, out)
+
+
+def test_a_post_mortem_appearing_or_going_in_a_cached_folder_is_seen(incidents: Path) -> None:
+    pm = incidents / folder("cccc") / "postmortem.md"
+    pm.write_bytes(b"# Post-mortem \xff\n")  # not UTF-8
+    with_pm = same_as_uncached(incidents)
+    assert "postmortem.md" in with_pm[1]
+    pm.unlink()
+    assert same_as_uncached(incidents)[0] == 0
+
+
+def test_symlinked_months_folders_and_duplicate_ids_match_the_uncached_answer(incidents: Path) -> None:
+    elsewhere = incidents.parent / "elsewhere"
+    (elsewhere / "inc-20261201-dddd-x").mkdir(parents=True)
+    (incidents / "incidents" / "2026-12").symlink_to(elsewhere)
+    (incidents / "incidents" / "2026-11" / "inc-20261126-eeee-y").symlink_to(elsewhere)
+    write(incidents, "aaaa", GOOD.format(code="aaaa")).parent.rename(
+        incidents / "incidents" / "2026-11" / "inc-20261126-aaaa-other"
+    )
+    write(incidents, "aaaa")
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and "used by several folders" in out and "2026-12" in out
+    assert same_as_uncached(incidents) == (code, out)
+
+
+def test_a_symlinked_incidents_folder_is_reported_as_without_the_cache(repo: Path, tmp_path: Path) -> None:
+    real = tmp_path / "real-incidents"
+    (repo / "incidents").rename(real)
+    (repo / "incidents").symlink_to(real)
+    code, out = same_as_uncached(repo)
+    assert code == 1 and "symlink" in out
+
+
+def test_a_merge_target_that_disappears_is_reported_from_cached_facts(incidents: Path) -> None:
+    target = "status: merged\nmerged_into: inc-20261126-bbbb"
+    merged = GOOD.format(code="aaaa").replace("status: triage", target)
+    write(incidents, "aaaa", merged)
+    before = same_as_uncached(incidents)
+    assert "is not an incident" not in before[1]
+    os.rename(incidents / folder("bbbb"), incidents / "incidents" / "2026-11" / "not-an-incident")
+    code, out = same_as_uncached(incidents)
+    assert "merged_into inc-20261126-bbbb is not an incident" in out and (code, out) != before
+
+
+def test_the_config_s_own_problems_are_cached_by_its_bytes(incidents: Path) -> None:
+    """A warm run reports the config's problems without parsing it (no YAML library is
+    imported); a change to the config's bytes is seen."""
+    config = incidents / "incidents" / "config.yaml"
+    config.write_text(config.read_text("utf-8") + "\nunknown_key_here: 1\n", "utf-8")
+    code, out = same_as_uncached(incidents)
+    assert "unknown_key_here" in out
+    probe = (
+        "import sys\n"
+        "from incident_kit.commands import validate\n"
+        "from pathlib import Path\n"
+        f"code = validate.run(Path({str(incidents)!r}), [], fmt='json', changed_since=None)\n"
+        "print(code, sorted(m for m in sys.modules if m.startswith('ruamel')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == f"{code} []"
+    assert "unknown_key_here" in done.stdout
+    config.write_text(config.read_text("utf-8").replace("unknown_key_here", "another_unknown"), "utf-8")
+    code, out = same_as_uncached(incidents)
+    assert "another_unknown" in out and "unknown_key_here" not in out
+
+
+def test_a_fifo_config_does_not_block_the_cached_run(incidents: Path) -> None:
+    config = incidents / "incidents" / "config.yaml"
+    config.unlink()
+    os.mkfifo(config)
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and "config.yaml" in out
+
+
+def test_a_month_symlink_that_loops_is_reported_not_a_crash(incidents: Path) -> None:
+    (incidents / "incidents" / "2026-12").symlink_to("2026-12")
+    code, out = same_as_uncached(incidents)
+    assert code == 1 and "incidents/2026-12" in out and "symlink" in out
