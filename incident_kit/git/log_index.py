@@ -61,19 +61,23 @@ def lookup(root: Path, folder: str, head: str, prefix: str) -> list[str] | None:
             indexed = _meta(db, prefix)
             if indexed is None:
                 raise sqlite3.DatabaseError("not an index")
-            if indexed[0] != head and not _extend(root, db, indexed, head, prefix):
-                raise sqlite3.DatabaseError("history rewritten")
+            if indexed[0] != head:
+                if mode != "inline" and not _count_at_most(root, f"{indexed[0]}..{head}", INLINE_LIMIT):
+                    raise sqlite3.DatabaseError("too many new commits to index here")
+                if not _extend(root, db, indexed, head, prefix):
+                    raise sqlite3.DatabaseError("history rewritten")
             rows = db.execute(
-                "SELECT position, sha FROM touched WHERE dir = ? OR (dir >= ? AND dir < ?)",
+                "SELECT t.position, t.sha FROM dirs d JOIN touched t ON t.dir = d.id"
+                " WHERE d.name = ? OR (d.name >= ? AND d.name < ?)",
                 (folder, folder + "/", folder + "0"),
             ).fetchall()
-    except (sqlite3.Error, OSError, ValueError):
+    except (sqlite3.Error, OSError, ValueError, GitError):
         _rebuild(root, path, head, prefix, inline=mode == "inline")
         return None
     if any(position is None for position, _ in rows):
         return None
-    ordered = sorted({sha: position for position, sha in rows}.items(), key=lambda item: -item[1])
-    return [sha for sha, _ in ordered]
+    ordered = sorted({bytes(sha): position for position, sha in rows}.items(), key=lambda item: -item[1])
+    return [sha.hex() for sha, _ in ordered]
 
 
 def build(root: Path, path: Path, head: str, prefix: str) -> bool:
@@ -84,8 +88,9 @@ def build(root: Path, path: Path, head: str, prefix: str) -> bool:
         with _connect(tmp) as db:
             db.executescript(
                 "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                "CREATE TABLE touched (dir TEXT NOT NULL, position INTEGER, sha TEXT NOT NULL);"
-                "CREATE INDEX touched_dir ON touched (dir);"
+                "CREATE TABLE dirs (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+                "CREATE TABLE touched (dir INTEGER NOT NULL, sha BLOB NOT NULL, position INTEGER,"
+                " PRIMARY KEY (dir, sha)) WITHOUT ROWID;"
             )
             if not _append(root, db, head, None, 0, prefix):
                 return False
@@ -161,10 +166,20 @@ def _append(root: Path, db: sqlite3.Connection, head: str, old: str | None, base
     if sha != (old or ""):
         return False
     position = {commit: base + n for n, commit in enumerate(reversed(chain))}
+    folders = sorted({directory for directory, _ in touched})
+    db.executemany("INSERT OR IGNORE INTO dirs (name) VALUES (?)", ((name,) for name in folders))
+    ids: dict[str, int] = {}
+    for start in range(0, len(folders), 500):
+        part = folders[start : start + 500]
+        marks = ",".join("?" * len(part))
+        ids.update(
+            (name, id_)
+            for id_, name in db.execute(f"SELECT id, name FROM dirs WHERE name IN ({marks})", part)
+        )
     db.executemany(
-        "INSERT INTO touched VALUES (?, ?, ?)",
+        "INSERT OR IGNORE INTO touched VALUES (?, ?, ?)",
         (
-            (directory, None if commit in merges else position.get(commit), commit)
+            (ids[directory], bytes.fromhex(commit), None if commit in merges else position.get(commit))
             for directory, commit in touched
         ),
     )
@@ -200,8 +215,9 @@ def _rebuild(root: Path, path: Path, head: str, prefix: str, *, inline: bool) ->
         return  # best effort: `log` answers the old way
 
 
-def _count_at_most(root: Path, head: str, limit: int) -> bool:
-    out = run_bytes(root, ["rev-list", f"--max-count={limit + 1}", head, "--"], b"")
+def _count_at_most(root: Path, revs: str, limit: int) -> bool:
+    """Whether `revs` (a commit or a range) holds at most `limit` commits."""
+    out = run_bytes(root, ["rev-list", f"--max-count={limit + 1}", revs, "--"], b"")
     return out.count(b"\n") <= limit
 
 

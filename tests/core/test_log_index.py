@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,30 @@ def test_cli_log_is_the_same_through_the_index(repo: Path, monkeypatch: pytest.M
     plain = run_cli(["log", "--repo", str(repo), "inc-", "--format", "json"])
     assert again.stdout == plain.stdout == first.stdout
     assert '"subject"' in plain.stdout
+
+
+def wait_for_build(root: Path) -> None:
+    building = index_path(root).with_name(log_index.NAME + ".building")
+    deadline = time.monotonic() + 60
+    while building.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not building.exists()
+
+
+def test_large_histories_build_detached(linear: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond the inline limit the caller answers the old way and a detached process builds."""
+    monkeypatch.setenv(log_index.MODE_ENV, "")
+    monkeypatch.setattr(log_index, "INLINE_LIMIT", 3)
+    plain = git(linear, "log", "--format=%H", "--", A).split()
+    assert indexed(linear, A) is None
+    wait_for_build(linear)
+    assert indexed(linear, A) == plain
+    for n in range(2):  # a few new commits: extended in the caller
+        change(linear, A, f"again {n}\n", f"A again {n}")
+    assert indexed(linear, A) == git(linear, "log", "--format=%H", "--", A).split()
+    for n in range(5):  # more than the limit: rebuilt, detached
+        change(linear, B, f"more {n}\n", f"B more {n}")
+    assert indexed(linear, B) is None
+    wait_for_build(linear)
+    assert indexed(linear, B) == git(linear, "log", "--format=%H", "--", B).split()
+    assert_same(linear, monkeypatch)
