@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from incident_kit.errors import GitError
-from incident_kit.git.process import run_bytes
+from incident_kit.git.process import run_bytes, start_detached
 from incident_kit.git.repository import git_dir
 
 NAME = "log-index.v1"
@@ -204,13 +203,13 @@ def _rebuild(root: Path, path: Path, head: str, prefix: str, *, inline: bool) ->
             pass
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         os.close(fd)
-        subprocess.Popen(
-            [sys.executable, "-m", "incident_kit.git.log_index", str(root), str(path), head, prefix],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        try:
+            start_detached(
+                root, [sys.executable, "-m", "incident_kit.git.log_index", str(root), str(path), head, prefix]
+            )
+        except OSError:
+            lock.unlink(missing_ok=True)
+            raise
     except (OSError, sqlite3.Error, GitError):
         return  # best effort: `log` answers the old way
 
