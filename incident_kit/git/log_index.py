@@ -70,7 +70,7 @@ def lookup(root: Path, folder: str, head: str, prefix: str) -> list[str] | None:
                 " WHERE d.name = ? OR (d.name >= ? AND d.name < ?)",
                 (folder, folder + "/", folder + "0"),
             ).fetchall()
-    except (sqlite3.Error, OSError, ValueError, GitError):
+    except (sqlite3.Error, OSError, ValueError, KeyError, GitError):
         _rebuild(root, path, head, prefix, inline=mode == "inline")
         return None
     if any(position is None for position, _ in rows):
