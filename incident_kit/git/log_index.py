@@ -15,7 +15,7 @@ A folder changed by a merge or by a commit off the chain (a merged side branch) 
 git (`None`); so are the few folders such history touches, never the others.
 When HEAD is not a first-parent descendant of the indexed HEAD (a rebase, a reset, a pull that
 fast-forwarded onto a merge), or the index is missing, corrupt or from another format, it is
-rebuilt; a rebuild over the whole history (≈ 85 µs a commit: 17 s at 200,000) runs detached
+rebuilt; a rebuild over the whole history (≈ 110 µs a commit: 22 s at 200,000) runs detached
 while the caller answers the old way. Shallow clones are never indexed (deepening changes
 history without moving HEAD).
 """
@@ -36,8 +36,8 @@ NAME = "log-index.v1"
 
 FORMAT = "incident-kit log index 1"
 
-# A rebuild of at most this many commits runs in the caller (≈ 85 µs a commit); beyond it, detached.
-INLINE_LIMIT = 5_000
+# A rebuild of at most this many commits runs in the caller (≈ 110 µs a commit); beyond it, detached.
+INLINE_LIMIT = 1_000
 
 LOCK_STALE_S = 1800.0
 
