@@ -13,10 +13,11 @@ simplification follows first parents through every merge (each is TREESAME to it
 for the folder), so the commits are the chain's commits that changed the folder, newest first.
 A folder changed by a merge or by a commit off the chain (a merged side branch) is answered by
 git (`None`); so are the few folders such history touches, never the others.
-When HEAD is not a first-parent descendant of the indexed HEAD (a rebase, a reset, a pull that
-fast-forwarded onto a merge), or the index is missing, corrupt or from another format, it is
-rebuilt; a rebuild over the whole history (≈ 110 µs a commit: 22 s at 200,000) runs detached
-while the caller answers the old way. Shallow clones are never indexed (deepening changes
+When HEAD is not a first-parent descendant of the indexed HEAD (a rebase, a reset, a
+fast-forward onto a merge whose first parent is not the old HEAD), more than `INLINE_LIMIT`
+commits arrived, or the index is missing, corrupt or from another format, it is rebuilt: in the
+caller up to `INLINE_LIMIT` commits, else detached (≈ 110 µs a commit: 22 s at 200,000) while
+the caller answers the old way. Shallow clones are never indexed (deepening changes
 history without moving HEAD).
 """
 
