@@ -868,6 +868,12 @@ class Bench:
             out = run_timed(self.command(root, "log", ref, "--format", "json", capture=True)).stdout
             if len(json.loads(out)) != 5:
                 raise CommandFailed(f"incident log {ref} should list 5 commits: {out[:500]}")
+        # the first `log` answered the old way and started building the log index, detached
+        building = root / ".git" / "incident-kit" / "log-index.v1.building"
+        waited = time.perf_counter()
+        while building.exists() and time.perf_counter() - waited < 900:
+            time.sleep(0.5)
+        log(f"{label}: waited {time.perf_counter() - waited:.1f} s for the log index")
 
         def log_step(when: str, ref: str) -> Step:
             return Step(f"log_{when}", lambda: self.command(root, "log", ref))

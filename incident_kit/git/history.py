@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from incident_kit.git import log_index
 from incident_kit.git.process import run, run_bytes
 from incident_kit.git.repository import git_dir, has_commits
 
@@ -23,7 +24,7 @@ class Commit:
     trailers: Mapping[str, str]
 
 
-def refresh_commit_graph(root: Path) -> None:
+def refresh_commit_graph(root: Path, head: str | None = None) -> None:
     """Keep a commit-graph with changed-path Bloom filters up to date for `log`.
 
     With it, `git log -- <folder>` skips almost every commit without diffing trees: ~50 ms
@@ -32,7 +33,7 @@ def refresh_commit_graph(root: Path) -> None:
     write; best effort.
     """
     marker = git_dir(root) / "incident-kit" / "commit-graph-head"
-    head_sha = run(root, "rev-parse", "HEAD", check=False).stdout.strip()
+    head_sha = head or run(root, "rev-parse", "HEAD", check=False).stdout.strip()
     try:
         if marker.read_text().strip() == head_sha:
             return
@@ -60,11 +61,23 @@ def log(root: Path, folder: str) -> list[Commit]:
     """Commits touching an incident folder, newest first."""
     if not has_commits(root):
         return []
-    refresh_commit_graph(root)
+    head = run(root, "rev-parse", "HEAD").stdout.strip()
     fmt = FIELD.join(["%H", "%an", "%aI", "%s", "%(trailers:only,unfold)"]) + RECORD
-    result = run(root, "log", f"--format={fmt}", "--", folder)
+    indexed = log_index.lookup(root, folder, head, folder.partition("/")[0])
+    if indexed is not None:
+        if not indexed:
+            return []
+        result = run(root, "log", "--no-walk=unsorted", f"--format={fmt}", *indexed, "--")
+    else:
+        refresh_commit_graph(root, head)
+        result = run(root, "log", f"--format={fmt}", "--", folder)
+    return _commits(result.stdout)
+
+
+def _commits(out: str) -> list[Commit]:
+    """`log`'s records, parsed."""
     commits = []
-    for record in result.stdout.split(RECORD):
+    for record in out.split(RECORD):
         record = record.strip("\n")
         if not record:
             continue

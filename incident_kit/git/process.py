@@ -83,3 +83,17 @@ def stale_lock_message(lock: str) -> str:
         f"git's lock file {lock} exists: a git command was interrupted (or is still running); "
         f"if no git command is running, remove it (rm '{lock}') and run the command again"
     )
+
+
+def start_detached(root: Path, argv: Sequence[str]) -> None:
+    """A process that outlives the command (the log index's build: `git/log_index.py`): its own
+    session, no terminal, output discarded; an `OSError` when it cannot start."""
+    subprocess.Popen(
+        list(argv),
+        cwd=root,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=environment(),
+        start_new_session=True,
+    )
