@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 
 from incident_kit.config.settings import CONFIG_PATH, Config
@@ -27,6 +28,7 @@ from incident_kit.ids import id_from_folder
 from incident_kit.site import (
     atom,
     cache,
+    chart_cache,
     listing_pages,
     output,
     render_pass,
@@ -82,11 +84,15 @@ def _asset(name: str) -> bytes:
     return (Path(__file__).parent.parent / "data" / "site" / name).read_bytes()
 
 
-@contextmanager
-def _locked(root: Path) -> Iterator[None]:
+def _cache_dir(root: Path) -> Path:
     from incident_kit.git.repository import git_dir
 
-    path = git_dir(root) / "incident-kit" / "site.lock"
+    return git_dir(root) / "incident-kit"
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    path = _cache_dir(root) / "site.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
@@ -124,7 +130,15 @@ def build(
             )
             kept = set(previous.pages) if incremental and previous else set()
             _aggregates(
-                records, config, now, writer, marker, result, public_only=public_only, keep=(kept, touched)
+                records,
+                config,
+                now,
+                writer,
+                marker,
+                result,
+                public_only=public_only,
+                keep=(kept, touched),
+                charts=(_cache_dir(root) / chart_cache.NAME, code),
             )
             if incremental and previous is not None:
                 for rel in set(previous.pages) - set(marker.pages):
@@ -157,10 +171,8 @@ def _records(
     when what the folder shows is not known); the pages of the incidents that changed, written.
     `old_pages`: the folder's incident pages and the keys they were rendered from (None: a new
     folder)."""
-    from incident_kit.git.repository import git_dir
-
     store = Store(root)
-    cache_file = git_dir(root) / "incident-kit" / cache.NAME
+    cache_file = _cache_dir(root) / cache.NAME
     loaded = cache.read(cache_file, code)
     cached = loaded.entries
     fresh: dict[str, cache.Entry] = {}
@@ -168,8 +180,10 @@ def _records(
     shown = old_pages or {}
     pages = marker.incident_pages
     base = str(store.root)
+    walked: list[str] = []
     for month, name in store.names():
         rel = f"{INCIDENTS}/{month}/{name}"
+        walked.append(rel)
         folder = f"{base}/{rel}"
         hit = cached.get(rel)
         if internal:
@@ -218,7 +232,10 @@ def _records(
     for message in result.skipped:
         sys.stderr.write(f"incident: skipped {message} (see `incident validate`)\n")
     touched = None if old_pages is None else _touched(loaded, fresh, tasks, old_pages, pages)
-    return [record for _, record, _ in fresh.values()], touched
+    if not tasks:
+        return [record for _, record, _ in fresh.values()], touched
+    # in the walk's order, as a build that read them all has them (the charts' key sees the order)
+    return [entry[1] for rel in walked if (entry := fresh.get(rel)) is not None], touched
 
 
 def _save_cache(
@@ -312,11 +329,12 @@ def _aggregates(
     *,
     public_only: bool,
     keep: tuple[set[str], set[tuple[str, str]] | None] = (set(), None),
+    charts: tuple[Path, str] | None = None,
 ) -> None:
     """Every page made of many incidents. `keep`: the pages the folder already has, and the
     (kind, value) listings that an incident which changed is or was in (None: all); the other
-    listings already have their bytes."""
-    public = [r for r in records if render_pass.public(r, config.site)]
+    listings already have their bytes. `charts`: the charts cache and the code key."""
+    public = _public(records, config)
     result.public = len(public)
     status = derive(
         public, config.site, now=now, page_id=stable_id("page", config.site.url or config.site.title)
@@ -332,6 +350,7 @@ def _aggregates(
     from incident_kit.site import overview_page  # the statistics and charts: internal only
 
     name = config.site.title
+    scale = config.severity_scale.levels
     kept, touched = keep
     listings = [rel for rel in kept if rel.startswith(f"{listing_pages.FOLDER}/")]
     same_listings = touched is not None and not touched and f"{listing_pages.FOLDER}/index.html" in kept
@@ -346,8 +365,9 @@ def _aggregates(
             now=now,
             updates=config.updates,
             site_name=name,
-            scale=config.severity_scale.levels,
+            scale=scale,
             newest=listing_pages.newest(records, overview_page.RECENT) if same_listings else every,
+            charts=None if charts is None else chart_cache.section(charts[0], records, now, scale, charts[1]),
         ),
     )
     if same_listings:  # no record changed what a listing shows: every listing keeps its bytes
@@ -375,6 +395,27 @@ def _aggregates(
             + listing_pages.table([r.row for r in members], f"{facet.title}, newest first", filterable=True)
         )
         _put(writer, marker, result, f"incidents/{facet.file}", _listing(body, facet.title, name))
+
+
+_PUBLIC_FIELDS = itemgetter(
+    *(Record._fields.index(n) for n in ("public_flag", "kind", "status", "severity", "service"))
+)
+
+
+def _public(records: list[Record], config: Config) -> list[Record]:
+    """The public records; whether one is public depends on five of its fields, which 10,000
+    records share in a few combinations: each is decided once."""
+    fields = _PUBLIC_FIELDS
+    decided: dict[tuple[str, ...], bool] = {}
+    public = []
+    for record in records:
+        values = fields(record)
+        verdict = decided.get(values)
+        if verdict is None:
+            verdict = decided[values] = render_pass.public(record, config.site)
+        if verdict:
+            public.append(record)
+    return public
 
 
 def _put_assets(
