@@ -72,10 +72,19 @@ def write(path: Path, kept: str, section: str) -> None:
         Path(temp).unlink(missing_ok=True)
 
 
-def section(path: Path, records: Sequence[Record], now: datetime, scale: Sequence[str], code: str) -> str:
-    """The charts section of the overview: the kept one when its key matches, else drawn."""
+def section(
+    path: Path,
+    records: Sequence[Record],
+    now: datetime,
+    scale: Sequence[str],
+    code: str,
+    *,
+    reuse: bool = True,
+) -> str:
+    """The charts section of the overview: the kept one when its key matches (and `reuse`:
+    `incident site --full` draws them again), else drawn and kept."""
     wanted = key(records, now, scale, code)
-    kept = read(path, wanted)
+    kept = read(path, wanted) if reuse else None
     if kept is not None:
         return kept
     from incident_kit.site.overview_charts import charts
