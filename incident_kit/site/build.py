@@ -14,12 +14,14 @@ pages, and rewrites only the listings and pages whose bytes changed (`site.outpu
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 
 from incident_kit.config.settings import CONFIG_PATH, Config
@@ -27,6 +29,7 @@ from incident_kit.ids import id_from_folder
 from incident_kit.site import (
     atom,
     cache,
+    chart_cache,
     listing_pages,
     output,
     render_pass,
@@ -82,11 +85,15 @@ def _asset(name: str) -> bytes:
     return (Path(__file__).parent.parent / "data" / "site" / name).read_bytes()
 
 
-@contextmanager
-def _locked(root: Path) -> Iterator[None]:
+def _cache_dir(root: Path) -> Path:
     from incident_kit.git.repository import git_dir
 
-    path = git_dir(root) / "incident-kit" / "site.lock"
+    return git_dir(root) / "incident-kit"
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    path = _cache_dir(root) / "site.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
@@ -94,6 +101,22 @@ def _locked(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cycle collector off for the build: the records (10,000 of them, 200,000 objects
+    with the values they hold) form no cycles and are freed by their reference counts, yet
+    each full collection would scan them all, and allocating them triggers several (about
+    50 ms of a rebuild at 10,000, in `cache.read` and the marker). What one build allocates
+    is bounded; the workers of a large first build collect as usual (`render_pass`)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def build(
@@ -109,7 +132,7 @@ def build(
     env = env or {}
     target = output.check_target(out, root)
     kind = "public" if public_only else "internal"
-    with _locked(root):
+    with _locked(root), _no_cycle_collection():
         code = code_key()
         render_key = _render_key(root, config, env, code)
         previous = None if full else output.read_marker(target)
@@ -124,7 +147,15 @@ def build(
             )
             kept = set(previous.pages) if incremental and previous else set()
             _aggregates(
-                records, config, now, writer, marker, result, public_only=public_only, keep=(kept, touched)
+                records,
+                config,
+                now,
+                writer,
+                marker,
+                result,
+                public_only=public_only,
+                keep=(kept, touched),
+                charts=(_cache_dir(root) / chart_cache.NAME, code, not full),
             )
             if incremental and previous is not None:
                 for rel in set(previous.pages) - set(marker.pages):
@@ -157,10 +188,8 @@ def _records(
     when what the folder shows is not known); the pages of the incidents that changed, written.
     `old_pages`: the folder's incident pages and the keys they were rendered from (None: a new
     folder)."""
-    from incident_kit.git.repository import git_dir
-
     store = Store(root)
-    cache_file = git_dir(root) / "incident-kit" / cache.NAME
+    cache_file = _cache_dir(root) / cache.NAME
     loaded = cache.read(cache_file, code)
     cached = loaded.entries
     fresh: dict[str, cache.Entry] = {}
@@ -168,6 +197,10 @@ def _records(
     shown = old_pages or {}
     pages = marker.incident_pages
     base = str(store.root)
+    # the records in the walk's order, as a build that read them all has them (the charts'
+    # cache key sees the order); None where a record being read goes
+    ordered: list[Record | None] = []
+    slots: dict[str, int] = {}
     for month, name in store.names():
         rel = f"{INCIDENTS}/{month}/{name}"
         folder = f"{base}/{rel}"
@@ -178,6 +211,7 @@ def _records(
                 continue
             if hit is not None and hit[0] == key and shown.get(hit[1].id) == key:
                 fresh[rel] = hit
+                ordered.append(hit[1])
                 pages[hit[1].id] = key
                 continue
         else:  # no incident page: the record depends on incident.md alone
@@ -186,6 +220,7 @@ def _records(
                 continue
             if hit is not None and cache.same_incident_file(hit[0], main):
                 fresh[rel] = hit
+                ordered.append(hit[1])
                 continue
             key = cache.file_key(folder)
             if key is None:
@@ -194,6 +229,8 @@ def _records(
         if incident_id is None:
             continue
         tasks.append(render_pass.Task(rel, key, incident_id, internal and shown.get(incident_id) != key))
+        slots[rel] = len(ordered)
+        ordered.append(None)
     repository = env.get("GITHUB_REPOSITORY", "")
     server = env.get("GITHUB_SERVER_URL", "").rstrip("/") or "https://github.com"
     job = render_pass.Job(
@@ -211,6 +248,7 @@ def _records(
         result.read += 1
         result.written += done.written
         fresh[done.task.rel] = (done.task.key, done.record, False)
+        ordered[slots[done.task.rel]] = done.record
         if internal:
             pages[done.task.incident_id] = done.task.key
     _save_cache(cache_file, code, loaded, fresh, tasks)
@@ -218,7 +256,7 @@ def _records(
     for message in result.skipped:
         sys.stderr.write(f"incident: skipped {message} (see `incident validate`)\n")
     touched = None if old_pages is None else _touched(loaded, fresh, tasks, old_pages, pages)
-    return [record for _, record, _ in fresh.values()], touched
+    return [record for record in ordered if record is not None], touched
 
 
 def _save_cache(
@@ -312,11 +350,13 @@ def _aggregates(
     *,
     public_only: bool,
     keep: tuple[set[str], set[tuple[str, str]] | None] = (set(), None),
+    charts: tuple[Path, str, bool] | None = None,
 ) -> None:
     """Every page made of many incidents. `keep`: the pages the folder already has, and the
     (kind, value) listings that an incident which changed is or was in (None: all); the other
-    listings already have their bytes."""
-    public = [r for r in records if render_pass.public(r, config.site)]
+    listings already have their bytes. `charts`: the charts cache, the code key, and whether a
+    kept section may be used."""
+    public = _public(records, config)
     result.public = len(public)
     status = derive(
         public, config.site, now=now, page_id=stable_id("page", config.site.url or config.site.title)
@@ -332,6 +372,7 @@ def _aggregates(
     from incident_kit.site import overview_page  # the statistics and charts: internal only
 
     name = config.site.title
+    scale = config.severity_scale.levels
     kept, touched = keep
     listings = [rel for rel in kept if rel.startswith(f"{listing_pages.FOLDER}/")]
     same_listings = touched is not None and not touched and f"{listing_pages.FOLDER}/index.html" in kept
@@ -346,8 +387,11 @@ def _aggregates(
             now=now,
             updates=config.updates,
             site_name=name,
-            scale=config.severity_scale.levels,
+            scale=scale,
             newest=listing_pages.newest(records, overview_page.RECENT) if same_listings else every,
+            charts=None
+            if charts is None
+            else chart_cache.section(charts[0], records, now, scale, charts[1], reuse=charts[2]),
         ),
     )
     if same_listings:  # no record changed what a listing shows: every listing keeps its bytes
@@ -375,6 +419,27 @@ def _aggregates(
             + listing_pages.table([r.row for r in members], f"{facet.title}, newest first", filterable=True)
         )
         _put(writer, marker, result, f"incidents/{facet.file}", _listing(body, facet.title, name))
+
+
+_PUBLIC_FIELDS = itemgetter(
+    *(Record._fields.index(n) for n in ("public_flag", "kind", "status", "severity", "service"))
+)
+
+
+def _public(records: list[Record], config: Config) -> list[Record]:
+    """The public records; whether one is public depends on five of its fields, which 10,000
+    records share in a few combinations: each is decided once."""
+    fields = _PUBLIC_FIELDS
+    decided: dict[tuple[str, ...], bool] = {}
+    public = []
+    for record in records:
+        values = fields(record)
+        verdict = decided.get(values)
+        if verdict is None:
+            verdict = decided[values] = render_pass.public(record, config.site)
+        if verdict:
+            public.append(record)
+    return public
 
 
 def _put_assets(

@@ -46,6 +46,8 @@ class Record(NamedTuple):
         return self.status in OPEN_STATUSES
 
     def updates(self) -> list[PublicUpdate]:
+        if self.updates_json == "[]":  # most incidents: no JSON to parse
+            return []
         return [PublicUpdate(moment(at), text) for at, text in json.loads(self.updates_json)]
 
 

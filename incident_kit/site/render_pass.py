@@ -8,6 +8,7 @@ records. Pages are independent files, so the order in which they are written doe
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,7 +106,9 @@ def run(job: Job, tasks: Sequence[Task]) -> list[Done]:
         from concurrent.futures import ProcessPoolExecutor
 
         chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        context = multiprocessing.get_context("fork")
+        # the build turned the cycle collector off for its own records; a worker reads thousands
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.enable) as pool:
             return [done for part in pool.map(_chunk, chunks) for done in part]
     finally:
         _JOB = None

@@ -16,7 +16,7 @@ from incident_kit.reports.charts import per_month
 from incident_kit.reports.stats.compute import compute_stats
 from incident_kit.site import publicity
 from incident_kit.site.markdown_html import inline_html, to_html
-from incident_kit.site.overview_page import months_by_severity, tally
+from incident_kit.site.overview_charts import months_by_severity, tally
 from incident_kit.site.record import NONE, Record, record_of
 from incident_kit.site.status import derive
 from incident_kit.site.svg import stacked_bars

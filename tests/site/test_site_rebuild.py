@@ -1,12 +1,15 @@
 """A rebuild in place gives, byte for byte, what a fresh build of the same files gives: after a
 lifecycle change, a hand edit that leaves the record as it was, an edit of the same size in the
 same second, a post-mortem edited in place, a deleted and a new incident, and after the public
-page alone was built from the same records cache (so the cache moved on without the folder)."""
+page alone was built from the same records cache (so the cache moved on without the folder).
+The overview's kept charts (`site-charts.v1`) are served only while what they show is the same:
+the same chart fields of every record and the same day."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -30,11 +33,13 @@ def build(repo: Path, out: Path, *extra: str) -> str:
 
 
 def fresh(repo: Path, out: Path, *extra: str) -> dict[str, bytes]:
-    """What a build from nothing gives (`--full` reads every file); the records cache is put
-    back as it was, so that the fresh build does not help the next rebuild."""
+    """What a build from nothing gives (`--full` reads every file, with no cache at all: no
+    kept records, no kept charts); the caches are put back as they were, so that the fresh
+    build does not help the next rebuild."""
     saved = out.with_name(out.name + "-cache")
     shutil.copytree(repo / CACHE, saved)
     try:
+        shutil.rmtree(repo / CACHE)
         shutil.rmtree(out, ignore_errors=True)
         build(repo, out, "--full", *extra)
         return files(out)
@@ -148,3 +153,73 @@ def test_a_damaged_cache_delta_costs_a_read_not_a_wrong_page(site_repo: SiteRepo
     deltas[0].write_bytes(deltas[0].read_bytes()[:-7])
     append_line(site_repo.folder("checkout"))
     assert_same_as_fresh(root, tmp_path, out)
+
+
+CHARTS = CACHE / "site-charts.v1"
+
+
+def charts_of(out: Path) -> str:
+    page = (out / "index.html").read_text("utf-8")
+    return page[page.index('<section class="charts">') :].split("</section>", 1)[0]
+
+
+def set_severity(folder: Path, severity: str) -> None:
+    path = folder / "incident.md"
+    text = path.read_text("utf-8")
+    path.write_text(re.sub(r"^severity: .*$", f"severity: {severity}", text, count=1, flags=re.M), "utf-8")
+
+
+def test_the_charts_are_drawn_again_when_what_they_show_changes(site_repo: SiteRepo, tmp_path: Path) -> None:
+    root = site_repo.root
+    out = tmp_path / "out"
+    build(root, out)
+    assert (root / CHARTS).is_file(), "the build keeps the charts it drew"
+    before = charts_of(out)
+    set_severity(site_repo.folder("checkout"), "SEV-4")  # a hand edit: the charts count it elsewhere
+    assert_same_as_fresh(root, tmp_path, out)
+    after = charts_of(out)
+    assert after != before
+    set_severity(site_repo.folder("checkout"), "SEV-1")
+    cli(root, "resolve", site_repo.ids["private"])  # a time to resolve: the trend's median moves
+    assert_same_as_fresh(root, tmp_path, out)
+    assert charts_of(out) not in (before, after)
+    git(root, "rm", "-rq", str(site_repo.folder("drill")))  # one incident fewer in its month
+    cli(root, "declare", "--manual-incident", "--title", "Queue backlog", "--severity", "SEV-2")
+    assert_same_as_fresh(root, tmp_path, out)
+
+
+def test_a_kept_chart_is_served_only_under_its_key(site_repo: SiteRepo, tmp_path: Path) -> None:
+    root = site_repo.root
+    out = tmp_path / "out"
+    build(root, out)
+    header, key, _ = (root / CHARTS).read_bytes().split(b"\n", 2)
+    (root / CHARTS).write_bytes(header + b"\n" + key + b"\n" + b'<section class="charts">KEPT</section>')
+    append_line(site_repo.folder("private"))  # no chart field changed: the kept section is used
+    build(root, out)
+    assert charts_of(out) == '<section class="charts">KEPT'
+    set_severity(site_repo.folder("private"), "SEV-4")  # a chart field changed: drawn again
+    assert_same_as_fresh(root, tmp_path, out)
+    assert "KEPT" not in (out / "index.html").read_text("utf-8")
+    (root / CHARTS).write_bytes(b"damaged")
+    append_line(site_repo.folder("private"))
+    assert_same_as_fresh(root, tmp_path, out)
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        ["2026-11-29T23:59:00Z", "2026-11-30T00:01:00Z"],  # Sunday, then a new week
+        ["2026-12-01T00:00:30Z", "2027-01-04T12:00:00Z"],  # a new month, then a new year's week
+    ],
+)
+def test_a_rebuild_on_another_day_is_a_fresh_build(
+    site_repo: SiteRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, later: list[str]
+) -> None:
+    """The weeks and months the charts show end today: a kept chart of yesterday is not today's."""
+    root = site_repo.root
+    out = tmp_path / "out"
+    build(root, out)
+    for now in later:
+        monkeypatch.setenv("INCIDENT_KIT_NOW", now)
+        append_line(site_repo.folder("private"))
+        assert "1 read" in assert_same_as_fresh(root, tmp_path, out)
