@@ -9,6 +9,13 @@ Two kinds of output:
 
 A rebuild reads only the incidents whose files changed (`site.cache`), renders only their
 pages, and rewrites only the listings and pages whose bytes changed (`site.output`).
+
+Why this module is long: it is the one orchestration of a build, and each step needs the others'
+state: the lock, the records pass over the cache (which folders changed, which pages they touch),
+the aggregates every listing and the status page share (open, public, newest, the charts' key),
+and writing the outputs and the cache back in one place. Rendering lives in `incident_page`,
+`listing_pages`, `overview_page` and `status_page`; this module only decides what to render and
+where it goes.
 """
 
 from __future__ import annotations
