@@ -119,7 +119,9 @@ def _whole_repository(store: Store) -> tuple[list[Problem], int]:
                 cache.config_problems = read_problems
         paths = [Path(folder.path) for folder in todo]
         many = _many(paths, config)
-        fresh = check_all(paths, lambda f: _check_folder(store, f, config, many), cache.started_ns)
+        fresh = check_all(
+            paths, lambda f: _check_folder(store, f, config, many, walked=True), cache.started_ns
+        )
         for folder, path, (result, entry) in zip(todo, paths, fresh, strict=True):
             cache.remember(path, entry, folder.rel)
             problems += result[0]
@@ -317,8 +319,21 @@ def _folder_of(store: Store, path: Path) -> Path | None:
     return None
 
 
+def _read(store: Store, path: Path, walked: bool) -> str:
+    """`store.read_text`; `walked`: the folder was found by a walk that follows no symlink
+    (`validation_walk`), so the per-path symlink check is skipped (the file itself is still
+    opened without following one). A refused file is read again the full way, for the same
+    message."""
+    if walked:
+        try:
+            return repo_files.read_text(store.root, path, walked=True)
+        except FileFormatError:
+            pass
+    return store.read_text(path)
+
+
 def _check_folder(
-    store: Store, folder: Path, config: Config, many: bool = False
+    store: Store, folder: Path, config: Config, many: bool = False, *, walked: bool = False
 ) -> tuple[list[Problem], tuple[str | None, str | None, str | None]]:
     rel_md = f"{store.rel(folder)}/{INCIDENT_FILE}"
     path = folder / INCIDENT_FILE
@@ -327,7 +342,7 @@ def _check_folder(
             return [], (None, None, None)  # deleted in the change being checked
         return [Problem(rel_md, 1, "incident folder without incident.md", rule="format")], (None, None, None)
     try:
-        text = store.read_text(path)
+        text = _read(store, path, walked)
     except FileFormatError as error:
         return [problem_from_message(rel_md, error.message)], (None, None, None)
     checked = check_incident(rel_md, folder.name, text, config.severity_scale.levels, many=many)
@@ -337,7 +352,7 @@ def _check_folder(
     pm_rel = f"{store.rel(folder)}/{POSTMORTEM_FILE}"
     if pm_path.exists():
         try:
-            pm_text = store.read_text(pm_path)
+            pm_text = _read(store, pm_path, walked)
         except FileFormatError as error:
             problems.append(problem_from_message(pm_rel, error.message))
         else:

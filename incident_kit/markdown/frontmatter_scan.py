@@ -13,8 +13,9 @@ that YAML would take for a number, a timestamp or a special value is refused. An
 escapes, tabs, duplicate keys, characters YAML refuses or reads as line breaks) is refused as
 a whole. Property tests hold the answer to ruamel's (`tests/unit/test_frontmatter_scan.py`).
 
-The caller still runs the unsafe-YAML check (`frontmatter.refuse_unsafe_yaml`) first, so a
-refused file reads as before.
+What `frontmatter.load` refuses as unsafe YAML (anchors, aliases, tags, deep nesting) is never
+read here: values starting with `&`, `*` or `!` and anything nested deeper than a list of
+mappings are declined, so such a file still reaches `load` and its refusal.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ _SPECIAL = re.compile(
     )""",
     re.X,
 )
+_SPECIAL_START = frozenset("~nNtTfF<=-+.0123456789")  # the first characters of `_SPECIAL`'s forms
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _FRACTION = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+")
 _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
@@ -129,8 +131,8 @@ def _entry(text: str) -> tuple[str, Any]:
     if match is None:
         raise _Unsure  # a list item, a quoted or complex key, `key:value`…
     key, rest = match.group(1), match.group(2)
-    if _SPECIAL.fullmatch(key):
-        raise _Unsure  # `null:`, `true:`: not a string key
+    if key in _WORDS:
+        raise _Unsure  # `null:`, `true:`: not a string key (no other special form is a key's)
     if rest is None or not rest:
         return key, _OPEN
     return key, _value(rest)
@@ -174,7 +176,7 @@ def _value(rest: str) -> Any:
         raise _Unsure
     if not plain.isascii():
         return plain  # every special form YAML resolves is ASCII
-    if _SPECIAL.fullmatch(plain) is None:
+    if plain[0] not in _SPECIAL_START or _SPECIAL.fullmatch(plain) is None:
         return plain
     return _resolved(plain)
 

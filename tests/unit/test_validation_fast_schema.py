@@ -3,8 +3,10 @@ jsonschema refuses, and accepts the frontmatters the tool writes (so it is used 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -209,3 +211,29 @@ def test_checking_many_files_reports_the_same_problems() -> None:
     assert any(
         p.rule == "schema" for p in validation.check_incident("x.md", "inc-20261126-ab12-x", text).problems
     )
+
+
+ZONES = [
+    None,
+    UTC,
+    timezone(timedelta(0), "Z"),
+    timezone(timedelta(hours=1)),
+    timezone(-timedelta(hours=5, minutes=30)),
+    timezone(timedelta(hours=23, minutes=59)),
+]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.datetimes(), st.sampled_from(ZONES))
+def test_timestamps_reach_the_schema_as_format_timestamp_writes_them(naive: datetime, zone: Any) -> None:
+    from incident_kit.markdown import frontmatter
+
+    value = naive.replace(tzinfo=zone)
+    expected = value.strftime("%Y-%m-%dT%H:%M:%S") if value.tzinfo is None else None
+    try:
+        expected = expected or frontmatter.format_timestamp(value)
+    except (ValueError, OverflowError) as error:  # out of range once in UTC
+        with pytest.raises(type(error)):
+            validation._plain(value)
+        return
+    assert validation._plain(value) == expected
