@@ -75,10 +75,13 @@ def schema(severities: tuple[str, ...] = SEVERITIES) -> dict[str, Any]:
 
 
 _ZERO = timedelta(0)
+_AS_IS = frozenset([str, int, float, bool])  # exactly these types: carried as they are
 
 
 def _plain(value: Any) -> Any:
     """Frontmatter data as JSON would carry it (timestamps as their text form)."""
+    if value is None or type(value) in _AS_IS:
+        return value
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return value.strftime("%Y-%m-%dT%H:%M:%S")  # fails the schema: no time zone
@@ -352,18 +355,15 @@ def _timeline_problems(rel: str, body: str, offset: int) -> list[Problem]:
         return [problem_from_message(rel, error.message, "timeline")]
     if section is None:
         return [Problem(rel, offset, "no '## Timeline' section", rule="timeline")]
-    problems = []
-    for entry in timeline.entries(body, rel):
-        if entry.at is None:
-            problems.append(
-                Problem(
-                    rel,
-                    offset + entry.line,
-                    "timeline entry needs a UTC timestamp first: '- 2026-11-26T15:30:00Z — what — who'",
-                    rule="timeline",
-                )
-            )
-    return problems
+    return [
+        Problem(
+            rel,
+            offset + line,
+            "timeline entry needs a UTC timestamp first: '- 2026-11-26T15:30:00Z — what — who'",
+            rule="timeline",
+        )
+        for line in timeline.undated(lines, section)  # the entries `timeline.entries` leaves undated
+    ]
 
 
 def check_postmortem(

@@ -335,7 +335,8 @@ def _read(store: Store, path: Path, walked: bool) -> str:
 def _check_folder(
     store: Store, folder: Path, config: Config, many: bool = False, *, walked: bool = False
 ) -> tuple[list[Problem], tuple[str | None, str | None, str | None]]:
-    rel_md = f"{store.rel(folder)}/{INCIDENT_FILE}"
+    rel_folder = store.rel(folder)
+    rel_md = f"{rel_folder}/{INCIDENT_FILE}"
     path = folder / INCIDENT_FILE
     if not path.exists():
         if not folder.exists():
@@ -349,7 +350,7 @@ def _check_folder(
     problems = list(checked.problems) + _unknown_service(rel_md, text, checked.service, config)
     pm_path = folder / POSTMORTEM_FILE
     required = tuple(config.required_sections.get(checked.severity or "", ()))
-    pm_rel = f"{store.rel(folder)}/{POSTMORTEM_FILE}"
+    pm_rel = f"{rel_folder}/{POSTMORTEM_FILE}"
     if pm_path.exists():
         try:
             pm_text = _read(store, pm_path, walked)
