@@ -126,7 +126,23 @@ def _load(frontmatter: str) -> dict[str, Any]:
 _OPEN = object()  # a key with nothing after it on its line
 
 
+_SEEN: dict[str, tuple[str, Any]] = {}  # line -> (key, value) read before, when the value is immutable
+_SEEN_MAX = 20_000  # lines: a whole repository repeats `kind: incident`, `merged_into: null`…
+
+
 def _entry(text: str) -> tuple[str, Any]:
+    seen = _SEEN.get(text)
+    if seen is not None:
+        return seen
+    entry = _read_entry(text)
+    if not isinstance(entry[1], (dict, list)):  # a `{}` or `[]` is made anew for every file
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        _SEEN[text] = entry
+    return entry
+
+
+def _read_entry(text: str) -> tuple[str, Any]:
     match = _KEY.fullmatch(text)
     if match is None:
         raise _Unsure  # a list item, a quoted or complex key, `key:value`…
