@@ -84,11 +84,6 @@ _COLD_FIXED_COST = (
     "the target is set for 10,000",
 )
 SMOKE_INTERIM: dict[str, tuple[float, str]] = {
-    "validate_all_cold": (
-        2.5,
-        "a cold whole-repository validate still parses every file with YAML and the JSON schema "
-        "(~4 ms a folder on two cores); the line scanner for whole frontmatters is the next step",
-    ),
     **{
         key: _COLD_FIXED_COST
         for key in (

@@ -195,8 +195,9 @@ def unwritten_sections(text: str, required: Sequence[str], source: str) -> list[
     the facts the template filled in), or only placeholders such as `TBD`."""
     lines = text.split("\n")
     found = []
+    all_headings = sections.headings(lines)
     for title in required:
-        section = sections.find_section(lines, title, source)
+        section = sections.find_section(lines, title, source, found=all_headings)
         if section is None:
             found.append(Unwritten(title, 1, f"section '## {title}' is missing; add it and fill in {title}"))
             continue

@@ -51,23 +51,22 @@ def read_if_present(root: Path, path: Path, *, limit: int = MAX_FILE_BYTES) -> s
 
 
 def read_bytes(root: Path, path: Path, *, limit: int = MAX_FILE_BYTES, walked: bool = False) -> bytes:
-    source = relative(root, path)
     if not walked:
         check_inside(root, path)
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
-        raise FileFormatError(f"{source}: file is missing") from None
+        raise FileFormatError(f"{relative(root, path)}: file is missing") from None
     except OSError as exc:  # ELOOP: the file itself turned into a symlink since the check
-        raise FileFormatError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+        raise FileFormatError(f"{relative(root, path)}: cannot read it ({exc.strerror or exc})") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise FileFormatError(f"{source}: is a directory, not a file")
+            raise FileFormatError(f"{relative(root, path)}: is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):
-            raise FileFormatError(f"{source}: is not a regular file; refusing to read it")
+            raise FileFormatError(f"{relative(root, path)}: is not a regular file; refusing to read it")
         if info.st_size > limit:
-            raise _too_big(source, info.st_size, limit)
+            raise _too_big(relative(root, path), info.st_size, limit)
         chunks: list[bytes] = []
         size = 0
         while size <= limit:
@@ -79,7 +78,7 @@ def read_bytes(root: Path, path: Path, *, limit: int = MAX_FILE_BYTES, walked: b
     finally:
         os.close(fd)
     if size > limit:  # it grew while being read
-        raise _too_big(source, size, limit)
+        raise _too_big(relative(root, path), size, limit)
     return b"".join(chunks)
 
 

@@ -80,6 +80,20 @@ def entries(body: str, source: str) -> list[Entry]:
     return found
 
 
+def undated(lines: list[str], section: sections.Section) -> list[int]:
+    """The 1-based line numbers (within the body) of the section's entries without a valid
+    timestamp: those `entries` gives `at=None`, without building the others."""
+    found = []
+    for index in range(section.heading + 1, section.end):
+        line = lines[index]
+        if not _LIST_ITEM.match(line):
+            continue
+        match = _ENTRY.match(line)
+        if not match or parse_timestamp(match.group(1)) is None:
+            found.append(index + 1)
+    return found
+
+
 def add_entry(body: str, at: datetime, what: str, who: str, source: str) -> str:
     """Insert an entry before the first later one, else after the last item."""
     line = format_entry(at, what, who)

@@ -16,6 +16,7 @@ from incident_kit.errors import FileFormatError
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _LIST_ITEM = re.compile(r"^[-*+][ \t]+")
+_MAY_START = frozenset("#`~ \t")  # the first characters a fence or a heading line can have
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ def headings(lines: list[str]) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     in_fence = False
     for index, line in enumerate(lines):
+        if not line or line[0] not in _MAY_START:
+            continue  # neither a fence nor a heading (most lines: one test, not two searches)
         if _FENCE.match(line):
             in_fence = not in_fence
             continue
@@ -40,9 +43,17 @@ def headings(lines: list[str]) -> list[tuple[int, int, str]]:
     return found
 
 
-def find_section(lines: list[str], title: str, source: str, first_line: int = 1) -> Section | None:
-    """The `## title` section (case-insensitive); refuses a duplicated one."""
-    all_headings = headings(lines)
+def find_section(
+    lines: list[str],
+    title: str,
+    source: str,
+    first_line: int = 1,
+    *,
+    found: list[tuple[int, int, str]] | None = None,
+) -> Section | None:
+    """The `## title` section (case-insensitive); refuses a duplicated one. `found`: the
+    lines' `headings`, when the caller looks for several sections in them."""
+    all_headings = headings(lines) if found is None else found
     matches = [h for h in all_headings if h[1] == 2 and h[2].lower() == title.lower()]
     if not matches:
         return None
