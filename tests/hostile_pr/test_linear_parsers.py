@@ -7,7 +7,8 @@ sizes ten times apart, and the cost *per character* is compared within one run. 
 costs the same per character at both sizes (a ratio near 1; fixed per-call costs even push it
 below), quadratic code ten times as much. Each size is timed over enough calls to last ~5 ms,
 the garbage collector is off while timing, the fastest of three tries counts, and the bound
-(`MAX_GROWTH`) leaves a wide margin for a loaded machine.
+(`MAX_GROWTH`) leaves a wide margin for a loaded machine; a run over the bound is measured
+again (`RECHECKS`), since a load spike passes and a quadratic parser is slow every time.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ SMALL = 2_000  # characters of run; the large size is ten times this
 MAX_GROWTH = 4.0  # per-character cost, large over small: ~1 when linear, ~10 when quadratic
 SAMPLE_SECONDS = 0.005
 TRIES = 3
+RECHECKS = 2  # a run over the bound is measured again, up to this many times; the calmest counts
 
 RUNS = {
     "spaces": " ",
@@ -216,6 +218,10 @@ def test_every_parser_of_pull_request_text_runs_in_linear_time(name: str) -> Non
     slow = {}
     for run_name, unit in RUNS.items():
         ratio = growth(parse, make, unit)
+        for _ in range(RECHECKS):  # a load spike passes; a quadratic parser is slow every time
+            if ratio <= MAX_GROWTH:
+                break
+            ratio = min(ratio, growth(parse, make, unit))
         print(f"{name}: {run_name}: x{ratio:.2f}")  # shown with -s, or when the test fails
         if ratio > MAX_GROWTH:
             slow[run_name] = round(ratio, 1)
