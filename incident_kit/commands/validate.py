@@ -3,6 +3,11 @@
 `--changed-since REF` checks only the incident folders a pull request touched (plus the
 repository-wide duplicate-id rule, which reads folder names only), so a pull request on a
 10,000-incident repository is checked in well under a second.
+
+Why this module is long: it is the one command behind three ways of choosing what to check
+(named paths, `--changed-since`, the whole repository through the results cache and its
+workers), and each folder, whichever way it was chosen, goes through the same `_check_folder`
+and the same config checks. The rules live in `validate_rules`, the report in `validate_report`.
 """
 
 from __future__ import annotations
