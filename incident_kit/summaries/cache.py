@@ -74,6 +74,12 @@ def load_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> lis
 
 def iter_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> Iterator[Entry]:
     """`load_entries` one at a time: the cache is read and rewritten as the folders are walked."""
+    for entry, _ in _entries(root, warn=warn, salvage=salvage):
+        yield entry
+
+
+def _entries(root: Path, *, warn: bool, salvage: bool) -> Iterator[tuple[Entry, dict[str, Any] | None]]:
+    """Each entry, with its flat fields when the file was just read (None: use `entry.fields`)."""
     store = Store(root)
     found = walk(store)
     with FileCache(cache_path(store.root), _HEADER) as cache:
@@ -91,19 +97,23 @@ def iter_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> Ite
                 continue
             hit = cache.get(rel, stat)
             entry = _entry(rel, hit) if hit is not None else None
+            fields = None
             if entry is None:
                 try:
                     if text is None:
                         text = found.read(store, rel, INCIDENT_FILE)
-                    entry = _new_entry(rel, _read_fields(text, rel))
+                    fields = _read_fields(text, rel)
                 except FileFormatError as error:
                     yield from _skipped(store, rel, error, warn=warn, salvage=salvage)
                     continue
+                entry = _new_entry(rel, fields)
             cache.put(rel, stat, _payload(entry))
-            yield entry
+            yield entry, fields
 
 
-def _skipped(store: Store, rel: str, error: FileFormatError, *, warn: bool, salvage: bool) -> Iterator[Entry]:
+def _skipped(
+    store: Store, rel: str, error: FileFormatError, *, warn: bool, salvage: bool
+) -> Iterator[tuple[Entry, None]]:
     """A file that does not read: warned about, and listed from its lines with `salvage`."""
     kept = _salvaged(store, rel) if salvage else None
     if warn and kept is not None:
@@ -114,7 +124,7 @@ def _skipped(store: Store, rel: str, error: FileFormatError, *, warn: bool, salv
     elif warn:
         sys.stderr.write(f"incident: skipped {error.message} (see `incident validate`)\n")
     if kept is not None:
-        yield kept
+        yield kept, None
 
 
 def _salvaged(store: Store, rel: str) -> Entry | None:
@@ -142,8 +152,8 @@ def load_summaries(root: Path, *, warn: bool = True) -> list[IncidentSummary]:
 
 def iter_summaries(root: Path, *, warn: bool = True) -> Iterator[IncidentSummary]:
     """`load_summaries` one at a time, for reads that keep only tallies (`stats`, the index)."""
-    for entry in iter_entries(root, warn=warn):
-        yield summary_from(entry.rel, entry.fields)
+    for entry, fields in _entries(root, warn=warn, salvage=False):
+        yield summary_from(entry.rel, entry.fields if fields is None else fields)
 
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), made once
