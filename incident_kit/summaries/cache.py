@@ -58,6 +58,13 @@ class Entry:
         document = json.loads(self.fields_json)
         return document if isinstance(document, dict) else {}
 
+    def lean(self) -> Entry:
+        """The entry without its fields, for a list that prints only the items (what
+        `dataclasses.replace` does, a few times faster at 10,000 entries)."""
+        return Entry(
+            self.rel, self.status, self.severity, self.declared_at, self.item_json, "{}", self.salvaged
+        )
+
 
 Row = tuple[str, dict[str, Any]]  # (folder relative to the root, flat summary fields)
 
