@@ -44,7 +44,7 @@ DUPLICATE_ID = "duplicate-id"
 def parse(incident_id: str, text: str, source: str) -> tuple[list[ActionItem], list[Problem]]:
     """Every task line of the Action items section, and what is wrong with the bad ones."""
     lines = text.split("\n")
-    section = sections.find_section(lines, SECTION, source)
+    section = sections.find_section_in(text, lines, SECTION, source)
     items: list[ActionItem] = []
     problems: list[Problem] = []
     if section is None:

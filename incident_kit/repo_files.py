@@ -43,6 +43,41 @@ def read_text(root: Path, path: Path, *, limit: int = MAX_FILE_BYTES, walked: bo
         raise FileFormatError(f"{relative(root, path)}:{line}: not UTF-8 text (binary content?)") from None
 
 
+def read_walked(root: Path, rel: str) -> tuple[str, os.stat_result]:
+    """`read_text(walked=True)` of `root/rel`, and the opened file's own stat: a lean path for
+    reads of every file of the repository (no `Path` objects, one `fstat` for both the checks
+    and the caller's cache key). Anything unusual is handed to `read_text`, so errors are the
+    same; `FileNotFoundError` (or `NotADirectoryError`) when nothing is there."""
+    try:
+        fd = os.open(f"{root}/{rel}", _OPEN_FLAGS)
+    except (FileNotFoundError, NotADirectoryError):
+        raise
+    except OSError:
+        return _read_walked_slowly(root, rel)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size >= MAX_FILE_BYTES:
+            raw = None
+        else:
+            raw = os.read(fd, info.st_size + 1)  # a regular file reads short only at its end
+            if len(raw) != info.st_size:
+                raw = None  # it changed while being read
+    finally:
+        os.close(fd)
+    if raw is None:
+        return _read_walked_slowly(root, rel)
+    try:
+        return raw.decode("utf-8"), info
+    except UnicodeDecodeError:
+        return _read_walked_slowly(root, rel)
+
+
+def _read_walked_slowly(root: Path, rel: str) -> tuple[str, os.stat_result]:
+    path = root / rel
+    text = read_text(root, path, walked=True)
+    return text, os.lstat(path)
+
+
 def read_if_present(root: Path, path: Path, *, limit: int = MAX_FILE_BYTES) -> str | None:
     """`read_text`, or None when nothing is there (a dangling symlink *is* something: refused)."""
     if not os.path.lexists(path):

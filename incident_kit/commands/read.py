@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -62,7 +62,7 @@ def list_incidents(ctx: Context, filters: ListFilters, *, fmt: str) -> int:
     for entry in iter_entries(ctx.root, salvage=True):  # only the listed ones are kept
         _warn_unknown_statuses([entry])
         if wanted(entry.status):
-            entries.append(replace(entry, fields_json="{}") if lean else entry)
+            entries.append(entry.lean() if lean else entry)
     entries = _filtered(ctx, entries, filters)
     entries.sort(key=lambda e: e.declared_at, reverse=True)  # newest first within each group
     rank = _severity_rank(ctx, entries)

@@ -72,6 +72,40 @@ def find_section(
     return Section(heading=start, end=end)
 
 
+# after a "\n": a fence line (`_FENCE`), or a level-1 or level-2 heading (group 1: its `#`s,
+# group 2: the rest), the only headings that `find_section` matches or ends a section at
+_FENCE_OR_TOP_HEADING = re.compile(r"\n(?:[ \t]{0,3}(?:```|~~~)|(#{1,2})[ \t]+(.*))")
+
+
+def find_section_in(text: str, lines: list[str], title: str, source: str) -> Section | None:
+    """`find_section(lines, title, source)` where `lines` is `text.split("\n")`, with one
+    regular expression over the text instead of a look at every line (a post-mortem's hundred
+    lines hold a dozen headings)."""
+    wanted = title.lower()
+    in_fence = False
+    start: int | None = None
+    end: int | None = None
+    for match in _FENCE_OR_TOP_HEADING.finditer("\n" + text):
+        hashes = match.group(1)
+        if hashes is None:
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if start is not None and end is None:
+            end = match.start()
+        if len(hashes) == 2 and match.group(2).rstrip(" \t#").strip().lower() == wanted:
+            if start is not None:
+                return find_section(lines, title, source)  # twice: it says where
+            start, end = match.start(), None
+    if start is None:
+        return None
+    return Section(
+        heading=text.count("\n", 0, start),
+        end=len(lines) if end is None else text.count("\n", 0, end),
+    )
+
+
 def last_item_end(lines: list[str], section: Section) -> int | None:
     """Index after the last top-level list item (and its continuation lines) in a section."""
     last: int | None = None

@@ -19,9 +19,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from incident_kit import repo_files
 from incident_kit.errors import FileFormatError
+from incident_kit.markdown import field_match, frontmatter
 from incident_kit.markdown import field_scan as fastscan
-from incident_kit.markdown import frontmatter
 from incident_kit.markdown.frontmatter import format_timestamp
 from incident_kit.model import IncidentSummary
 from incident_kit.store import INCIDENT_FILE, Store
@@ -57,6 +58,13 @@ class Entry:
         document = json.loads(self.fields_json)
         return document if isinstance(document, dict) else {}
 
+    def lean(self) -> Entry:
+        """The entry without its fields, for a list that prints only the items (what
+        `dataclasses.replace` does, a few times faster at 10,000 entries)."""
+        return Entry(
+            self.rel, self.status, self.severity, self.declared_at, self.item_json, "{}", self.salvaged
+        )
+
 
 Row = tuple[str, dict[str, Any]]  # (folder relative to the root, flat summary fields)
 
@@ -73,33 +81,57 @@ def load_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> lis
 
 def iter_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> Iterator[Entry]:
     """`load_entries` one at a time: the cache is read and rewritten as the folders are walked."""
+    for entry, _ in _entries(root, warn=warn, salvage=salvage):
+        yield entry
+
+
+def _entries(root: Path, *, warn: bool, salvage: bool) -> Iterator[tuple[Entry, dict[str, Any] | None]]:
+    """Each entry, with its flat fields when the file was just read (None: use `entry.fields`)."""
     store = Store(root)
     found = walk(store)
     with FileCache(cache_path(store.root), _HEADER) as cache:
         for rel in found.rels:
+            text: str | None = None
             try:
-                stat = os.lstat(f"{store.root}/{rel}/{INCIDENT_FILE}")
+                if cache.cold and rel not in found.linked:  # every file is read: one fstat each
+                    text, stat = repo_files.read_walked(store.root, f"{rel}/{INCIDENT_FILE}")
+                else:
+                    stat = os.lstat(f"{store.root}/{rel}/{INCIDENT_FILE}")
             except (FileNotFoundError, NotADirectoryError):
+                continue
+            except FileFormatError as error:
+                yield from _skipped(store, rel, error, warn=warn, salvage=salvage)
                 continue
             hit = cache.get(rel, stat)
             entry = _entry(rel, hit) if hit is not None else None
+            fields = None
             if entry is None:
                 try:
-                    entry = _new_entry(rel, _read_fields(found.read(store, rel, INCIDENT_FILE), rel))
+                    if text is None:
+                        text = found.read(store, rel, INCIDENT_FILE)
+                    fields = _read_fields(text, rel)
                 except FileFormatError as error:
-                    kept = _salvaged(store, rel) if salvage else None
-                    if warn and kept is not None:
-                        sys.stderr.write(
-                            f"incident: warning: {error.message}; listed from the lines that could be "
-                            "read (see `incident validate`)\n"
-                        )
-                    elif warn:
-                        sys.stderr.write(f"incident: skipped {error.message} (see `incident validate`)\n")
-                    if kept is not None:
-                        yield kept
+                    yield from _skipped(store, rel, error, warn=warn, salvage=salvage)
                     continue
+                entry = _new_entry(rel, fields)
             cache.put(rel, stat, _payload(entry))
-            yield entry
+            yield entry, fields
+
+
+def _skipped(
+    store: Store, rel: str, error: FileFormatError, *, warn: bool, salvage: bool
+) -> Iterator[tuple[Entry, None]]:
+    """A file that does not read: warned about, and listed from its lines with `salvage`."""
+    kept = _salvaged(store, rel) if salvage else None
+    if warn and kept is not None:
+        sys.stderr.write(
+            f"incident: warning: {error.message}; listed from the lines that could be "
+            "read (see `incident validate`)\n"
+        )
+    elif warn:
+        sys.stderr.write(f"incident: skipped {error.message} (see `incident validate`)\n")
+    if kept is not None:
+        yield kept, None
 
 
 def _salvaged(store: Store, rel: str) -> Entry | None:
@@ -127,8 +159,11 @@ def load_summaries(root: Path, *, warn: bool = True) -> list[IncidentSummary]:
 
 def iter_summaries(root: Path, *, warn: bool = True) -> Iterator[IncidentSummary]:
     """`load_summaries` one at a time, for reads that keep only tallies (`stats`, the index)."""
-    for entry in iter_entries(root, warn=warn):
-        yield summary_from(entry.rel, entry.fields)
+    for entry, fields in _entries(root, warn=warn, salvage=False):
+        yield summary_from(entry.rel, entry.fields if fields is None else fields)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), made once
 
 
 def _new_entry(rel: str, fields: dict[str, Any]) -> Entry:
@@ -141,12 +176,15 @@ def _new_entry(rel: str, fields: dict[str, Any]) -> Entry:
         text("status"),
         text("severity"),
         text("declared_at"),
-        json.dumps(list_item(rel, fields), ensure_ascii=False),
-        json.dumps(fields, ensure_ascii=False),
+        _encode(list_item(rel, fields)),
+        _encode(fields),
     )
 
 
 def _read_fields(text: str, rel: str) -> dict[str, Any]:
+    fields = _matched_fields(text)
+    if fields is not None:
+        return fields
     source = f"{rel}/{INCIDENT_FILE}"
     document = frontmatter.split(text, source)
     fields = fastscan.scan(document.frontmatter)
@@ -160,6 +198,21 @@ def _read_fields(text: str, rel: str) -> dict[str, Any]:
         else:
             out[key] = _jsonable(value)
     return out
+
+
+# the line that closes a frontmatter (`frontmatter.split`'s `_CLOSE`), found from the opening one
+_CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+
+
+def _matched_fields(text: str) -> dict[str, Any] | None:
+    """`_read_fields` of a file in the common form (`---` alone on the first line, no CR, no
+    NUL) by `field_match`, without splitting the body off; None when the long way is needed."""
+    if not text.startswith("---\n") or "\x00" in text:
+        return None
+    closing = _CLOSING.search(text, 3)
+    if closing is None:
+        return None
+    return field_match.summary_fields(text[4 : closing.start() + 1])
 
 
 def _jsonable(value: Any) -> Any:

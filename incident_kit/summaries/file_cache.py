@@ -111,6 +111,11 @@ class FileCache:
         except OSError:
             self._new = None
 
+    @property
+    def cold(self) -> bool:
+        """No previous run's entry left to serve: callers may read files without a `stat` first."""
+        return self._pending is None
+
     def get(self, rel: str, stat: os.stat_result) -> str | None:
         """The payload cached for `rel` if the file is unchanged (and not racy), else None.
         `rel`s must come in increasing order (the old cache is read alongside)."""

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from incident_kit import action_items
+from incident_kit import action_items, repo_files
 from incident_kit.errors import FileFormatError
 from incident_kit.ids import id_from_folder
 from incident_kit.model import ActionItem
@@ -36,17 +36,23 @@ def iter_action_items(root: Path) -> Iterator[ActionItem]:
     found = walk(store)
     with FileCache(cache_path(store.root).with_name(ACTION_ITEMS_NAME), _ACTION_ITEMS_HEADER) as cache:
         for rel in found.rels:
-            path = f"{store.root}/{rel}/{POSTMORTEM_FILE}"
+            text: str | None = None
             try:
-                stat = os.lstat(path)
+                if cache.cold and rel not in found.linked:  # every file is read: one fstat each
+                    text, stat = repo_files.read_walked(store.root, f"{rel}/{POSTMORTEM_FILE}")
+                else:
+                    stat = os.lstat(f"{store.root}/{rel}/{POSTMORTEM_FILE}")
             except (FileNotFoundError, NotADirectoryError):
                 continue
+            except FileFormatError:
+                continue  # validate reports it; stats and the index go on without it
             hit = cache.get(rel, stat)
             parsed = _items_from(hit) if hit is not None else None
             if parsed is None:
                 incident_id = id_from_folder(rel.rsplit("/", 1)[-1]) or rel
                 try:
-                    text = found.read(store, rel, POSTMORTEM_FILE)
+                    if text is None:
+                        text = found.read(store, rel, POSTMORTEM_FILE)
                     parsed, _ = action_items.parse(incident_id, text, f"{rel}/{POSTMORTEM_FILE}")
                 except FileFormatError:
                     continue  # validate reports it; stats and the index go on without it

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from incident_kit import action_items, postmortem, safe_yaml, sanitize, timeline, validation
 from incident_kit.config.reader import parse as parse_config
 from incident_kit.errors import IncidentKitError
-from incident_kit.markdown import field_scan, frontmatter, sections, tables
+from incident_kit.markdown import field_match, field_scan, frontmatter, sections, tables
 from incident_kit.model import ActionItem
 from incident_kit.notify.channel_names import channel_name
 from incident_kit.sync import wording
@@ -157,6 +157,13 @@ PARSERS: dict[str, tuple[Callable[[str], object], Callable[[str], str]]] = {
     "field_scan.scan": (
         field_scan.scan,
         lambda run: f"title: a{run}b\nstatus: {run}\nalert:\n  dedup_key: {run}\n",
+    ),
+    "field_match.summary_fields": (
+        field_match.summary_fields,
+        lambda run: (
+            f"title: a{run}b\nstatus: {run}\nroles:\n  x: {run}\n"
+            f"slack:\n  channel_name: {run}\n  told:\n    - {run}\n"
+        ),
     ),
     "safe_yaml.problem": (
         safe_yaml.problem,
