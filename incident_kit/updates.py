@@ -9,17 +9,16 @@ overdue window — one cadence long, the first starting when the update fell due
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from incident_kit.model import OPEN_STATUSES
 from incident_kit.postmortem import duration_text
+from incident_kit.vocabulary import OPEN_STATUSES
 
 PREFIX = "Update: "  # how an update reads on the timeline, and how sync recognises it
 
 
-@dataclass(frozen=True)
-class Cadence:
+class Cadence(NamedTuple):
     """When the next update of one open incident is due."""
 
     every: timedelta

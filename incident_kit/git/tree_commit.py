@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from incident_kit.errors import GitError
 from incident_kit.git.process import run_bytes, stale_lock_message
@@ -34,8 +34,7 @@ from incident_kit.git.process import run_bytes, stale_lock_message
 TREE_MODE = b"40000"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     mode: bytes  # as git writes it in a tree: b"100644", b"100755", b"120000", b"40000", b"160000"
     name: bytes
     sha: bytes  # 40 hex digits
