@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from incident_kit.postmortem import duration_text
 from incident_kit.vocabulary import OPEN_STATUSES
 
 PREFIX = "Update: "  # how an update reads on the timeline, and how sync recognises it
@@ -38,6 +37,8 @@ class Cadence(NamedTuple):
 
     def state(self, now: datetime) -> str:
         """`update overdue by 25m`, or `next update due in 10m`."""
+        from incident_kit.postmortem import duration_text  # spared on the write path (~1.5 ms)
+
         if self.overdue(now):
             return f"update overdue by {duration_text((now - self.due).total_seconds())}"
         left = max(timedelta(0), self.due - now)
@@ -45,6 +46,8 @@ class Cadence(NamedTuple):
 
     def describe(self, now: datetime) -> str:
         """`update overdue by 25m (every 30m)`."""
+        from incident_kit.postmortem import duration_text
+
         return f"{self.state(now)} (every {duration_text(self.every.total_seconds())})"
 
 

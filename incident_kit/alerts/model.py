@@ -6,7 +6,8 @@ Adapters (one module per format) turn a parsed JSON payload into a `Delivery`; t
 I/O and know nothing of git, files or configuration beyond `ParseOptions`.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every string
+# annotation into a ForwardRef when the class is made, which every command pays for.
 
 from collections.abc import Mapping
 from datetime import datetime

@@ -13,7 +13,8 @@ Severity-keyed defaults are given for SEV-1..SEV-4 and apply to a team's own sca
 level (`communication.by_rank`).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every string
+# annotation into a ForwardRef when the class is made, which every command pays for.
 
 from collections.abc import Mapping
 from typing import Literal, NamedTuple, get_args

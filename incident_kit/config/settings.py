@@ -4,7 +4,8 @@
 `config.loading` finds, caches and reads the file.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every string
+# annotation into a ForwardRef when the class is made, which every command pays for.
 
 from collections.abc import Mapping
 from datetime import date, datetime, time
