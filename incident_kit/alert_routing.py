@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from incident_kit import alert_list, ids
 from incident_kit.alerts import grouping
 from incident_kit.errors import FileFormatError
-from incident_kit.model import OPEN_STATUSES
+from incident_kit.markdown.frontmatter import as_datetime
 from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
-from incident_kit.summaries.fields import as_datetime
+from incident_kit.vocabulary import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from incident_kit.alerts.model import Delivery

@@ -8,20 +8,18 @@ state after a rejected push, so id allocation and dedup are decided again instea
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_kit.git.repository import Actor
 from incident_kit.store import Store
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     incident_id: str | None
     subject: str  # the commit subject after "<id>: "
     writes: Mapping[str, str]  # repository-relative path -> the file's complete new text
-    trailers: Mapping[str, str] = field(default_factory=dict)
-    result: Mapping[str, Any] = field(default_factory=dict)
+    trailers: Mapping[str, str] = {}
+    result: Mapping[str, Any] = {}
     detail: str = ""  # optional commit body paragraph
     # frontmatter keys this change decides (status, severity, commander): with --push it is
     # refused if someone else set one of them since this clone last saw the incident
@@ -64,12 +62,11 @@ def with_trailers(operation: Operation, trailers: Mapping[str, str]) -> Operatio
 
     def marked(store: Store) -> Change:
         change = operation(store)
-        return replace(change, trailers={**change.trailers, **trailers})
+        return change._replace(trailers={**change.trailers, **trailers})
 
     return marked
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     change: Change
     commit: str | None  # None when the change wrote nothing

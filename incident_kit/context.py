@@ -6,7 +6,6 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
@@ -18,15 +17,28 @@ from incident_kit.errors import InputError
 from incident_kit.git import merge_driver, repository
 
 
-@dataclass(frozen=True)
 class Context:
-    root: Path
-    config: Config
-    now: datetime
-    env: Mapping[str, str]
-    by: str | None = None
-    # what was wrong with the config when it was loaded forgivingly (`config.degraded`)
-    config_problems: tuple[str, ...] = ()
+    """What a command runs with: the repository, its config, the time and the environment.
+
+    A plain class (a dataclass costs every command ~1 ms to create; its `cached_property`s
+    need an instance `__dict__`, which rules out a NamedTuple); nothing changes it once made.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        config: Config,
+        now: datetime,
+        env: Mapping[str, str],
+        by: str | None = None,
+        config_problems: tuple[str, ...] = (),  # what was wrong with the config (`config.degraded`)
+    ) -> None:
+        self.root = root
+        self.config = config
+        self.now = now
+        self.env = env
+        self.by = by
+        self.config_problems = config_problems
 
     @cached_property
     def actor(self) -> repository.Actor:

@@ -11,16 +11,14 @@ so it stamps those too.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_kit.errors import RefusedError
-from incident_kit.model import STATUSES
+from incident_kit.vocabulary import STATUSES
 
 
-@dataclass(frozen=True)
-class Transition:
+class Transition(NamedTuple):
     action: str  # the CLI verb
     sources: tuple[str, ...]
     target: str

@@ -1,5 +1,7 @@
 """Plain data the core passes around: an incident's summary and a post-mortem action item.
 
+The words they use (statuses, severities, ...) live in `vocabulary`, re-exported here.
+
 These are read-only views built from the files; the files stay the source of truth.
 """
 
@@ -8,40 +10,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-STATUSES = (
-    "triage",
-    "investigating",
-    "mitigated",
-    "resolved",
-    "postmortem",
-    "closed",
-    "cancelled",
-    "merged",
+from incident_kit.vocabulary import (
+    ACTION_ITEM_TYPES,
+    KINDS,
+    OPEN_STATUSES,
+    SEVERITIES,
+    STATUSES,
+    SUMMARY_KEYS,
+    TERMINAL_STATUSES,
+    TIMESTAMP_KEYS,
 )
-OPEN_STATUSES = ("triage", "investigating", "mitigated")
-TERMINAL_STATUSES = ("closed", "cancelled", "merged")
-SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
-KINDS = ("incident", "drill")
-ACTION_ITEM_TYPES = ("prevent", "mitigate", "detect", "process")
 
-# the frontmatter keys an incident's summary is made of (list, stats, the index, dedup)
-SUMMARY_KEYS = (
-    "id", "title", "status", "severity", "kind", "service", "commander", "source",
-    "impact_started_at", "detected_at", "declared_at", "acknowledged_at", "mitigated_at",
-    "resolved_at", "postmortem_at", "closed_at", "merged_into", "last_update_at",
-)  # fmt: skip
-
-# lifecycle timestamp keys, in the order they happen
-TIMESTAMP_KEYS = (
-    "impact_started_at",
-    "detected_at",
-    "declared_at",
-    "acknowledged_at",
-    "mitigated_at",
-    "resolved_at",
-    "postmortem_at",
-    "closed_at",
-)
+__all__ = [
+    "ACTION_ITEM_TYPES",
+    "KINDS",
+    "OPEN_STATUSES",
+    "SEVERITIES",
+    "STATUSES",
+    "SUMMARY_KEYS",
+    "TERMINAL_STATUSES",
+    "TIMESTAMP_KEYS",
+    "ActionItem",
+    "IncidentSummary",
+]
 
 
 @dataclass(frozen=True, slots=True)  # slots: 50,000 of them in stats

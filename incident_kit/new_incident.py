@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_kit.markdown.frontmatter import render_scalar
-from incident_kit.model import SEVERITIES
 from incident_kit.sanitize import md_inline
 from incident_kit.timeline import format_entry
+from incident_kit.vocabulary import SEVERITIES
 
 STATUS_COMMENT = "# triage | investigating | mitigated | resolved | postmortem | closed | cancelled | merged"
 
 
-@dataclass(frozen=True)
-class NewIncident:
+class NewIncident(NamedTuple):
     id: str
     title: str
     severity: str
@@ -30,7 +28,7 @@ class NewIncident:
     summary: str
     timeline: Sequence[tuple[datetime, str, str]]  # (at, what, who)
     alert: Mapping[str, Any] | None = None
-    links: Sequence[Mapping[str, str]] = field(default_factory=tuple)
+    links: Sequence[Mapping[str, str]] = tuple()
     alerts_block: Sequence[str] = ()  # the alerts it lists, rendered by `alert_list`
     severities: Sequence[str] = SEVERITIES  # the team's scale, most severe first
 

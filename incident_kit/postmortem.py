@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_kit.markdown import sections
 from incident_kit.markdown.frontmatter import format_timestamp, render_scalar
@@ -156,8 +155,7 @@ _IMPACT_FACT_LINE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Unwritten:
+class Unwritten(NamedTuple):
     """A required section that is not written yet: where, and why it does not count."""
 
     title: str

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from incident_kit.errors import InputError
-from incident_kit.model import SEVERITIES
+from incident_kit.vocabulary import SEVERITIES
 
 if TYPE_CHECKING:
     from incident_kit.config.settings import Config
@@ -35,14 +34,13 @@ def fold(text: str) -> str:
     return "".join(text.upper().replace("_", "").replace("-", "").split())
 
 
-@dataclass(frozen=True)
-class Scale:
+class Scale(NamedTuple):
     """The team's severity levels, most severe first, and every spelling that means each."""
 
     levels: tuple[str, ...] = SEVERITIES
-    aliases: Mapping[str, str] = field(default_factory=dict)  # folded spelling -> level
+    aliases: Mapping[str, str] = {}  # folded spelling -> level
     configured: frozenset[str] = frozenset()  # folded spellings the config wrote (alerts honour them)
-    descriptions: Mapping[str, str] = field(default_factory=dict)
+    descriptions: Mapping[str, str] = {}
 
     @classmethod
     def build(

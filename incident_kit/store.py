@@ -11,16 +11,15 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_kit import ids, repo_files
 from incident_kit.errors import FileFormatError, NotFoundError
 from incident_kit.ids import id_from_folder
 from incident_kit.markdown import field_scan as fastscan
 from incident_kit.markdown import frontmatter
-from incident_kit.model import OPEN_STATUSES
+from incident_kit.vocabulary import OPEN_STATUSES
 
 INCIDENTS = "incidents"
 INCIDENT_FILE = "incident.md"
@@ -29,8 +28,7 @@ _MONTH = re.compile(r"^\d{4}-\d{2}$")
 MONTH = _MONTH  # the name of a month folder
 
 
-@dataclass(frozen=True)
-class IncidentFile:
+class IncidentFile(NamedTuple):
     """One incident.md as read: its text split, and its frontmatter as plain data."""
 
     folder: Path  # absolute

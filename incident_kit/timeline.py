@@ -8,8 +8,8 @@ existing lines; people may add, reword or back-date entries by hand.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from incident_kit.markdown import sections
 from incident_kit.markdown.frontmatter import Document, format_timestamp
@@ -21,8 +21,7 @@ _ENTRY = re.compile(r"^[-*+][ \t]+(?:\*\*)?(" + _TS + r")(?:\*\*)?(?:[ \t]+(.*))
 _LIST_ITEM = re.compile(r"^[-*+][ \t]+")
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     at: datetime | None  # None when the timestamp is missing or invalid
     what: str
     who: str | None

@@ -9,17 +9,15 @@ overdue window — one cadence long, the first starting when the update fell due
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from incident_kit.model import OPEN_STATUSES
-from incident_kit.postmortem import duration_text
+from incident_kit.vocabulary import OPEN_STATUSES
 
 PREFIX = "Update: "  # how an update reads on the timeline, and how sync recognises it
 
 
-@dataclass(frozen=True)
-class Cadence:
+class Cadence(NamedTuple):
     """When the next update of one open incident is due."""
 
     every: timedelta
@@ -39,6 +37,8 @@ class Cadence:
 
     def state(self, now: datetime) -> str:
         """`update overdue by 25m`, or `next update due in 10m`."""
+        from incident_kit.postmortem import duration_text  # spared on the write path (~1.5 ms)
+
         if self.overdue(now):
             return f"update overdue by {duration_text((now - self.due).total_seconds())}"
         left = max(timedelta(0), self.due - now)
@@ -46,6 +46,8 @@ class Cadence:
 
     def describe(self, now: datetime) -> str:
         """`update overdue by 25m (every 30m)`."""
+        from incident_kit.postmortem import duration_text
+
         return f"{self.state(now)} (every {duration_text(self.every.total_seconds())})"
 
 

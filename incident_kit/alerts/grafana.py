@@ -15,7 +15,6 @@ Both have a test notification (the contact point's "Test" button), recognised he
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -76,7 +75,7 @@ class GrafanaFormat:
             return _legacy(payload, options)
         delivery = parse_group(payload, options, FLAVOUR)
         if _unified_test(payload):
-            delivery = dataclasses.replace(delivery, test_notification=TEST_NOTIFICATION)
+            delivery = delivery._replace(test_notification=TEST_NOTIFICATION)
         return delivery
 
     def looks_like(self, payload: Mapping[str, Any]) -> str | None:

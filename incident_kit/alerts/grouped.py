@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_kit.alerts import fields as f
 from incident_kit.alerts.build import start_time, status_from, with_suffix
@@ -25,8 +24,7 @@ MAX_GROUP_ALERTS = 200
 _SERVICE_LABELS = ("service", "job", "namespace")
 
 
-@dataclass(frozen=True)
-class Flavour:
+class Flavour(NamedTuple):
     name: str  # format name, also the dedup key prefix
     system: str  # how the sender calls itself, for the external URL's link title
     link_fields: tuple[tuple[str, str], ...]  # (link title, alert field holding the URL)

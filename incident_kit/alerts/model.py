@@ -6,12 +6,12 @@ Adapters (one module per format) turn a parsed JSON payload into a `Delivery`; t
 I/O and know nothing of git, files or configuration beyond `ParseOptions`.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every string
+# annotation into a ForwardRef when the class is made, which every command pays for.
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from incident_kit.errors import EXIT_OK, IncidentKitError
 from incident_kit.severity import DEFAULT_SCALE, Scale
@@ -20,14 +20,12 @@ AlertStatus = Literal["firing", "resolved"]
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     title: str
     url: str
 
 
-@dataclass(frozen=True)
-class Alert:
+class Alert(NamedTuple):
     """One alert inside a delivery, already sanitised (single-line, bounded text)."""
 
     title: str
@@ -42,14 +40,13 @@ class Alert:
     started_at: datetime | None = None  # aware, UTC
     ended_at: datetime | None = None
     links: tuple[Link, ...] = ()
-    labels: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = {}
     # the sender's longer text (Alertmanager/Grafana `annotations.description`, an alarm's
     # description): with the labels, what tells two alerts of one group apart
     description: str | None = None
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(NamedTuple):
     """One webhook delivery, normalised: what one `incident declare` call acts on."""
 
     format: str  # adapter name, e.g. "alertmanager"
@@ -65,7 +62,7 @@ class Delivery:
     severity: str | None = None
     started_at: datetime | None = None
     links: tuple[Link, ...] = ()
-    labels: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = {}
     raw_severity: str | None = None  # what the payload said, for the record
     ended_at: datetime | None = None  # when the source says a resolved delivery ended
     # alerts the sender dropped (Alertmanager/Grafana `truncatedAlerts`) or that we did not
@@ -81,14 +78,13 @@ class Delivery:
         return any(alert.dedup_key != self.dedup_key for alert in self.alerts)
 
 
-@dataclass(frozen=True)
-class ParseOptions:
+class ParseOptions(NamedTuple):
     """What an adapter may need beyond the payload itself."""
 
     received_at: datetime  # aware UTC; the start time when the payload carries none
     # per-format severity maps from config, lower-cased raw value -> SEV-n; they override
     # the adapter's built-in map entry by entry
-    severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    severity_maps: Mapping[str, Mapping[str, str]] = {}
     # CloudWatch INSUFFICIENT_DATA: ignored (NotAnAlert) unless this is set, then firing
     insufficient_data_as_alert: bool = False
     # the team's severity scale: an alert's own word that the config names (`critical` as an

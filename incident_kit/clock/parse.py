@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import NamedTuple
 
 from incident_kit.clock import zones
 from incident_kit.errors import InputError
@@ -50,8 +50,7 @@ _WORDS = {"noon": "12:00", "midnight": "00:00"}
 Refuse = Callable[[str], InputError]
 
 
-@dataclass(frozen=True)
-class When:
+class When(NamedTuple):
     """An instant someone typed, and how to say it back to them."""
 
     at: datetime  # aware, UTC, whole seconds

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from incident_kit import clock, ids, oncall, timeline
 from incident_kit import severity as severity_rules
@@ -22,20 +21,19 @@ from incident_kit.change import Change, Outcome
 from incident_kit.context import Context, emit_json, warn
 from incident_kit.errors import FileFormatError, IncidentKitError, InputError, NotFoundError
 from incident_kit.lifecycle import STALE_DETECTION, TRANSITIONS
-from incident_kit.model import OPEN_STATUSES
+from incident_kit.markdown.frontmatter import as_datetime
 from incident_kit.new_incident import NewIncident, render
 from incident_kit.sanitize import human_text, md_inline, person_handle, safe_text, safe_url
 from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
-from incident_kit.summaries.fields import as_datetime
 from incident_kit.transaction import record
+from incident_kit.vocabulary import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from incident_kit.alert_list import Listed
     from incident_kit.alerts.model import Delivery
 
 
-@dataclass(frozen=True)
-class DeclareRequest:
+class DeclareRequest(NamedTuple):
     manual: bool = False  # --manual-incident
     title: str | None = None
     alert_payload: str | None = None
@@ -221,7 +219,7 @@ def _test_notification(ctx: Context, delivery: Delivery, request: DeclareRequest
         raise NotAnAlert(
             f"{delivery.test_notification}: ignored (alerts.test_notifications: ignore); nothing declared"
         )
-    return replace(request, drill=True)
+    return request._replace(drill=True)
 
 
 def _report(ctx: Context, outcome: Outcome, fmt: str, when: clock.When) -> None:
@@ -536,7 +534,7 @@ def _from_alert(
     )
     if delivery.test_notification:  # declared as a drill (alerts.test_notifications: drill)
         note = f"{delivery.test_notification}: declared as a drill (alerts.test_notifications: drill)"
-        change = replace(change, result={**change.result, "note": note})
+        change = change._replace(result={**change.result, "note": note})
     return change
 
 

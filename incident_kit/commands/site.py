@@ -9,8 +9,6 @@ from incident_kit.context import Context
 
 
 def run(ctx: Context, *, out: Path, public_only: bool, full: bool, url: str | None) -> int:
-    from dataclasses import replace
-
     from incident_kit.errors import InputError
     from incident_kit.sanitize import safe_url
     from incident_kit.site.build import build
@@ -19,7 +17,7 @@ def run(ctx: Context, *, out: Path, public_only: bool, full: bool, url: str | No
     if url is not None:
         if safe_url(url) != url:
             raise InputError(f"--url {url!r}: give the http(s) address the status page is published at")
-        config = replace(config, site=replace(config.site, url=url))
+        config = config._replace(site=config.site._replace(url=url))
     from incident_kit.errors import RefusedError
 
     try:

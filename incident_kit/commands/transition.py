@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_kit import lifecycle, timeline
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError, RefusedError
 from incident_kit.ids import id_from_folder
+from incident_kit.markdown.frontmatter import as_datetime
 from incident_kit.sanitize import human_text, md_inline, safe_text
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, IncidentFile, Store
-from incident_kit.summaries.fields import as_datetime
 from incident_kit.transaction import record
 
 
-@dataclass(frozen=True)
-class TransitionRequest:
+class TransitionRequest(NamedTuple):
     action: str
     ref: str
     at: str | None = None

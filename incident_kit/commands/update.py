@@ -11,12 +11,11 @@ from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.errors import InputError, RefusedError
 from incident_kit.markdown import sections as body
-from incident_kit.markdown.frontmatter import Document
-from incident_kit.model import TERMINAL_STATUSES
+from incident_kit.markdown.frontmatter import Document, as_datetime
 from incident_kit.sanitize import human_text, md_inline, person_handle, plain, safe_text, safe_url
 from incident_kit.store import INCIDENT_FILE, IncidentFile, Store
-from incident_kit.summaries.fields import as_datetime
 from incident_kit.transaction import record
+from incident_kit.vocabulary import TERMINAL_STATUSES
 
 _ROLE = re.compile(r"^([a-z][a-z0-9_-]{0,31})=(.+)$")
 

@@ -11,9 +11,8 @@ prints one warning line naming file:line:key; `validate` and `sync` still fail o
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_kit import repo_files
 from incident_kit.config import loading
@@ -24,8 +23,7 @@ from incident_kit.errors import ConfigError, FileFormatError
 _MAX_REPAIRS = 100  # each drops one node: a file has fewer broken parts than this
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(NamedTuple):
     config: Config
     problems: tuple[str, ...] = ()  # `incidents/config.yaml:14: key: message`, first found first
     whole_file: bool = False  # nothing of the file could be used

@@ -13,26 +13,24 @@ Severity-keyed defaults are given for SEV-1..SEV-4 and apply to a team's own sca
 level (`communication.by_rank`).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every string
+# annotation into a ForwardRef when the class is made, which every command pays for.
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 Notify = Literal["commander", "next_on_call", "stakeholders"]
 NOTIFY: tuple[Notify, ...] = get_args(Notify)
 
 
-@dataclass(frozen=True)
-class EscalationStep:
+class EscalationStep(NamedTuple):
     """Ping `notify` once an incident has gone unacknowledged `after_minutes` since declared."""
 
     after_minutes: int
     notify: Notify
 
 
-@dataclass(frozen=True)
-class PostmortemDeadline:
+class PostmortemDeadline(NamedTuple):
     """Minutes after the resolution by which the post-mortem is started, and closed (0: none)."""
 
     start_minutes: int = 0
@@ -57,13 +55,10 @@ DEFAULT_POSTMORTEM: Mapping[str, PostmortemDeadline] = {
 }
 
 
-@dataclass(frozen=True)
-class ReminderSettings:
+class ReminderSettings(NamedTuple):
     """`reminders:` — see the module docstring."""
 
-    escalation: Mapping[str, tuple[EscalationStep, ...]] = field(
-        default_factory=lambda: dict(DEFAULT_ESCALATION)
-    )
-    postmortem: Mapping[str, PostmortemDeadline] = field(default_factory=lambda: dict(DEFAULT_POSTMORTEM))
+    escalation: Mapping[str, tuple[EscalationStep, ...]] = dict(DEFAULT_ESCALATION)
+    postmortem: Mapping[str, PostmortemDeadline] = dict(DEFAULT_POSTMORTEM)
     action_items: bool = True
     repeat_minutes: int = 24 * 60

@@ -4,12 +4,12 @@
 `config.loading` finds, caches and reads the file.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every string
+# annotation into a ForwardRef when the class is made, which every command pays for.
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_kit.config.reminders import ReminderSettings
 from incident_kit.severity import DEFAULT_SCALE, Scale
@@ -17,8 +17,7 @@ from incident_kit.severity import DEFAULT_SCALE, Scale
 CONFIG_PATH = "incidents/config.yaml"
 
 
-@dataclass(frozen=True)
-class Rotation:
+class Rotation(NamedTuple):
     name: str
     members: tuple[str, ...]
     period_days: int
@@ -27,24 +26,21 @@ class Rotation:
     start: date
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     who: str
     start: datetime
     end: datetime
     rotation: str | None = None
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(NamedTuple):
     name: str
     aliases: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
     rotation: str | None = None
 
 
-@dataclass(frozen=True)
-class SeverityRule:
+class SeverityRule(NamedTuple):
     min_ratio: float
     severity: str
 
@@ -69,17 +65,16 @@ DEFAULT_ANNOUNCE: Mapping[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class SlackSettings:
+class SlackSettings(NamedTuple):
     """`slack:` — where incidents are announced and how their channels are named."""
 
     announcement_channel: str = "#incidents"
     channel_pattern: str = "inc-{date}-{slug}"  # placeholders: {id} {date} {slug} {service} {severity}
     invite: tuple[str, ...] = ()
     archive_on_close: bool = False
-    users: Mapping[str, str] = field(default_factory=dict)  # person -> Slack user id
+    users: Mapping[str, str] = {}  # person -> Slack user id
     # severity -> the events the announcement channel hears (a severity not listed: the defaults)
-    announce: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_ANNOUNCE))
+    announce: Mapping[str, tuple[str, ...]] = dict(DEFAULT_ANNOUNCE)
 
     def announces(self, severity: str, event: str) -> bool:
         """Does the announcement channel hear `event` (an `ANNOUNCE_EVENTS` name) at `severity`?"""
@@ -93,20 +88,18 @@ class SlackSettings:
 DEFAULT_UPDATE_EVERY: Mapping[str, int] = {"SEV-1": 30, "SEV-2": 60}
 
 
-@dataclass(frozen=True)
-class UpdateSettings:
+class UpdateSettings(NamedTuple):
     """`updates:` — the stakeholder-update cadence `list`, `show`, the status message and the
     reminders in `sync` hold the commander to."""
 
-    every: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_UPDATE_EVERY))  # minutes
+    every: Mapping[str, int] = dict(DEFAULT_UPDATE_EVERY)  # minutes
 
     def every_minutes(self, severity: str) -> int | None:
         minutes = self.every.get(severity)
         return minutes if minutes else None
 
 
-@dataclass(frozen=True)
-class TrackingIssueSettings:
+class TrackingIssueSettings(NamedTuple):
     """`github.tracking_issues` — one GitHub issue per incident, opened and kept in step by
     `sync` (title, labels, facts), closed when the incident closes, reopened on reopen."""
 
@@ -118,24 +111,22 @@ class TrackingIssueSettings:
         return self.enabled and severity in self.severities
 
 
-@dataclass(frozen=True)
-class GitHubSettings:
+class GitHubSettings(NamedTuple):
     """`github:` — action-item issues and the rollback / hotfix workflows."""
 
     labels: tuple[str, ...] = ("incident-action-item",)
     rollback_workflow: str | Mapping[str, Any] | None = None
     hotfix_workflow: str | Mapping[str, Any] | None = None
     ref: str = "main"
-    logins: Mapping[str, str] = field(default_factory=dict)  # person -> GitHub login
-    tracking_issues: TrackingIssueSettings = field(default_factory=TrackingIssueSettings)
+    logins: Mapping[str, str] = {}  # person -> GitHub login
+    tracking_issues: TrackingIssueSettings = TrackingIssueSettings()
 
 
 # What a service shows on the status page, best first (Atlassian Statuspage's component statuses).
 COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "major_outage")
 
 
-@dataclass(frozen=True)
-class SiteSettings:
+class SiteSettings(NamedTuple):
     """`site:` — the public status page and the internal incident site (`incident site`).
 
     An incident is private unless its frontmatter says `public: true`, or (without a `public:`
@@ -148,20 +139,17 @@ class SiteSettings:
     public_services: tuple[str, ...] = ()
     components: tuple[str, ...] = ()  # services on the status page (default: those of public incidents)
     # the status a service shows while a public incident of that severity is open
-    service_status: Mapping[str, str] = field(
-        default_factory=lambda: {
-            "SEV-1": "major_outage",
-            "SEV-2": "partial_outage",
-            "SEV-3": "degraded_performance",
-            "SEV-4": "degraded_performance",
-        }
-    )
+    service_status: Mapping[str, str] = {
+        "SEV-1": "major_outage",
+        "SEV-2": "partial_outage",
+        "SEV-3": "degraded_performance",
+        "SEV-4": "degraded_performance",
+    }
     mitigated_status: str = "degraded_performance"  # at worst, once the incident is mitigated
     history_days: int = 90
 
 
-@dataclass(frozen=True)
-class GroupingRule:
+class GroupingRule(NamedTuple):
     """`alerts.grouping[]` — alerts that match join one open incident instead of each declaring one.
 
     A rule matches a delivery when every condition given holds (none given: every delivery);
@@ -172,13 +160,12 @@ class GroupingRule:
     name: str  # names the incident's group key: lower-case letters, digits and `-`
     sources: tuple[str, ...] = ()  # the alert's source or format, any of these
     services: tuple[str, ...] = ()  # the configured (canonical) service, any of these
-    labels: Mapping[str, str] = field(default_factory=dict)  # label values, all of these
+    labels: Mapping[str, str] = {}  # label values, all of these
     by: tuple[str, ...] = ("service",)  # `service`, `source` or `labels.<name>`
     window_minutes: int = 30
 
 
-@dataclass(frozen=True)
-class StormSettings:
+class StormSettings(NamedTuple):
     """`alerts.storm` — past `threshold` incidents declared from alerts within `window_minutes`,
     further alerts fold into one storm incident (until none has arrived for the window)."""
 
@@ -189,35 +176,34 @@ class StormSettings:
 TEST_NOTIFICATION_POLICIES = ("drill", "ignore")
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     default_severity: str = "SEV-3"
     severity_scale: Scale = DEFAULT_SCALE  # `severities:` — levels (most severe first) and aliases
-    severity_descriptions: Mapping[str, str] = field(default_factory=dict)
-    required_sections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    severity_descriptions: Mapping[str, str] = {}
+    required_sections: Mapping[str, tuple[str, ...]] = {}
     severity_rules: tuple[SeverityRule, ...] = ()
-    services: Mapping[str, Service] = field(default_factory=dict)
-    rotations: Mapping[str, Rotation] = field(default_factory=dict)
+    services: Mapping[str, Service] = {}
+    rotations: Mapping[str, Rotation] = {}
     overrides: tuple[Override, ...] = ()
     default_rotation: str | None = None
-    stakeholders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    stakeholders: Mapping[str, tuple[str, ...]] = {}
     push: bool = False
     timezone: str | None = None  # the team's zone for times typed without one (else TZ, else UTC)
     max_payload_bytes: int = 256 * 1024
     max_depth: int = 32
     resolved_marks_mitigated: bool = True
     insufficient_data_as_alert: bool = False
-    severity_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    severity_maps: Mapping[str, Mapping[str, str]] = {}
     # a sender's test notification (Grafana's TestAlert, Datadog's [TEST]): declared as a drill
     # that says so, or ignored (exit 0, nothing written)
     test_notifications: str = "drill"
     grouping: tuple[GroupingRule, ...] = ()
-    storm: StormSettings = field(default_factory=StormSettings)
-    slack: SlackSettings = field(default_factory=SlackSettings)
-    github: GitHubSettings = field(default_factory=GitHubSettings)
-    updates: UpdateSettings = field(default_factory=UpdateSettings)
-    site: SiteSettings = field(default_factory=SiteSettings)
-    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    storm: StormSettings = StormSettings()
+    slack: SlackSettings = SlackSettings()
+    github: GitHubSettings = GitHubSettings()
+    updates: UpdateSettings = UpdateSettings()
+    site: SiteSettings = SiteSettings()
+    reminders: ReminderSettings = ReminderSettings()
 
     def canonical_service(self, name: str | None) -> str | None:
         """Map an alias (a seed spec_id, a job label) to the configured service name."""

@@ -32,7 +32,7 @@ def read_tracking_issues(reader: ConfigReader, github: Mapping[str, Any]) -> Tra
     else:
         listed = reader.strings(node, "severities", f"{WHERE}.severities")
         severities = tuple(reader.severity(node, "severities", f"{WHERE}.severities", s) for s in listed)
-    label = reader.text(node, "label", WHERE, TrackingIssueSettings.label).strip()
+    label = reader.text(node, "label", WHERE, TrackingIssueSettings().label).strip()
     if not label or len(label) > _MAX_LABEL or "," in label:
         # a comma would split the label filter that finds the issue again
         message = f"must be 1-50 characters without commas, not {label!r}"

@@ -10,15 +10,14 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from incident_kit.errors import GitError
 from incident_kit.git.process import run
 
 
-@dataclass(frozen=True)
-class Actor:
+class Actor(NamedTuple):
     name: str
     email: str
 

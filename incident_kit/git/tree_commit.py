@@ -5,7 +5,8 @@ incidents) and takes whatever else is staged; the tool wants neither. Here, as `
 does, the index is locked (`index.lock`) for the whole commit. The files are staged into a copy
 of the index (`update-index`, so git applies its filters, attributes, CRLF rules and file modes
 exactly as `git add` would), their blob ids and modes are read back from it (`ls-files`),
-`cat-file --batch` reads the few trees on their paths, `mktree` writes the edited ones, and
+the few trees on their paths are read (from the loose objects the clone's last commit left,
+else by `cat-file --batch`), `mktree` writes the edited ones, and
 `commit-tree` + `update-ref` (with the old value, so a commit that raced in is never lost) make
 the commit; the copy replaces the index just before `update-ref`, still under the lock, so HEAD
 never points at a commit the index lacks. Someone's other staged work stays staged and out of
@@ -25,8 +26,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from incident_kit.errors import GitError
 from incident_kit.git.process import run_bytes, stale_lock_message
@@ -34,8 +35,7 @@ from incident_kit.git.process import run_bytes, stale_lock_message
 TREE_MODE = b"40000"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     mode: bytes  # as git writes it in a tree: b"100644", b"100755", b"120000", b"40000", b"160000"
     name: bytes
     sha: bytes  # 40 hex digits
@@ -127,13 +127,23 @@ class Unsupported(Exception):
     `git commit` does it instead."""
 
 
-def _read_trees(
-    root: Path, base: str, folders: Sequence[str]
-) -> dict[str, tuple[bytes, dict[bytes, Entry]] | None]:
-    """HEAD's tree id and listing of each folder ("" is the root); None where it has none."""
+Listings = dict[str, tuple[bytes, dict[bytes, Entry]] | None]
+
+
+def _read_trees(root: Path, base: str, folders: Sequence[str], objects: Path) -> Listings:
+    """HEAD's tree id and listing of each folder ("" is the root); None where it has none.
+
+    Read from the loose objects when HEAD's commit and the trees on the way are all loose, as
+    the previous write of this clone left them (`_read_loose_trees`); else `git cat-file`."""
+    loose = _read_loose_trees(base, folders, objects)
+    return loose if loose is not None else _cat_trees(root, base, folders)
+
+
+def _cat_trees(root: Path, base: str, folders: Sequence[str]) -> Listings:
+    """`_read_trees` through `git cat-file --batch`."""
     specs = [f"{base}^{{tree}}" if not folder else f"{base}:{folder}" for folder in folders]
     out = run_bytes(root, ["cat-file", "--batch"], "".join(f"{spec}\n" for spec in specs).encode())
-    listings: dict[str, tuple[bytes, dict[bytes, Entry]] | None] = {}
+    listings: Listings = {}
     position = 0
     for folder in folders:
         end = out.index(b"\n", position)
@@ -148,6 +158,66 @@ def _read_trees(
         listings[folder] = (header[0], parse_tree(out[position : position + size]))
         position += size + 1
     return listings
+
+
+def _read_loose_trees(base: str, folders: Sequence[str], objects: Path) -> Listings | None:
+    """What `_read_trees` asks `git cat-file` for, read from loose objects (zlib-compressed
+    `<type> <size>\\0<body>` under their SHA-1); None (ask git) as soon as one is not loose (a
+    packed or borrowed object) or is not what the walk expects, and whenever replace refs could
+    make git read another object (`refs/replace/`, a reftable, GIT_REPLACE_REF_BASE)."""
+    if _replacements_possible(objects.parent):
+        return None
+    commit = _loose_object(objects, base, b"commit")
+    if commit is None or not commit.startswith(b"tree ") or commit[45:46] != b"\n":
+        return None
+    root_sha = commit[5:45]
+    root_tree = _loose_object(objects, root_sha.decode(), b"tree")
+    if root_tree is None:
+        return None
+    listings: Listings = {"": (root_sha, parse_tree(root_tree))}
+    for folder in sorted(folders, key=lambda folder: folder.count("/") + bool(folder)):  # parents first
+        if not folder:
+            continue
+        parent, _, name = folder.rpartition("/")
+        listing = listings.get(parent)
+        entry = listing[1].get(name.encode("utf-8", "surrogateescape")) if listing else None
+        if entry is None:
+            listings[folder] = None
+            continue
+        if entry.mode != TREE_MODE:
+            return None  # git says what it is (`Unsupported`)
+        body = _loose_object(objects, entry.sha.decode(), b"tree")
+        if body is None:
+            return None
+        listings[folder] = (entry.sha, parse_tree(body))
+    return listings
+
+
+def _loose_object(objects: Path, sha: str, kind: bytes) -> bytes | None:
+    """The body of a loose object of that kind, or None."""
+    import zlib
+
+    try:
+        raw = zlib.decompress((objects / sha[:2] / sha[2:]).read_bytes())
+    except (OSError, zlib.error):
+        return None
+    header, nul, body = raw.partition(b"\0")
+    return body if nul and header == b"%s %d" % (kind, len(body)) else None
+
+
+def _replacements_possible(common: Path) -> bool:
+    if "GIT_REPLACE_REF_BASE" in os.environ or (common / "reftable").exists():
+        return True
+    try:
+        if any(os.scandir(common / "refs" / "replace")):
+            return True
+    except OSError:
+        pass
+    try:
+        with open(common / "packed-refs", "rb") as handle:
+            return b" refs/replace/" in handle.read()
+    except OSError:
+        return False
 
 
 def blob_id(data: bytes) -> str:
@@ -328,7 +398,7 @@ def _write_tree_onto(
             parent = "/".join(parts[:depth])
             children.setdefault(parent, set()).add(parts[depth])
     ordered = sorted(folders, key=lambda folder: (-folder.count("/") - bool(folder), folder))  # deepest first
-    listings = _read_trees(root, base, ordered)
+    listings = _read_trees(root, base, ordered, objects)
     _check_expected(listings, expected)
 
     new_ids: dict[str, bytes] = {}

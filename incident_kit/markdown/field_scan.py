@@ -16,7 +16,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from incident_kit.model import SUMMARY_KEYS
+from incident_kit.vocabulary import SUMMARY_KEYS
 
 WANTED = frozenset(SUMMARY_KEYS)
 NESTED = {"alert": frozenset({"dedup_key"}), "slack": frozenset({"channel_name"})}

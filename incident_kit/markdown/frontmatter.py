@@ -16,9 +16,8 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_kit.errors import FileFormatError
 
@@ -31,8 +30,7 @@ _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9 _./@+()-]*$")
 _YAML11_WORDS = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"])
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     """A file split into frontmatter and body, with its byte conventions remembered."""
 
     frontmatter: str  # between the fences, "\n" newlines, ends with "\n" (or is empty)
@@ -49,10 +47,10 @@ class Document:
         return self.bom + out
 
     def with_frontmatter(self, frontmatter: str) -> Document:
-        return replace(self, frontmatter=frontmatter)
+        return self._replace(frontmatter=frontmatter)
 
     def with_body(self, body: str) -> Document:
-        return replace(self, body=body)
+        return self._replace(body=body)
 
     def with_values(self, updates: Mapping[str, Any]) -> Document:
         """Top-level keys set to new values, each edited in place (`set_value`)."""
@@ -193,6 +191,26 @@ def format_timestamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def as_datetime(value: Any) -> datetime | None:
+    """A frontmatter timestamp as an aware UTC datetime (naive values are taken as UTC); the
+    reverse of `format_timestamp`, lenient: None for what is no timestamp."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    if isinstance(value, str) and len(value) == 20 and value[10] == "T" and value[19] == "Z":
+        try:  # the canonical form the caches hold: the fast path for 10,000 incidents
+            return datetime.fromisoformat(value[:19]).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    if isinstance(value, str) and len(value.strip()) > 10:  # a date alone is not a timestamp
+        text = value.strip().replace(" ", "T", 1)
+        try:
+            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        except ValueError:
+            return None
+        return as_datetime(parsed)
+    return None
+
+
 def render_scalar(value: Any, style: str = "plain") -> str:
     """YAML text for a scalar, in the requested quoting style when that is safe."""
     if value is None:
@@ -250,8 +268,7 @@ def _plain_is_string(text: str) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class _ScalarSpan:
+class _ScalarSpan(NamedTuple):
     line_index: int
     start: int  # column where the value text starts
     end: int  # column where it ends (before spacing and comment)

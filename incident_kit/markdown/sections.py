@@ -7,7 +7,7 @@ inserted, so whatever a person wrote elsewhere stays byte for byte.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from incident_kit.errors import FileFormatError
 
@@ -19,8 +19,7 @@ _LIST_ITEM = re.compile(r"^[-*+][ \t]+")
 _MAY_START = frozenset("#`~ \t")  # the first characters a fence or a heading line can have
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     heading: int  # index of the heading line
     end: int  # index after the section's last line (next heading of level <= 2, or EOF)
 

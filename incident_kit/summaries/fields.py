@@ -9,40 +9,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields as dataclass_fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from incident_kit.ids import id_from_folder
-from incident_kit.markdown.frontmatter import format_timestamp
+from incident_kit.markdown.frontmatter import as_datetime, format_timestamp
 from incident_kit.model import SUMMARY_KEYS, IncidentSummary
 
 if TYPE_CHECKING:
     from incident_kit.store import IncidentFile
+
+__all__ = [
+    "LIST_KEYS",
+    "as_datetime",
+    "flat_fields",
+    "list_item",
+    "salvage",
+    "summary_from",
+    "summary_json",
+    "summary_of",
+]
 
 # the keys `list --format json` prints for each incident, in order
 LIST_KEYS = (
     "id", "title", "status", "severity", "kind", "commander", "service", "source", "declared_at",
     "acknowledged_at", "mitigated_at", "resolved_at", "closed_at", "last_update_at", "dedup_key", "path",
 )  # fmt: skip
-
-
-def as_datetime(value: Any) -> datetime | None:
-    """A frontmatter timestamp as an aware UTC datetime (naive values are taken as UTC)."""
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
-    if isinstance(value, str) and len(value) == 20 and value[10] == "T" and value[19] == "Z":
-        try:  # the canonical form the caches hold: the fast path for 10,000 incidents
-            return datetime.fromisoformat(value[:19]).replace(tzinfo=UTC)
-        except ValueError:
-            pass
-    if isinstance(value, str) and len(value.strip()) > 10:  # a date alone is not a timestamp
-        text = value.strip().replace(" ", "T", 1)
-        try:
-            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-        except ValueError:
-            return None
-        return as_datetime(parsed)
-    return None
 
 
 def _text(value: Any) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
@@ -45,7 +44,7 @@ def own_delivery(options: ParseOptions) -> Callable[..., Delivery]:
     """Parse one of our own fixtures through `parse_delivery`, checking the safety invariant."""
 
     def parse(relative: str, format_name: str | None = None, **option_changes: Any) -> Delivery:
-        opts = dataclasses.replace(options, **option_changes)
+        opts = options._replace(**option_changes)
         raw = (OWN_FIXTURES / relative).read_bytes()
         delivery = parse_delivery(raw, options=opts, format_name=format_name)
         assert_delivery_safe(delivery)

@@ -27,6 +27,9 @@ def strings_of(value: object, where: str = "delivery") -> Iterator[tuple[str, st
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for field in dataclasses.fields(value):
             yield from strings_of(getattr(value, field.name), f"{where}.{field.name}")
+    elif isinstance(value, tuple) and hasattr(value, "_fields"):  # a NamedTuple (Delivery, Alert, Link)
+        for name in value._fields:
+            yield from strings_of(getattr(value, name), f"{where}.{name}")
     elif isinstance(value, Mapping):
         for key, item in value.items():
             yield from strings_of(key, f"{where}[key]")
