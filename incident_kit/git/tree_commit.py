@@ -6,7 +6,7 @@ does, the index is locked (`index.lock`) for the whole commit. The files are sta
 of the index (`update-index`, so git applies its filters, attributes, CRLF rules and file modes
 exactly as `git add` would), their blob ids and modes are read back from it (`ls-files`),
 the few trees on their paths are read (from the loose objects the clone's last commit left,
-else by `cat-file --batch`), `mktree` writes the edited ones, and
+else by `cat-file --batch`), the edited ones are written, and
 `commit-tree` + `update-ref` (with the old value, so a commit that raced in is never lost) make
 the commit; the copy replaces the index just before `update-ref`, still under the lock, so HEAD
 never points at a commit the index lacks. Someone's other staged work stays staged and out of
@@ -20,6 +20,11 @@ entry names an object that exists (HEAD's, or a blob `update-index` just wrote).
 unusual (a hook's index, an entry marked assume-unchanged or skip-worktree, a SHA-256
 repository, another object directory, a shared repository's permissions, a symlink or folder on
 the way) is `Unsupported`, and `git commit` does it instead.
+
+Why this module is long: the commit is one sequence under one lock (stage into a copy of the
+index, read the trees, write the edited ones, commit, swap the index, move the ref), and the
+two object formats it reads and writes in-process (loose trees and commits) belong with the
+checks that decide when reading or writing them is safe.
 """
 
 from __future__ import annotations
