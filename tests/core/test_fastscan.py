@@ -175,28 +175,9 @@ def _same(got: Any, want: Any) -> bool:
 
 
 def test_the_files_the_tool_writes_are_scanned_without_fallback() -> None:
-    from datetime import UTC, datetime
+    from support.written import tool_written
 
-    from incident_kit.new_incident import NewIncident, render
-
-    at = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-    text = render(
-        NewIncident(
-            id="inc-20261126-abcd",
-            title="Checkout: 500s for 'EU'",
-            severity="SEV-2",
-            kind="incident",
-            service="checkout",
-            source="manual",
-            commander="bob",
-            declared_at=at,
-            detected_at=at,
-            impact_started_at=None,
-            summary="x",
-            timeline=[(at, "Declared", "bob")],
-            alert={"dedup_key": "k", "value": 3},
-        )
-    )
+    text = tool_written({"dedup_key": "k", "value": 3})
     document = frontmatter.split(text, "f.md")
     scanned = scan(document.frontmatter)
     assert scanned is not None

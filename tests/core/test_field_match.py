@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.written import tool_written
 
 from incident_kit.markdown import field_match, frontmatter
 from incident_kit.markdown.field_scan import scan
 from incident_kit.markdown.frontmatter import format_timestamp
-from incident_kit.new_incident import NewIncident, render
 from incident_kit.summaries.fields import as_datetime
 from tests.core.test_fastscan import CHILDREN, EXTRA, KEYS, VALUES, synced
 
@@ -46,28 +45,6 @@ def agrees(front: str) -> bool:
     for key, value in matched.items():
         assert type(value) is type(expected[key]), (key, front)
     return True
-
-
-def tool_written(alert: dict[str, Any] | None = None) -> str:
-    at = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-    text = render(
-        NewIncident(
-            id="inc-20261126-abcd",
-            title="Checkout: 500s for 'EU'",
-            severity="SEV-2",
-            kind="incident",
-            service="checkout",
-            source="alertmanager" if alert else "manual",
-            commander="bob",
-            declared_at=at,
-            detected_at=at,
-            impact_started_at=None,
-            summary="x",
-            timeline=[(at, "Declared", "bob")],
-            alert=alert,
-        )
-    )
-    return text
 
 
 CANONICAL = synced(tool_written({"dedup_key": "am:checkout:5xx", "value": 3, "labels": {"team": "payments"}}))
