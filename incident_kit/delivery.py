@@ -30,13 +30,23 @@ def http_timeout(env: Mapping[str, str]) -> int:
         return 15
 
 
-def github_write_interval(env: Mapping[str, str]) -> float:
-    """GitHub asks integrations to space out content-creating requests (secondary rate limits);
-    `INCIDENT_KIT_GITHUB_WRITE_INTERVAL` overrides the one second (tests, GitHub Enterprise)."""
+def github_pacing(env: Mapping[str, str]) -> dict[str, float]:
+    """PyGithub's throttles, as `GitHubClient` options: GitHub asks integrations to space out
+    requests, and content-creating ones by a second (secondary rate limits).
+    `INCIDENT_KIT_GITHUB_REQUEST_INTERVAL` (default 0.25 s) and
+    `INCIDENT_KIT_GITHUB_WRITE_INTERVAL` (default 1 s) override them (GitHub Enterprise, the
+    tests' stand-in, which has no rate limits); a value that is not a number keeps the default."""
+    return {
+        "seconds_between_requests": _seconds(env, "INCIDENT_KIT_GITHUB_REQUEST_INTERVAL", 0.25),
+        "seconds_between_writes": _seconds(env, "INCIDENT_KIT_GITHUB_WRITE_INTERVAL", 1.0),
+    }
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     try:
-        return max(0.0, float(env.get("INCIDENT_KIT_GITHUB_WRITE_INTERVAL", "1")))
+        return max(0.0, float(env.get(name, default)))
     except ValueError:
-        return 1.0
+        return default
 
 
 def backend(env: Mapping[str, str]) -> str:

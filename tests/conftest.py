@@ -32,6 +32,10 @@ def _sealed_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("INCIDENT_KIT_NOW", PINNED_NOW)
+    # The GitHub stand-ins have no rate limits: requests and writes are not spaced out
+    # (the workflow harness gives its runners a clean environment, so workflow runs still are)
+    monkeypatch.setenv("INCIDENT_KIT_GITHUB_WRITE_INTERVAL", "0")
+    monkeypatch.setenv("INCIDENT_KIT_GITHUB_REQUEST_INTERVAL", "0")
 
 
 @pytest.fixture

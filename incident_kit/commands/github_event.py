@@ -49,12 +49,10 @@ def run(
     if isinstance(action, events.Ignore):
         print(f"ignored: {action.reason}")
         return 0
-    from incident_kit.delivery import github_write_interval, http_timeout
+    from incident_kit.delivery import github_pacing, http_timeout
     from incident_kit.github.client import GitHubClient
 
-    client = GitHubClient.from_env(
-        ctx.env, timeout=http_timeout(ctx.env), seconds_between_writes=github_write_interval(ctx.env)
-    )
+    client = GitHubClient.from_env(ctx.env, timeout=http_timeout(ctx.env), **github_pacing(ctx.env))
     try:
         flow = _Flow(ctx, client, push, run_cli)
         if isinstance(action, events.DeclareFromForm):

@@ -107,9 +107,7 @@ def _send(ctx: Context, claimed: Sequence[Reminder]) -> list[Outcome]:
         from incident_kit.github.client import GitHubClient
 
         try:
-            client = GitHubClient.from_env(
-                ctx.env, timeout=timeout, seconds_between_writes=delivery.github_write_interval(ctx.env)
-            )
+            client = GitHubClient.from_env(ctx.env, timeout=timeout, **delivery.github_pacing(ctx.env))
         except DeliveryError as error:
             client_error = error.message
     outcomes: list[Outcome] = []

@@ -11,7 +11,7 @@ from incident_kit import action_items, ids
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
 from incident_kit.delivery import backend as _backend
-from incident_kit.delivery import github_write_interval, http_timeout
+from incident_kit.delivery import github_pacing, http_timeout
 from incident_kit.delivery import read_all as _read_all
 from incident_kit.errors import DeliveryError, FileFormatError
 from incident_kit.store import POSTMORTEM_FILE, IncidentFile, Store
@@ -73,9 +73,7 @@ def _run(ctx: Context, *, dry_run: bool, push: bool | None, report: dict[str, An
         from incident_kit.github.client import GitHubClient
 
         try:
-            client = GitHubClient.from_env(
-                ctx.env, timeout=timeout, seconds_between_writes=github_write_interval(ctx.env)
-            )
+            client = GitHubClient.from_env(ctx.env, timeout=timeout, **github_pacing(ctx.env))
         except DeliveryError as error:
             results.pending.append(f"GitHub: {error.message}")
         else:
