@@ -4,6 +4,7 @@ read, which channel it delivers to, and the HTTP settings from the environment."
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypedDict
 
 from incident_kit.errors import FileFormatError
 from incident_kit.store import IncidentFile, Store
@@ -30,16 +31,21 @@ def http_timeout(env: Mapping[str, str]) -> int:
         return 15
 
 
-def github_pacing(env: Mapping[str, str]) -> dict[str, float]:
+class GitHubPacing(TypedDict):
+    seconds_between_requests: float
+    seconds_between_writes: float
+
+
+def github_pacing(env: Mapping[str, str]) -> GitHubPacing:
     """PyGithub's throttles, as `GitHubClient` options: GitHub asks integrations to space out
     requests, and content-creating ones by a second (secondary rate limits).
     `INCIDENT_KIT_GITHUB_REQUEST_INTERVAL` (default 0.25 s) and
     `INCIDENT_KIT_GITHUB_WRITE_INTERVAL` (default 1 s) override them (GitHub Enterprise, the
     tests' stand-in, which has no rate limits); a value that is not a number keeps the default."""
-    return {
-        "seconds_between_requests": _seconds(env, "INCIDENT_KIT_GITHUB_REQUEST_INTERVAL", 0.25),
-        "seconds_between_writes": _seconds(env, "INCIDENT_KIT_GITHUB_WRITE_INTERVAL", 1.0),
-    }
+    return GitHubPacing(
+        seconds_between_requests=_seconds(env, "INCIDENT_KIT_GITHUB_REQUEST_INTERVAL", 0.25),
+        seconds_between_writes=_seconds(env, "INCIDENT_KIT_GITHUB_WRITE_INTERVAL", 1.0),
+    )
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
