@@ -41,7 +41,7 @@ def scaffold_files(
     return files
 
 
-def _team_severities(root: Path) -> tuple[str, ...] | None:
+def team_severities(root: Path) -> tuple[str, ...] | None:
     """The configured severity scale, for the issue form's dropdown (None: no config yet)."""
     if not (root / CONFIG_PATH).is_file():
         return None
@@ -66,7 +66,7 @@ def run(
 
     def operation(store: Store) -> Change:
         writes = {}
-        for rel, text in scaffold_files(pin, _team_severities(store.root)).items():
+        for rel, text in scaffold_files(pin, team_severities(store.root)).items():
             if (store.root / rel).exists():
                 kept.append(rel)
             else:
@@ -123,7 +123,7 @@ def upgrade(
             writes[rel] = updated
             was = ", ".join(sorted({_describe(p) for p in before})) or "unpinned"
             report.append(f"upgraded {rel} ({was} → {_describe(pin)})")
-        for rel, text in issue_templates(_team_severities(store.root)).items():
+        for rel, text in issue_templates(team_severities(store.root)).items():
             if not (store.root / rel).exists():
                 writes[rel] = text
                 report.append(f"wrote    {rel} (new in this release)")

@@ -15,7 +15,9 @@ import pytest
 from harness import REPO_ROOT, load_workflow
 
 from incident_kit import __version__
+from incident_kit.commands.init import team_severities
 from incident_kit.workflows import managed
+from incident_kit.workflows.installed import issue_templates
 
 GITHUB_WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 PACKAGED = REPO_ROOT / "incident_kit" / "data" / "workflows"
@@ -52,6 +54,17 @@ def test_the_repository_s_workflows_are_the_packaged_ones_pinned() -> None:
             f"{name}: edit incident_kit/data/workflows/{name}, then render it over "
             ".github/workflows/ (docs/workflows.md: `incident init --upgrade --action-ref`)"
         )
+
+
+def test_the_repository_has_the_issue_form_its_form_workflow_answers() -> None:
+    # incident-form.yml runs here, so the form that starts it must be here too: the packaged
+    # one with this repository's severity scale, as `incident init` would write it.
+    forms = issue_templates(team_severities(REPO_ROOT))
+    assert forms, "the release ships an issue form"
+    for rel, text in forms.items():
+        path = REPO_ROOT / rel
+        assert path.is_file(), f"{rel}: missing (`incident init --upgrade` writes it)"
+        assert path.read_text() == text, f"{rel}: differs from incident_kit/data/issue_templates"
 
 
 def test_the_managed_steps_carry_this_release() -> None:
