@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from incident_kit.errors import DeliveryError
 from incident_kit.github.logins import LOGIN
+from incident_kit.network_outage import Outage
 
 if TYPE_CHECKING:
     from github.Repository import Repository
@@ -107,6 +108,7 @@ class GitHubClient:
             lazy=True,  # no GET /repos/{o}/{r} before each call
         )
         self._repository: Repository = self._github.get_repo(repo)
+        self._outage = Outage("GitHub")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, repo: str | None = None, **options: Any) -> GitHubClient:
@@ -409,13 +411,17 @@ class GitHubClient:
         from github import BadAttributeException, GithubException, RateLimitExceededException
         from requests import RequestException
 
+        if refusal := self._outage.refusal():
+            raise DeliveryError(self._say(what, refusal))  # not sent: pending, never "unknown"
         try:
-            return call()
+            result = call()
         except RateLimitExceededException as exc:
+            self._outage.answered()
             wait = getattr(exc, "wait", None)
             after = f"; retry in {int(wait)} s" if wait else ""
             raise DeliveryError(self._say(what, f"rate limited (HTTP {exc.status}){after}")) from None
         except GithubException as exc:
+            self._outage.answered()
             reason = f"HTTP {exc.status}" + (f" {exc.message}" if exc.message else "")
             if isinstance(exc.data, dict) and exc.data.get("message"):
                 reason = f"HTTP {exc.status} {exc.data['message']}"
@@ -423,12 +429,16 @@ class GitHubClient:
             raise self._fail(what, reason, unknown=unknown, create=create, dispatch=dispatch) from None
         except RequestException as exc:
             reason = _network_reason(exc)
+            self._outage.failed(reason)
             raise self._fail(what, reason, unknown=True, create=create, dispatch=dispatch) from None
         except (BadAttributeException, TypeError, KeyError, ValueError, AttributeError) as exc:
             # a 200 whose body is HTML, `{}` or fields of the wrong type (a proxy, a broken
             # Enterprise server): the call may have done its work, so a create is looked up
+            self._outage.answered()
             reason = f"an answer that is not what the GitHub API sends ({type(exc).__name__})"
             raise self._fail(what, reason, unknown=True, create=create, dispatch=dispatch) from None
+        self._outage.answered()
+        return result
 
     def _fail(self, what: str, reason: str, *, unknown: bool, create: bool, dispatch: bool) -> DeliveryError:
         message = self._say(what, reason)
@@ -462,6 +472,7 @@ def _capped_retry(max_wait: float) -> Retry:
 
     return CappedRetry(
         total=3,
+        read=1,  # a read that timed out is tried once more, not three times (15 s each)
         backoff_factor=0.25,
         # POST is left out: a create or a dispatch repeated after a lost response would make
         # a second issue or a second rollback (connection *refused* is still retried: the

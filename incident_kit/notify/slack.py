@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from incident_kit.errors import DeliveryError
+from incident_kit.network_outage import Outage
 from incident_kit.notify.channel_names import with_suffix
 from incident_kit.notify.messages import TOPIC_MAX, SlackMessage
 from incident_kit.notify.notifier import (
@@ -70,16 +71,17 @@ _ERROR_CODE = re.compile(r"^[a-z0-9_]{1,60}$")
 class SlackCallError(DeliveryError):
     """One Web API call failed; `code` is Slack's error (`name_taken`) when it gave one."""
 
-    def __init__(self, method: str, message: str, *, code: str | None, status: int | None):
+    def __init__(self, method: str, message: str, *, code: str | None, status: int | None, sent: bool = True):
         super().__init__(message)
         self.method = method
         self.code = code
         self.status = status
+        self.sent = sent  # False: not called at all (see network_outage)
 
     @property
     def uncertain(self) -> bool:
         """True when Slack may have done it anyway (no answer, or a 5xx)."""
-        return self.status is None or self.status >= 500
+        return self.sent and (self.status is None or self.status >= 500)
 
 
 def channel_marker(incident_id: str) -> str:
@@ -109,6 +111,7 @@ class SlackNotifier:
         self._bot_user_id: str | None = None
         self._emails: dict[str, str | None] = {}
         self._ids_by_name: dict[str, str] = {}
+        self._outage = Outage("Slack")
 
     # --- channel ---------------------------------------------------------------------
 
@@ -340,10 +343,13 @@ class SlackNotifier:
     def _call(self, method: str, **args: Any) -> dict[str, Any]:
         from slack_sdk.errors import SlackApiError, SlackClientError
 
+        if refusal := self._outage.refusal():
+            raise SlackCallError(method, f"Slack {method} {refusal}", code=None, status=None, sent=False)
         api = getattr(self._client, method.replace(".", "_"))
         try:
             response = api(**args)
         except SlackApiError as exc:
+            self._outage.answered()
             status = exc.response.status_code
             error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
             code = error if isinstance(error, str) and _ERROR_CODE.match(error) else None
@@ -352,7 +358,10 @@ class SlackNotifier:
                 reason = code if status == 200 else f"{reason} {code}"
             raise self._error(method, reason, code=code, status=status) from None
         except (SlackClientError, OSError, HTTPException) as exc:
-            raise self._error(method, _network_reason(exc), code=None, status=None) from None
+            reason = _network_reason(exc)
+            self._outage.failed(reason)
+            raise self._error(method, reason, code=None, status=None) from None
+        self._outage.answered()
         data = response.data
         if not isinstance(data, dict) or not well_formed(method, data):
             raise self._error(method, "unexpected response", code=None, status=None)

@@ -132,6 +132,11 @@ class FakeApiServer:
         with self._lock:
             self._faults.setdefault(key, []).append(item)
 
+    def heal(self) -> None:
+        """Forget every fault not yet used: the API answers normally again."""
+        with self._lock:
+            self._faults.clear()
+
     def calls(self, key: str) -> list[Recorded]:
         with self._lock:
             return [r for r in self.requests if r.key == key]

@@ -241,6 +241,24 @@ def test_unreachable_slack_fails_with_one_line_and_keeps_the_repository_intact(
     assert run_cli(["validate", "--repo", str(wired)]).code == 0
 
 
+def test_a_slack_that_stops_answering_costs_two_calls_and_the_next_sync_tells_everything_once(
+    wired: Path, api: FakeApiServer
+) -> None:
+    ids = [declare(wired, f"Outage number {n}") for n in range(3)]
+    api.fail_next("conversations.create", fault="drop", count=100)
+    code, _out, err = cli(wired, "sync")
+    assert code == 1 and err.count("\n") == 1 and "still pending" in err
+    assert len(api.calls("conversations.create")) == 2  # then no third timeout, nor a fourth
+    assert not api.slack.posts(api.slack.by_name("incidents").id)  # type: ignore[union-attr]
+    api.heal()
+    code, _out, err = cli(wired, "sync")
+    assert code == 0, err
+    announcement = api.slack.by_name("incidents").id  # type: ignore[union-attr]
+    texts = [p["text"] for p in api.slack.posts(announcement)]
+    assert [sum(i in t for t in texts) for i in ids] == [1, 1, 1]
+    assert len(api.slack.channels) == 4  # #incidents and one for each incident
+
+
 def test_mitigate_rollback_dispatches_the_workflow_once_and_records_it(
     wired: Path, api: FakeApiServer
 ) -> None:
