@@ -14,7 +14,7 @@ a seeded RNG over the command's measured duration. After every kill:
 
 At the end the repository validates and its history accounts for every change exactly once.
 
-`RELIABILITY_TRIALS` (default 60 per campaign, two campaigns) and `RELIABILITY_SEED` (default:
+`RELIABILITY_TRIALS` (default 40 per campaign, two campaigns) and `RELIABILITY_SEED` (default:
 a fresh seed, printed) replay or enlarge a run: `RELIABILITY_SEED=123 pytest -s -k campaign`.
 """
 
@@ -54,7 +54,7 @@ from support.repos import git
 
 pytestmark = pytest.mark.reliability
 
-TRIALS = env_int("RELIABILITY_TRIALS", 60)
+TRIALS = env_int("RELIABILITY_TRIALS", 40)
 NEXT_STEP = {
     "triage": "ack",
     "investigating": "mitigate",

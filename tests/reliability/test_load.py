@@ -31,7 +31,7 @@ from support.repos import git
 
 pytestmark = pytest.mark.reliability
 
-INCIDENTS = env_int("RELIABILITY_LOAD_INCIDENTS", 40)
+INCIDENTS = env_int("RELIABILITY_LOAD_INCIDENTS", 24)
 LANES = env_int("RELIABILITY_LOAD_LANES", 8)
 CLONES = max(1, LANES // 2)
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")

@@ -17,7 +17,7 @@ from harness import ActionsCache
 
 pytestmark = pytest.mark.reliability
 
-ALERTS = 36
+ALERTS = 24
 RUNNERS = 4
 
 
@@ -34,7 +34,7 @@ def storm(
 
 
 def test_a_burst_of_distinct_alerts_lands_each_incident_once_and_sync_coalesces(storm: Storm) -> None:
-    figures = storm.run(ALERTS, RUNNERS, burst=12, gap=0.5)
+    figures = storm.run(ALERTS, RUNNERS, burst=8, gap=0.5)
 
     assert figures.failed_runs == []
     assert figures.lost == [] and figures.duplicated == []
