@@ -1,6 +1,8 @@
 """Plain data the core passes around: an incident's summary and a post-mortem action item.
 
-The words they use (statuses, severities, ...) live in `vocabulary`, re-exported here.
+The words they use (statuses, severities, ...) live in `vocabulary`, re-exported here, and
+`ActionItem` in `action_items` (a NamedTuple there, so the post-mortem gate of `close` creates
+no dataclass), also re-exported.
 
 These are read-only views built from the files; the files stay the source of truth.
 """
@@ -8,8 +10,9 @@ These are read-only views built from the files; the files stay the source of tru
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
+from incident_kit.action_items import ActionItem
 from incident_kit.vocabulary import (
     ACTION_ITEM_TYPES,
     KINDS,
@@ -64,22 +67,3 @@ class IncidentSummary:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
-
-
-@dataclass(frozen=True, slots=True)
-class ActionItem:
-    """One line of a post-mortem's Action items task list.
-
-    `- [ ] AI-1: Add a circuit breaker — owner: @alice — due: 2026-12-10 — type: prevent`
-    optionally followed by ` — issue: #123` once sync opened its GitHub issue.
-    """
-
-    incident_id: str
-    item_id: str  # "AI-1"
-    text: str
-    owner: str | None  # without the leading "@"
-    due: date | None
-    type: str | None
-    done: bool
-    issue: str | None = None  # "#123" or "owner/repo#123"
-    line: int = 0  # 1-based line number in postmortem.md

@@ -12,9 +12,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from functools import cache
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from incident_kit.errors import InputError
+
+
+def _lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A regular expression compiled on its first use: most commands meet no text that needs
+    most of these, and compiling all of them at import cost every command ~1-2 ms of CPU."""
+    return cache(lambda: re.compile(pattern, flags))
+
 
 ELLIPSIS = "…"
 ZWSP = "\u200b"  # our only inserted character: breaks tokens without changing what people read
@@ -25,21 +34,21 @@ _WHITESPACE = re.compile(r"\s+")
 # (JSON can carry "\ud800", which no UTF-8 writer can encode).
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 
-_SLACK_SPECIAL = re.compile(r"<!(here|channel|everyone|group)(?:\|[^>]*)?>", re.IGNORECASE)
-_SLACK_SUBTEAM = re.compile(r"<!subteam\^[^>|]*(?:\|@?([^>]*))?>", re.IGNORECASE)
-_SLACK_USER = re.compile(r"<@([A-Za-z0-9]+)(?:\|@?([^>]*))?>")
-_SLACK_ANGLE = re.compile(r"<(?=[!@])")
-_MASS_MENTION = re.compile(r"@(?=(?:here|channel|everyone|group)\b)", re.IGNORECASE)
+_SLACK_SPECIAL = _lazy(r"<!(here|channel|everyone|group)(?:\|[^>]*)?>", re.IGNORECASE)
+_SLACK_SUBTEAM = _lazy(r"<!subteam\^[^>|]*(?:\|@?([^>]*))?>", re.IGNORECASE)
+_SLACK_USER = _lazy(r"<@([A-Za-z0-9]+)(?:\|@?([^>]*))?>")
+_SLACK_ANGLE = _lazy(r"<(?=[!@])")
+_MASS_MENTION = _lazy(r"@(?=(?:here|channel|everyone|group)\b)", re.IGNORECASE)
 
-_COLON_PAIR = re.compile(r":(?=:)")
+_COLON_PAIR = _lazy(r":(?=:)")
 
-_MD_ESCAPE = re.compile(r"([\\`*_\[\]<>|~])")
-_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MD_ESCAPE = _lazy(r"([\\`*_\[\]<>|~])")
+_MD_ENTITY = _lazy(r"&(?=#?[A-Za-z0-9]+;)")
 # what would open a block if the text began a line (or a list item): heading, quote, list,
 # thematic break / setext underline, ordered list
-_MD_LEADING = re.compile(r"^([#>+=-])|^(\d{1,9})([.)])")
+_MD_LEADING = _lazy(r"^([#>+=-])|^(\d{1,9})([.)])")
 
-_NETLOC = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.\-_~]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
+_NETLOC = _lazy(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.\-_~]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 # characters that are legal in a URL path/query but can end a Markdown link or start HTML
 _URL_UNSAFE = "<>\"'`{}|\\^()[] "
 _URL_KEEP = "".join(ch for ch in "!#$%&*+,-./:;=?@_~" if ch not in _URL_UNSAFE)
@@ -70,11 +79,13 @@ def clean_line(text: object, max_len: int = 200) -> str:
 
 def neutralise_mentions(text: str) -> str:
     """Make Slack pings inert but readable: `<!here>` → `@​here`, `@channel` → `@​channel`."""
-    text = _SLACK_SPECIAL.sub(lambda m: "@" + ZWSP + m.group(1), text)
-    text = _SLACK_SUBTEAM.sub(lambda m: "@" + ZWSP + (m.group(1) or "subteam"), text)
-    text = _SLACK_USER.sub(lambda m: "@" + ZWSP + (m.group(2) or m.group(1)), text)
-    text = _SLACK_ANGLE.sub("<" + ZWSP, text)
-    return _MASS_MENTION.sub("@" + ZWSP, text)
+    if "<" not in text and "@" not in text:
+        return text  # every ping starts with one of them
+    text = _SLACK_SPECIAL().sub(lambda m: "@" + ZWSP + m.group(1), text)
+    text = _SLACK_SUBTEAM().sub(lambda m: "@" + ZWSP + (m.group(1) or "subteam"), text)
+    text = _SLACK_USER().sub(lambda m: "@" + ZWSP + (m.group(2) or m.group(1)), text)
+    text = _SLACK_ANGLE().sub("<" + ZWSP, text)
+    return _MASS_MENTION().sub("@" + ZWSP, text)
 
 
 def workflow_safe(text: str) -> str:
@@ -84,7 +95,9 @@ def workflow_safe(text: str) -> str:
     line of its own, so every `::` is broken, not just a leading one.
     """
     # a lookahead, not str.replace: "::::" must not become ":\u200b::\u200b:"
-    return _COLON_PAIR.sub(":" + ZWSP, text).replace("##[", "##" + ZWSP + "[")
+    if "::" in text:
+        text = _COLON_PAIR().sub(":" + ZWSP, text)
+    return text.replace("##[", "##" + ZWSP + "[")
 
 
 def safe_text(text: object, max_len: int = 200) -> str:
@@ -108,9 +121,10 @@ def md_inline(text: object, max_len: int = 1000) -> str:
     No raw HTML, links, emphasis, code spans or cell breaks; nothing that would open a block
     (heading, quote, list, thematic break) when the text starts a line.
     """
-    out = _MD_ESCAPE.sub(r"\\\1", safe_text(text, max_len))
-    out = _MD_ENTITY.sub(r"\\&", out)  # `&#8238;` would render a bidi override
-    return _MD_LEADING.sub(_escape_leading, out)
+    out = _MD_ESCAPE().sub(r"\\\1", safe_text(text, max_len))
+    if "&" in out:
+        out = _MD_ENTITY().sub(r"\\&", out)  # `&#8238;` would render a bidi override
+    return _MD_LEADING().sub(_escape_leading, out)
 
 
 def slugify(text: object, max_len: int = 40) -> str:
@@ -149,7 +163,7 @@ def safe_url(url: object, max_len: int = 2000) -> str | None:
         _ = parts.port  # raises ValueError on a non-numeric or out-of-range port
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not _NETLOC.match(parts.netloc):
+    if parts.scheme.lower() not in ("http", "https") or not _NETLOC().match(parts.netloc):
         return None
     path = quote(parts.path, safe=_URL_KEEP)
     query = quote(parts.query, safe=_URL_KEEP)
@@ -194,14 +208,14 @@ def _escape_leading(match: re.Match[str]) -> str:
     return match.group(2) + "\\" + match.group(3)
 
 
-_HANDLE = re.compile(r"^\w[\w.+@-]{0,63}$")
+_HANDLE = _lazy(r"^\w[\w.+@-]{0,63}$")
 _MASS = frozenset(("here", "channel", "everyone"))
 
 
 def is_handle(value: str) -> bool:
     """One person's handle, `@` already removed: no spaces, markup, team (`org/team`) or mass
     mention (`here`, `channel`, `everyone`)."""
-    return bool(_HANDLE.match(value)) and value.lower() not in _MASS
+    return bool(_HANDLE().match(value)) and value.lower() not in _MASS
 
 
 def person_handle(value: str, option: str = "") -> str:
@@ -215,10 +229,10 @@ def person_handle(value: str, option: str = "") -> str:
     return handle
 
 
-_INLINE_ESCAPES = re.compile(r"\\([\\`*_\[\]<>|~#+=.)&!-])|&(lt|gt);")
+_INLINE_ESCAPES = _lazy(r"\\([\\`*_\[\]<>|~#+=.)&!-])|&(lt|gt);")
 
 
 def plain(markdown: str) -> str:
     """What a person reads in one inline Markdown line the tool wrote (`md_inline`,
     `human_text`): escapes and the `&lt;`/`&gt;` entities undone, for JSON and plain text."""
-    return _INLINE_ESCAPES.sub(lambda m: m.group(1) or {"lt": "<", "gt": ">"}[m.group(2)], markdown)
+    return _INLINE_ESCAPES().sub(lambda m: m.group(1) or {"lt": "<", "gt": ">"}[m.group(2)], markdown)

@@ -30,23 +30,31 @@ _DAYS = tuple(f"{day:02d}" for day in range(1, 32))
 
 def candidates(store: Store, dedup_key: str) -> list[tuple[str, str]]:
     """(month, folder name) of every incident whose id carries one of the key's codes for its
-    day, the newest first (later codes of the same day were taken later)."""
+    day, the newest first (later codes of the same day were taken later).
+
+    Only the days some folder name carries are hashed (`AlertCodes.on` remembers each): a
+    small repository has incidents on a few days of each month."""
     codes = ids.AlertCodes(dedup_key)
     found: list[tuple[str, int, str, str]] = []
-    by_month: dict[str, list[str]] = {}
     for month, name in store.names():
-        by_month.setdefault(month, []).append(name)
-    for month, names in by_month.items():
-        # every code of the month's days, so each name costs one set lookup
-        stem = month.replace("-", "")
-        month_codes = {code for day in _DAYS for code in codes.on(stem + day)}
-        for name in names:
-            if ids.code_of(name) not in month_codes or not ids.id_from_folder(name):
-                continue
-            day_codes = codes.on(ids.day_of(name))
-            if ids.code_of(name) in day_codes:
-                found.append((ids.day_of(name), day_codes.index(ids.code_of(name)), month, name))
+        day = ids.day_of(name)
+        day_codes = codes.on(day)
+        code = ids.code_of(name)
+        if code not in day_codes or not ids.id_from_folder(name):
+            continue
+        if not _in_month(day, month) and code not in _month_codes(codes, month):
+            continue  # a name filed under another month counts only by its folder's days
+        found.append((day, day_codes.index(code), month, name))
     return [(month, name) for _, _, month, name in sorted(found, reverse=True)]
+
+
+def _in_month(day: str, month: str) -> bool:
+    return day[:6] == month.replace("-", "") and day[6:] in _DAYS
+
+
+def _month_codes(codes: ids.AlertCodes, month: str) -> set[str]:
+    stem = month.replace("-", "")
+    return {code for day in _DAYS for code in codes.on(stem + day)}
 
 
 Verdict = tuple[Any, Any, Any]  # (alert dedup key, status, merged_into) as the file says them

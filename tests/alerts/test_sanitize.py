@@ -221,3 +221,48 @@ def test_md_inline_never_opens_a_block_or_html(raw: str) -> None:
     for i, ch in enumerate(out):
         if ch in "<>|[]`":
             assert i > 0 and out[i - 1] == "\\", out
+
+
+# --- the patterns are compiled on first use, and skipped when the text cannot match them ---
+
+_PINGY = st.text(alphabet=st.sampled_from(list("<>!@|:#[&;^ aA1-.\\`*_~=+)")) | st.characters(), max_size=60)
+
+
+def _every_pattern(text: str) -> tuple[str, str, str]:
+    """neutralise_mentions, workflow_safe and md_inline, every pattern applied to any text."""
+    from incident_kit import sanitize as s
+
+    pinged = s._SLACK_SPECIAL().sub(lambda m: "@" + ZWSP + m.group(1), text)
+    pinged = s._SLACK_SUBTEAM().sub(lambda m: "@" + ZWSP + (m.group(1) or "subteam"), pinged)
+    pinged = s._SLACK_USER().sub(lambda m: "@" + ZWSP + (m.group(2) or m.group(1)), pinged)
+    pinged = s._MASS_MENTION().sub("@" + ZWSP, s._SLACK_ANGLE().sub("<" + ZWSP, pinged))
+    workflow = s._COLON_PAIR().sub(":" + ZWSP, text).replace("##[", "##" + ZWSP + "[")
+    escaped = s._MD_ENTITY().sub(r"\\&", s._MD_ESCAPE().sub(r"\\\1", s.safe_text(text, 1000)))
+    return pinged, workflow, s._MD_LEADING().sub(s._escape_leading, escaped)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PINGY)
+def test_skipping_a_pattern_the_text_cannot_match_changes_nothing(text: str) -> None:
+    pinged, workflow, inline = _every_pattern(text)
+    assert neutralise_mentions(text) == pinged
+    assert workflow_safe(text) == workflow
+    assert md_inline(text) == inline
+
+
+def test_plain_text_compiles_none_of_the_rarer_patterns() -> None:
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "from incident_kit import sanitize as s\n"
+        "s.md_inline('Checkout latency regression 3'); s.slugify('Checkout latency regression 3')\n"
+        "print(json.dumps([n for n in ('_SLACK_SPECIAL', '_SLACK_SUBTEAM', '_SLACK_USER', '_SLACK_ANGLE',"
+        " '_MASS_MENTION', '_COLON_PAIR', '_MD_ENTITY', '_NETLOC', '_HANDLE', '_INLINE_ESCAPES')"
+        " if getattr(s, n).cache_info().currsize]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import json\n" + script], capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stdout) == []

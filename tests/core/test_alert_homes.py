@@ -10,6 +10,10 @@ from support.alerts import SEED_ALERT
 from support.cli import run_cli
 from support.repos import git
 
+from incident_kit import ids
+from incident_kit.store import Store
+from incident_kit.summaries.alert_homes import candidates
+
 
 def declare(repo: Path) -> dict:  # type: ignore[type-arg]
     result = run_cli(
@@ -52,3 +56,45 @@ def test_a_damaged_cache_is_ignored(repo: Path) -> None:
     second = declare(repo)
     assert second["created"] is True and second["id"] != first["id"]
     assert declare(repo)["id"] == second["id"]  # and the next delivery joins the new one
+
+
+def _candidates_over_every_day(store: Store, dedup_key: str) -> list[tuple[str, str]]:
+    """`candidates` as it was written first: every code of every day of each month folder."""
+    codes = ids.AlertCodes(dedup_key)
+    found = []
+    for month, name in store.names():
+        stem = month.replace("-", "")
+        month_codes = {code for day in range(1, 32) for code in codes.on(f"{stem}{day:02d}")}
+        day_codes = codes.on(ids.day_of(name))
+        if ids.code_of(name) in month_codes and ids.id_from_folder(name) and ids.code_of(name) in day_codes:
+            found.append((ids.day_of(name), day_codes.index(ids.code_of(name)), month, name))
+    return [(month, name) for _, _, month, name in sorted(found, reverse=True)]
+
+
+def test_candidates_hash_only_the_days_present_and_find_what_every_day_found(tmp_path: Path) -> None:
+    key = "checkout-latency"
+    names = {  # month folder -> names: the key's codes, others, a misfiled one and odd names
+        "2026-11": [
+            f"inc-20261103-{ids.alert_codes(key, '20261103')[0]}-a",
+            f"inc-20261103-{ids.alert_codes(key, '20261103')[2]}-b",
+            f"inc-20261130-{ids.alert_codes(key, '20261130')[1]}",
+            f"inc-20261212-{ids.alert_codes(key, '20261212')[0]}-filed-a-month-early",
+            f"inc-20261104-{ids.alert_codes(key, '20261103')[0]}-another-days-code",
+            f"inc-20261199-{ids.alert_codes(key, '20261199')[0]}-no-such-day",
+            "inc-20261105-zzzz-another-alert",
+            "inc-2026-not-an-id",
+        ],
+        "2026-12": [f"inc-20261201-{ids.alert_codes(key, '20261201')[0]}"],
+    }
+    for month, folders in names.items():
+        for name in folders:
+            (tmp_path / "incidents" / month / name).mkdir(parents=True)
+    store = Store(tmp_path)
+    found = candidates(store, key)
+    assert found == _candidates_over_every_day(store, key)
+    assert [name[:17] for _, name in found] == [
+        f"inc-20261201-{ids.alert_codes(key, '20261201')[0]}",
+        f"inc-20261130-{ids.alert_codes(key, '20261130')[1]}",
+        f"inc-20261103-{ids.alert_codes(key, '20261103')[2]}",
+        f"inc-20261103-{ids.alert_codes(key, '20261103')[0]}",
+    ]
