@@ -104,8 +104,7 @@ def _entries(root: Path, convert: Convert[T], *, warn: bool, salvage: bool) -> I
     found = walk(store)
     with FileCache(cache_path(store.root), _HEADER) as cache:
         if cache.cold and workers.parallel(len(found.rels)):
-            with_fields = convert is not _as_entry  # they cost pickling; `list` does not need them
-            yield from _read_in_workers(store, found, cache, convert, with_fields, warn=warn, salvage=salvage)
+            yield from _read_in_workers(store, found, cache, convert, warn=warn, salvage=salvage)
             return
         for rel in found.rels:
             text: str | None = None
@@ -146,13 +145,15 @@ def _read_in_workers(
     found: Walk,
     cache: FileCache,
     convert: Convert[T],
-    with_fields: bool,
     *,
     warn: bool,
     salvage: bool,
 ) -> Iterator[T]:
     """The cold pass with every file read and parsed in forked workers; the cache is written
     here, in the folders' order, as the answers come back."""
+
+    # a summary is made from the fields alone (no entry); `list` needs no fields (no pickling)
+    with_fields = convert is _as_summary
 
     def read(rels: Sequence[str]) -> list[Fresh]:
         return [_read_fresh(store, found, rel, with_fields) for rel in rels]
@@ -164,10 +165,13 @@ def _read_in_workers(
             yield from _skipped(store, rel, fresh, convert, warn=warn, salvage=salvage)
             continue
         key, payload, fields = fresh
+        cache.put_fresh(rel, key, payload)
+        if fields is not None:
+            yield summary_from(rel, fields)  # type: ignore[misc]  # T is IncidentSummary here
+            continue
         entry = _entry(rel, payload)
         assert entry is not None  # made by `_payload`
-        cache.put_fresh(rel, key, payload)
-        yield convert(entry, fields)
+        yield convert(entry, None)
 
 
 def _read_fresh(store: Store, found: Walk, rel: str, with_fields: bool) -> Fresh:
