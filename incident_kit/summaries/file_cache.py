@@ -39,6 +39,9 @@ from incident_kit.store import new_temp_file
 # a filesystem clock may lag the system's by a tick; files this close to the start are racy too
 _CLOCK_LAG_NS = 100_000_000
 _SECOND_NS = 1_000_000_000
+# the new cache is written in large pieces: 10,000 lines are ~13 MB, and each write releases
+# the GIL a cold pass shares with the thread that collects its workers' answers
+_BUFFER = 1 << 18
 
 
 def stat_key(stat: os.stat_result) -> str:
@@ -111,7 +114,7 @@ class FileCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, self._temp = new_temp_file(self.path.parent, f".{self.path.name}-")
-            self._new = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+            self._new = os.fdopen(fd, "w", _BUFFER, encoding="utf-8", newline="\n")
             self._new.write(f"{self.header} {self.started_ns}\n")
         except OSError:
             self._new = None
