@@ -1,11 +1,12 @@
 """Summaries of every incident, for list, stats, the index and dedup — fast at 10,000.
 
-A per-clone cache (`.git/incident-kit/summaries.v4`) keeps each incident.md's summary fields
+A per-clone cache (`.git/incident-kit/summaries.v5`) keeps each incident.md's summary fields
 keyed by the file's size, mtime, ctime and inode: any write to the file — a hand edit, a
 checkout of another branch, a pull — changes its ctime, so a stale entry is never served.
 Files the cache does not know are read with `fastscan` (a line scanner), falling back to the
 YAML parser only for frontmatter it does not model. A deleted or unreadable cache just costs
-one cold run.
+one cold run; a cold run over many folders reads them in forked workers (`workers.in_order`)
+while this process writes the new cache in the folders' order.
 """
 
 from __future__ import annotations
