@@ -1,19 +1,20 @@
 """Reading the incidents whose files changed and writing their pages, on every core when there
 are many (a first build of 10,000 incidents), in this process when there are few (a rebuild).
 
-Workers are forked, so they inherit the job (settings, the output folder) instead of having it
-pickled; each reads its share of folders, writes those pages itself and sends back only the
-records. Pages are independent files, so the order in which they are written does not matter.
+Workers are forked (`workers.in_order`), so they inherit the job (settings, the output folder)
+instead of having it pickled; each reads its share of folders, writes those pages itself and
+sends back only the records. Pages are independent files, so the order in which they are
+written does not matter.
 """
 
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from incident_kit import workers
 from incident_kit.config.settings import SiteSettings
 from incident_kit.errors import FileFormatError
 from incident_kit.site import listing_pages, reading
@@ -21,9 +22,6 @@ from incident_kit.site.output import write_file
 from incident_kit.site.publicity import is_public
 from incident_kit.site.record import Record
 from incident_kit.store import Store
-
-PARALLEL_FROM = 400  # fewer incidents than this are not worth starting processes for
-CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -85,30 +83,12 @@ def _one(job: Job, store: Store, task: Task) -> Done:
     return Done(task, record, None, True)
 
 
-_JOB: Job | None = None
-
-
-def _chunk(tasks: Sequence[Task]) -> list[Done]:
-    assert _JOB is not None  # set before the workers were forked
-    store = Store(_JOB.root)
-    return [_one(_JOB, store, task) for task in tasks]
-
-
 def run(job: Job, tasks: Sequence[Task]) -> list[Done]:
-    global _JOB
     (job.folder / listing_pages.FOLDER).mkdir(parents=True, exist_ok=True)
-    workers = min(os.cpu_count() or 1, 4)
-    _JOB = job
-    try:
-        if len(tasks) < PARALLEL_FROM or workers < 2:
-            return _chunk(tasks)
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
-        chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
-        context = multiprocessing.get_context("fork")
-        # the build turned the cycle collector off for its own records; a worker reads thousands
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=gc.enable) as pool:
-            return [done for part in pool.map(_chunk, chunks) for done in part]
-    finally:
-        _JOB = None
+    def chunk(part: Sequence[Task]) -> list[Done]:
+        store = Store(job.root)
+        return [_one(job, store, task) for task in part]
+
+    # the build turned the cycle collector off for its own records; a worker reads thousands
+    return list(workers.in_order(chunk, tasks, initializer=gc.enable))

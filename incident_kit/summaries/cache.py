@@ -1,11 +1,12 @@
 """Summaries of every incident, for list, stats, the index and dedup — fast at 10,000.
 
-A per-clone cache (`.git/incident-kit/summaries.v4`) keeps each incident.md's summary fields
+A per-clone cache (`.git/incident-kit/summaries.v5`) keeps each incident.md's summary fields
 keyed by the file's size, mtime, ctime and inode: any write to the file — a hand edit, a
 checkout of another branch, a pull — changes its ctime, so a stale entry is never served.
 Files the cache does not know are read with `fastscan` (a line scanner), falling back to the
 YAML parser only for frontmatter it does not model. A deleted or unreadable cache just costs
-one cold run.
+one cold run; a cold run over many folders reads them in forked workers (`workers.in_order`)
+while this process writes the new cache in the folders' order.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from incident_kit import repo_files
+from incident_kit import repo_files, workers
 from incident_kit.errors import FileFormatError
 from incident_kit.markdown import field_match, frontmatter
 from incident_kit.markdown import field_scan as fastscan
@@ -27,8 +28,8 @@ from incident_kit.markdown.frontmatter import format_timestamp
 from incident_kit.model import IncidentSummary
 from incident_kit.store import INCIDENT_FILE, Store
 from incident_kit.summaries.fields import as_datetime, flat_fields, list_item, salvage, summary_from
-from incident_kit.summaries.file_cache import FileCache
-from incident_kit.summaries.walk import walk
+from incident_kit.summaries.file_cache import FileCache, cache_key
+from incident_kit.summaries.walk import Walk, walk
 
 CACHE_NAME = "summaries.v5"  # v5: a FileCache (racy entries re-read), v4: last_update_at
 _HEADER = "incident-kit summaries 5"
@@ -81,15 +82,31 @@ def load_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> lis
 
 def iter_entries(root: Path, *, warn: bool = True, salvage: bool = False) -> Iterator[Entry]:
     """`load_entries` one at a time: the cache is read and rewritten as the folders are walked."""
-    for entry, _ in _entries(root, warn=warn, salvage=salvage):
-        yield entry
+    return _entries(root, _as_entry, warn=warn, salvage=salvage)
 
 
-def _entries(root: Path, *, warn: bool, salvage: bool) -> Iterator[tuple[Entry, dict[str, Any] | None]]:
-    """Each entry, with its flat fields when the file was just read (None: use `entry.fields`)."""
+T = TypeVar("T")
+# what a pass hands on for each incident, from its entry and the flat fields just read (None:
+# served from the cache, `entry.fields` has them)
+Convert = Callable[[Entry, "dict[str, Any] | None"], T]
+
+
+def _as_entry(entry: Entry, _: dict[str, Any] | None) -> Entry:
+    return entry
+
+
+def _as_summary(entry: Entry, fields: dict[str, Any] | None) -> IncidentSummary:
+    return summary_from(entry.rel, entry.fields if fields is None else fields)
+
+
+def _entries(root: Path, convert: Convert[T], *, warn: bool, salvage: bool) -> Iterator[T]:
+    """Each incident's entry, `convert`ed; a cold pass over many files reads them in workers."""
     store = Store(root)
     found = walk(store)
     with FileCache(cache_path(store.root), _HEADER) as cache:
+        if cache.cold and workers.parallel(len(found.rels)):
+            yield from _read_in_workers(store, found, cache, convert, warn=warn, salvage=salvage)
+            return
         for rel in found.rels:
             text: str | None = None
             try:
@@ -100,7 +117,7 @@ def _entries(root: Path, *, warn: bool, salvage: bool) -> Iterator[tuple[Entry, 
             except (FileNotFoundError, NotADirectoryError):
                 continue
             except FileFormatError as error:
-                yield from _skipped(store, rel, error, warn=warn, salvage=salvage)
+                yield from _skipped(store, rel, error.message, convert, warn=warn, salvage=salvage)
                 continue
             hit = cache.get(rel, stat)
             entry = _entry(rel, hit) if hit is not None else None
@@ -111,27 +128,83 @@ def _entries(root: Path, *, warn: bool, salvage: bool) -> Iterator[tuple[Entry, 
                         text = found.read(store, rel, INCIDENT_FILE)
                     fields = _read_fields(text, rel)
                 except FileFormatError as error:
-                    yield from _skipped(store, rel, error, warn=warn, salvage=salvage)
+                    yield from _skipped(store, rel, error.message, convert, warn=warn, salvage=salvage)
                     continue
                 entry = _new_entry(rel, fields)
             cache.put(rel, stat, _payload(entry))
-            yield entry, fields
+            yield convert(entry, fields)
+
+
+# one incident read afresh: (cache key, cache payload, its flat fields when wanted), a refusal's
+# message, or None when the file is not there. Plain strings cross from the workers: pickling
+# an `IncidentSummary` (nine datetimes) cost more than making it again from the fields.
+Fresh = tuple[str | None, str, dict[str, Any] | None] | str | None
+
+
+def _read_in_workers(
+    store: Store,
+    found: Walk,
+    cache: FileCache,
+    convert: Convert[T],
+    *,
+    warn: bool,
+    salvage: bool,
+) -> Iterator[T]:
+    """The cold pass with every file read and parsed in forked workers; the cache is written
+    here, in the folders' order, as the answers come back."""
+
+    # a summary is made from the fields alone (no entry); `list` needs no fields (no pickling)
+    with_fields = convert is _as_summary
+
+    def read(rels: Sequence[str]) -> list[Fresh]:
+        return [_read_fresh(store, found, rel, with_fields) for rel in rels]
+
+    for rel, fresh in zip(found.rels, workers.in_order(read, found.rels), strict=True):
+        if fresh is None:
+            continue
+        if isinstance(fresh, str):
+            yield from _skipped(store, rel, fresh, convert, warn=warn, salvage=salvage)
+            continue
+        key, payload, fields = fresh
+        cache.put_fresh(rel, key, payload)
+        if fields is not None:
+            yield summary_from(rel, fields)  # type: ignore[misc]  # T is IncidentSummary here
+            continue
+        entry = _entry(rel, payload)
+        assert entry is not None  # made by `_payload`
+        yield convert(entry, None)
+
+
+def _read_fresh(store: Store, found: Walk, rel: str, with_fields: bool) -> Fresh:
+    """What the serial pass does with a file the cache does not hold, for a worker."""
+    try:
+        if rel in found.linked:
+            stat = os.lstat(f"{store.root}/{rel}/{INCIDENT_FILE}")
+            text = found.read(store, rel, INCIDENT_FILE)
+        else:
+            text, stat = repo_files.read_walked(store.root, f"{rel}/{INCIDENT_FILE}")
+        fields = _read_fields(text, rel)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except FileFormatError as error:
+        return error.message
+    return cache_key(stat), _payload(_new_entry(rel, fields)), fields if with_fields else None
 
 
 def _skipped(
-    store: Store, rel: str, error: FileFormatError, *, warn: bool, salvage: bool
-) -> Iterator[tuple[Entry, None]]:
+    store: Store, rel: str, message: str, convert: Convert[T], *, warn: bool, salvage: bool
+) -> Iterator[T]:
     """A file that does not read: warned about, and listed from its lines with `salvage`."""
     kept = _salvaged(store, rel) if salvage else None
     if warn and kept is not None:
         sys.stderr.write(
-            f"incident: warning: {error.message}; listed from the lines that could be "
+            f"incident: warning: {message}; listed from the lines that could be "
             "read (see `incident validate`)\n"
         )
     elif warn:
-        sys.stderr.write(f"incident: skipped {error.message} (see `incident validate`)\n")
+        sys.stderr.write(f"incident: skipped {message} (see `incident validate`)\n")
     if kept is not None:
-        yield kept, None
+        yield convert(kept, None)
 
 
 def _salvaged(store: Store, rel: str) -> Entry | None:
@@ -159,8 +232,7 @@ def load_summaries(root: Path, *, warn: bool = True) -> list[IncidentSummary]:
 
 def iter_summaries(root: Path, *, warn: bool = True) -> Iterator[IncidentSummary]:
     """`load_summaries` one at a time, for reads that keep only tallies (`stats`, the index)."""
-    for entry, fields in _entries(root, warn=warn, salvage=False):
-        yield summary_from(entry.rel, entry.fields if fields is None else fields)
+    return _entries(root, _as_summary, warn=warn, salvage=False)
 
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), made once

@@ -39,11 +39,19 @@ from incident_kit.store import new_temp_file
 # a filesystem clock may lag the system's by a tick; files this close to the start are racy too
 _CLOCK_LAG_NS = 100_000_000
 _SECOND_NS = 1_000_000_000
+# the new cache is written in large pieces: 10,000 lines are ~13 MB, and each write releases
+# the GIL a cold pass shares with the thread that collects its workers' answers
+_BUFFER = 1 << 18
 
 
 def stat_key(stat: os.stat_result) -> str:
     """What identifies a file's content without reading it (see the module doc)."""
     return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+
+
+def cache_key(stat: os.stat_result) -> str | None:
+    """`stat_key` of a file the cache may keep; None for anything but a regular file."""
+    return stat_key(stat) if stat_module.S_ISREG(stat.st_mode) else None
 
 
 def trusted_before(started_ns: int) -> int:
@@ -106,7 +114,7 @@ class FileCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, self._temp = new_temp_file(self.path.parent, f".{self.path.name}-")
-            self._new = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+            self._new = os.fdopen(fd, "w", _BUFFER, encoding="utf-8", newline="\n")
             self._new.write(f"{self.header} {self.started_ns}\n")
         except OSError:
             self._new = None
@@ -134,15 +142,24 @@ class FileCache:
 
     def put(self, rel: str, stat: os.stat_result, payload: str) -> None:
         """Keep `payload` (one line) for `rel`, in the same sorted order as `get`."""
+        self._put(rel, cache_key(stat), payload)
+
+    def put_fresh(self, rel: str, key: str | None, payload: str) -> None:
+        """`put` for a file read without asking `get` (a pass that started `cold`, its files
+        read elsewhere): `key` is `cache_key` of the file as it was read."""
+        self.changed = True
+        self._put(rel, key, payload)
+
+    def _put(self, rel: str, key: str | None, payload: str) -> None:
         if rel <= self._last or "\n" in payload or "\t" in rel or "\n" in rel:
             raise ValueError(f"file cache: {rel!r} out of order or not one line")
         self._last = rel
-        if not stat_module.S_ISREG(stat.st_mode):
+        if key is None:
             self.changed = True
             return
         if self._new is not None:
             try:
-                self._new.write(f"{rel}\t{stat_key(stat)}\t{payload}\n")
+                self._new.write(f"{rel}\t{key}\t{payload}\n")
             except OSError:
                 self._drop_new()
 

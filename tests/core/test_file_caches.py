@@ -1,17 +1,21 @@
 """The per-file result caches (summaries, post-mortem action items) are never stale: hand edits,
-checkouts, rebases, deleted caches, and a file rewritten within the same second."""
+checkouts, rebases, deleted caches, and a file rewritten within the same second — whether the
+cold pass reads the files in this process or in forked workers (`workers.in_order`)."""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from support.cli import run_cli
 from support.repos import git
 
+from incident_kit import workers
 from incident_kit.summaries.cache import cache_path, load_summaries
-from incident_kit.summaries.file_cache import FileCache, stat_key, trusted_before
+from incident_kit.summaries.file_cache import FileCache, cache_key, stat_key, trusted_before
 from incident_kit.summaries.postmortem_items import ACTION_ITEMS_NAME, load_action_items
 
 # -- the primitive, with stat results made up: the racy rule needs no slow filesystem -----------
@@ -95,7 +99,43 @@ def test_symlinks_are_never_cached(tmp_path: Path) -> None:
     assert path.read_text().count("\n") == 1  # the header only
 
 
+def test_entries_put_without_get_are_kept_and_obey_the_racy_rule(tmp_path: Path) -> None:
+    """A cold pass read in workers puts what they read (`put_fresh`) without asking `get`."""
+    path = tmp_path / "c"
+    now = time.time_ns()
+    old = fake_stat(mtime_ns=now - 10 * 1_000_000_000)
+    racy = fake_stat(mtime_ns=now // 1_000_000_000 * 1_000_000_000, ino=8)
+    link = os.stat_result((0o120777, 9, 1, 1, 0, 0, 10, 0, 0, 0, 0, 0, 0, 1, 1, 1))
+    with FileCache(path, "test 1") as cache:
+        pass  # an empty cache: nothing changed, nothing to rewrite
+    assert path.read_text().count("\n") == 1
+    with FileCache(path, "test 1") as cache:
+        assert cache.cold
+        cache.put_fresh("a", cache_key(old), "A")
+        cache.put_fresh("b", cache_key(racy), "B")
+        cache.put_fresh("c", cache_key(link), "C")  # a symlink: never cached
+    assert [line.split("\t")[0] for line in path.read_text().splitlines()[1:]] == ["a", "b"]
+    with FileCache(path, "test 1") as cache:
+        assert cache.get("a", old) == "A"
+        assert cache.get("b", racy) is None  # written in this second: read again
+
+
 # -- the caches in a real repository ------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, params=["in this process", "in workers"])
+def cold_pass(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Every test below twice: with the cold passes in this process, and in forked workers
+    (one file a chunk, so that the answers are put back together from many chunks)."""
+    if request.param == "in workers":
+        if workers.worker_count() < 2:
+            pytest.skip("one core: the passes never fork")
+        monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(workers, "CHUNK", 1)
+    else:
+        monkeypatch.setattr(workers, "PARALLEL_FROM", 10**6)
+    yield request.param
+
 
 POSTMORTEM = """# Post-mortem
 
@@ -187,3 +227,58 @@ def test_a_deleted_post_mortem_or_incident_disappears_from_the_answers(repo: Pat
     (first / "postmortem.md").unlink()
     (second / "incident.md").unlink()
     assert items(repo) == [] and [s.title for s in load_summaries(repo)] == ["First"]
+
+
+def answers(repo: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """What the whole-repository reads print (output, warnings), and both caches' entries."""
+    runs = [
+        run_cli([*args, "--repo", str(repo)])
+        for args in (
+            ["list", "--all", "--format", "json"],
+            ["list", "--all"],
+            ["stats", "--format", "json"],
+            ["stats", "--format", "markdown"],
+            ["index", "--check"],
+        )
+    ]
+    entries = [
+        line
+        for name in (cache_path(repo), cache_path(repo).with_name(ACTION_ITEMS_NAME))
+        for line in name.read_text().splitlines()[1:]
+    ]
+    return [(str(run.code), run.stdout, run.stderr) for run in runs], entries
+
+
+def test_a_cold_pass_in_workers_answers_and_caches_as_one_in_this_process(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hand edits, a broken frontmatter (warned about, listed from its lines), a symlinked
+    incident folder and post-mortem (refused), a deleted incident.md: the same output,
+    warnings and cache lines, in order, whichever way the files were read."""
+    if workers.worker_count() < 2:
+        pytest.skip("one core: the passes never fork")
+    folders = [declare(repo, f"Incident {n}") for n in range(5)]
+    (folders[0] / "postmortem.md").write_text(POSTMORTEM)
+    (folders[1] / "postmortem.md").symlink_to(folders[0] / "postmortem.md")
+    edited = folders[2] / "incident.md"
+    edited.write_text(edited.read_text().replace("title: Incident 2", "title: 'Edited: by hand'"))
+    broken = folders[3] / "incident.md"
+    broken.write_text(broken.read_text().replace("\nseverity:", "\nseverity: [unclosed\nx:"))
+    (folders[4] / "incident.md").unlink()
+    linked = repo / "incidents" / folders[0].parent.name / "inc-20260101-zzzz-linked"
+    linked.symlink_to(folders[1])
+    expected = None
+    for mode in ("in this process", "in workers", "in this process"):
+        monkeypatch.setattr(workers, "PARALLEL_FROM", 1 if mode == "in workers" else 10**6)
+        for name in (cache_path(repo), cache_path(repo).with_name(ACTION_ITEMS_NAME)):
+            name.unlink(missing_ok=True)
+        cold = answers(repo)
+        warm = answers(repo)  # served from the cache the cold pass wrote
+        assert warm == cold
+        expected = expected or cold
+        assert cold == expected, mode
+    assert expected is not None
+    outputs, entries = expected
+    assert "Edited: by hand" in outputs[0][1] and "listed from the lines" in outputs[1][2]
+    assert "symlink" in outputs[0][2] or "symbolic link" in outputs[0][2]
+    assert len([e for e in entries if "\t" in e]) == 3 + 1  # three incidents and one post-mortem

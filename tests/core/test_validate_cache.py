@@ -261,16 +261,16 @@ def test_the_fingerprint_follows_the_config_and_the_rule_sources(tmp_path: Path)
 def test_folders_checked_in_worker_processes_give_the_same_answer_and_entries(
     incidents: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from incident_kit import validation_pass
+    from incident_kit import workers
 
     write(incidents, "bbbb", GOOD.format(code="bbbb").replace("SEV-3", "SEV-9"))
     in_process = validate(incidents, "--no-cache")
     cache_path(incidents).unlink()
-    monkeypatch.setattr(validation_pass, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(validation_pass, "CHUNK", 1)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(workers, "CHUNK", 1)
     assert validate(incidents) == in_process
     assert len(stored_entries(incidents)) == len(CODES)
-    monkeypatch.setattr(validation_pass, "PARALLEL_FROM", 10**6)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 10**6)
     assert validate(incidents) == in_process
 
 

@@ -97,6 +97,8 @@ def summarize(values: Sequence[int]) -> Durations:
 
 def utc(moment: datetime) -> datetime:
     # The files hold UTC; a naive value can only come from a hand edit without "Z".
+    if moment.tzinfo is UTC:  # as the summaries make them: the same moment, no conversion
+        return moment
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
