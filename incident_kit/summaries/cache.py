@@ -178,11 +178,7 @@ def _read_in_workers(
 def _read_fresh(store: Store, found: Walk, rel: str, with_fields: bool) -> Fresh:
     """What the serial pass does with a file the cache does not hold, for a worker."""
     try:
-        if rel in found.linked:
-            stat = os.lstat(f"{store.root}/{rel}/{INCIDENT_FILE}")
-            text = found.read(store, rel, INCIDENT_FILE)
-        else:
-            text, stat = repo_files.read_walked(store.root, f"{rel}/{INCIDENT_FILE}")
+        text, stat = found.read_with_stat(store, rel, INCIDENT_FILE)
         fields = _read_fields(text, rel)
     except (FileNotFoundError, NotADirectoryError):
         return None

@@ -89,11 +89,7 @@ def _read_in_workers(store: Store, found: Walk, cache: FileCache) -> Iterator[Ac
 def _read_fresh(store: Store, found: Walk, rel: str) -> Fresh:
     """What the serial pass does with a post-mortem the cache does not hold, for a worker."""
     try:
-        if rel in found.linked:
-            stat = os.lstat(f"{store.root}/{rel}/{POSTMORTEM_FILE}")
-            text = found.read(store, rel, POSTMORTEM_FILE)
-        else:
-            text, stat = repo_files.read_walked(store.root, f"{rel}/{POSTMORTEM_FILE}")
+        text, stat = found.read_with_stat(store, rel, POSTMORTEM_FILE)
         parsed = _parsed(rel, text)
     except (FileNotFoundError, NotADirectoryError, FileFormatError):
         return None

@@ -27,6 +27,14 @@ class Walk:
         path = store.root / rel / name
         return repo_files.read_text(store.root, path, walked=rel not in self.linked)
 
+    def read_with_stat(self, store: Store, rel: str, name: str) -> tuple[str, os.stat_result]:
+        """The text of file `name` in folder `rel` and its stat (the cache key): one `fstat`
+        of the open file for an ordinary folder; a linked one goes through the full check."""
+        if rel in self.linked:
+            stat = os.lstat(f"{store.root}/{rel}/{name}")
+            return self.read(store, rel, name), stat
+        return repo_files.read_walked(store.root, f"{rel}/{name}")
+
 
 def walk(store: Store) -> Walk:
     incidents = store.root / INCIDENTS
