@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from incident_kit.markdown import field_scan
-from incident_kit.model import SUMMARY_KEYS
+from incident_kit.vocabulary import SUMMARY_KEYS
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
 _WANTED = "|".join(SUMMARY_KEYS)
@@ -149,8 +149,7 @@ def _value(rest: str) -> Any:
 
 def _slow(rest: str, stamp: bool) -> Any:
     """The scanner's own decoding of one value, then `_read_fields`' conversion."""
-    from incident_kit.markdown.frontmatter import format_timestamp
-    from incident_kit.summaries.fields import as_datetime
+    from incident_kit.markdown.frontmatter import as_datetime, format_timestamp
 
     value = field_scan._scalar(rest)
     if stamp:

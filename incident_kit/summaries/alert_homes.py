@@ -42,14 +42,15 @@ def candidates(store: Store, dedup_key: str) -> list[tuple[str, str]]:
         code = ids.code_of(name)
         if code not in day_codes or not ids.id_from_folder(name):
             continue
-        if not _in_month(day, month) and code not in _month_codes(codes, month):
+        if not _in_month(name, day, month) and code not in _month_codes(codes, month):
             continue  # a name filed under another month counts only by its folder's days
         found.append((day, day_codes.index(code), month, name))
     return [(month, name) for _, _, month, name in sorted(found, reverse=True)]
 
 
-def _in_month(day: str, month: str) -> bool:
-    return day[:6] == month.replace("-", "") and day[6:] in _DAYS
+def _in_month(name: str, day: str, month: str) -> bool:
+    """Whether `name` is filed under its own month, on a day that exists."""
+    return ids.month_of(name) == month and day[6:] in _DAYS
 
 
 def _month_codes(codes: ids.AlertCodes, month: str) -> set[str]:
