@@ -23,7 +23,6 @@ from incident_kit.reports.stats.compute import (
     OwnerItems,
     RepeatOffender,
     Stats,
-    exclusion,
     month_range,
 )
 from incident_kit.reports.stats.durations import (
@@ -41,6 +40,7 @@ from incident_kit.reports.stats.durations import (
     summarize,
     utc,
 )
+from incident_kit.reports.stats.record import exclusion
 
 
 def reference_stats(

@@ -1,8 +1,9 @@
 """Incident statistics: counts, response times, action items and repeat offenders.
 
-Pure computation over `IncidentSummary` and `ActionItem` streams, in one pass each (`StatsTally`
-keeps counts and the durations, never the incidents); response times are defined in
-`durations`, the JSON shape in `to_json`, the text and Markdown in `render`.
+Pure computation over `IncidentSummary` (or their `StatRecord`s, see `record`) and `ActionItem`
+streams, in one pass each (`StatsTally` keeps counts and the durations, never the incidents);
+response times are defined in `durations`, the JSON shape in `to_json`, the text and Markdown
+in `render`.
 Definitions (also in docs/stats.md):
 
 - **Which incidents count.** An incident's date is its `declared_at` (else `detected_at`, else
@@ -24,7 +25,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 from incident_kit.errors import InputError
 from incident_kit.model import KINDS, SEVERITIES, STATUSES, ActionItem, IncidentSummary
@@ -36,10 +37,9 @@ from incident_kit.reports.stats.durations import (
     MonthTally,
     month_of,
     none_last,
-    reference_time,
     utc,
-    valid_duration,
 )
+from incident_kit.reports.stats.record import UNDATED, StatRecord, moment_of, record_of
 
 
 @dataclass(frozen=True)
@@ -147,22 +147,42 @@ def compute_stats(
     overdue (by its UTC date); `severities` is the team's scale, most severe first (counts list
     each level, zeros too).
     """
+    return compute_stats_of_records(
+        map(record_of, incidents),
+        action_items,
+        now=now,
+        since=since,
+        until=until,
+        service=service,
+        severity=severity,
+        severities=severities,
+    )
+
+
+def compute_stats_of_records(
+    records: Iterable[StatRecord],
+    action_items: Iterable[ActionItem],
+    *,
+    now: datetime,
+    since: date | None = None,
+    until: date | None = None,
+    service: str | None = None,
+    severity: str | None = None,
+    severities: Sequence[str] = SEVERITIES,
+) -> Stats:
+    """`compute_stats` of the incidents' `StatRecord`s (as the report records cache keeps them)."""
     if since is not None and until is not None and since > until:
         raise InputError(f"--since {since.isoformat()} is after --until {until.isoformat()}")
     filters = Filters(since=since, until=until, service=service, severity=severity)
     tally = StatsTally(filters, now, severities)
-    for incident in incidents:
-        tally.add(incident)
+    for record in records:
+        tally.add(record)
     for item in action_items:
         tally.add_action_item(item)
     return tally.result()
 
 
-# Chronological order as one integer, microseconds since the epoch, undated last (then by id,
-# then by arrival: what sorting the selected incidents by (undated, moment, id) used to give).
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_UNDATED = 2**63 - 1
-_MICROSECOND = timedelta(microseconds=1)
+_RESOLVE = METRICS.index("time_to_resolve")
 
 
 class StatsTally:
@@ -185,7 +205,7 @@ class StatsTally:
         self.metrics = tuple(MetricTally(name, severities) for name in METRICS)
         self.trend = MonthTally()
         self.selected_ids: set[str] = set()
-        # (metric, chronological key, arrival, message): sorted, as the incidents were before
+        # (metric, chronological order, id, arrival, message): sorted, as the incidents were
         self.warnings: list[tuple[int, int, str, int, str]] = []
         self.groups: dict[tuple[str, str], _Group] = {}  # repeat offender candidates
         self._arrivals = 0
@@ -194,34 +214,35 @@ class StatsTally:
         self._open_by_owner: Counter[str | None] = Counter()
         self._overdue: list[ActionItem] = []  # printed, one by one
 
-    def add(self, incident: IncidentSummary) -> None:
+    def add(self, incident: StatRecord) -> None:
         """Count one incident if the filters select it."""
         if not _selected(incident, self.filters):
             return
         self._arrivals += 1
-        moment = reference_time(incident)
-        order = _UNDATED if moment is None else (moment - _EPOCH) // _MICROSECOND
+        order = incident.order
         self.total += 1
         self.selected_ids.add(incident.id)
         self.by_status[incident.status] += 1
         self.by_severity[incident.severity] += 1
         self.by_kind[incident.kind] += 1
         self.by_service[incident.service] += 1
-        if moment is None:
+        month = None
+        if order == UNDATED:
             self.undated += 1
         else:
-            self.by_month.setdefault(month_of(moment), Counter())[incident.severity] += 1
-        reason = exclusion(incident)
+            month = month_of(moment_of(order))
+            self.by_month.setdefault(month, Counter())[incident.severity] += 1
+        reason = incident.exclusion
         self.reasons[reason] += 1
         if reason is None:
-            for index, metric in enumerate(self.metrics):
-                found: list[str] = []
-                seconds = valid_duration(metric.metric, incident, found)
-                self.warnings.extend((index, order, incident.id, self._arrivals, w) for w in found)
+            for index, seconds in enumerate(incident.durations):
+                found = incident.warnings[index]
+                if found:
+                    self.warnings.extend((index, order, incident.id, self._arrivals, w) for w in found)
                 if seconds is not None:
-                    metric.add(incident, seconds)
-                    if metric.metric == "time_to_resolve":
-                        self.trend.add(incident, seconds)
+                    self.metrics[index].add(incident.severity, incident.service, seconds)
+                    if index == _RESOLVE and month is not None:
+                        self.trend.add(month, seconds)
         if reason not in ("drill", "merged"):
             for kind, value in (("service", incident.service), ("dedup_key", incident.dedup_key)):
                 if value:
@@ -284,17 +305,6 @@ class StatsTally:
         )
 
 
-def exclusion(incident: IncidentSummary) -> str | None:
-    """Why the incident is left out of the times (None: it is not)."""
-    if incident.kind == "drill":
-        return "drill"
-    if incident.status == "merged" or incident.merged_into:
-        return "merged"
-    if incident.status == "cancelled":
-        return "cancelled"
-    return None
-
-
 def month_range(first: str, last: str) -> list[str]:
     """Every "YYYY-MM" from first to last inclusive."""
     year, month = int(first[:4]), int(first[5:])
@@ -305,17 +315,16 @@ def month_range(first: str, last: str) -> list[str]:
     return months
 
 
-def _selected(incident: IncidentSummary, filters: Filters) -> bool:
+def _selected(incident: StatRecord, filters: Filters) -> bool:
     if filters.service is not None and incident.service != filters.service:
         return False
     if filters.severity is not None and incident.severity != filters.severity:
         return False
     if filters.since is None and filters.until is None:
         return True
-    moment = reference_time(incident)
-    if moment is None:
+    if incident.order == UNDATED:
         return False
-    day = moment.date()
+    day = moment_of(incident.order).date()
     if filters.since is not None and day < filters.since:
         return False
     return filters.until is None or day <= filters.until

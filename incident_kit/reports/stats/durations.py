@@ -137,10 +137,10 @@ class MetricTally:
         self._by_severity: dict[str | None, array[int]] = {k: array("q") for k in severities}
         self._by_service: dict[str | None, array[int]] = {}
 
-    def add(self, incident: IncidentSummary, seconds: int) -> None:
+    def add(self, severity: str, service: str | None, seconds: int) -> None:
         self._overall.append(seconds)
-        self._by_severity.setdefault(incident.severity, array("q")).append(seconds)
-        self._by_service.setdefault(incident.service, array("q")).append(seconds)
+        self._by_severity.setdefault(severity, array("q")).append(seconds)
+        self._by_service.setdefault(service, array("q")).append(seconds)
 
     def result(self) -> MetricStats:
         return MetricStats(
@@ -152,15 +152,14 @@ class MetricTally:
 
 
 class MonthTally:
-    """Time to resolve per month of declaration, collected one incident at a time."""
+    """Time to resolve per month of declaration (see `reference_time`), one incident at a time."""
 
     def __init__(self) -> None:
         self._per_month: dict[str, array[int]] = {}
 
-    def add(self, incident: IncidentSummary, seconds: int) -> None:
-        moment = reference_time(incident)
-        if moment is not None:
-            self._per_month.setdefault(month_of(moment), array("q")).append(seconds)
+    def add(self, month: str, seconds: int) -> None:
+        """Count `seconds` for an incident declared in `month` ("YYYY-MM")."""
+        self._per_month.setdefault(month, array("q")).append(seconds)
 
     def result(self) -> tuple[MonthDurations, ...]:
         return tuple(MonthDurations(m, summarize(self._per_month[m])) for m in sorted(self._per_month))
