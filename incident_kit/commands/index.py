@@ -9,7 +9,7 @@ from pathlib import Path
 from incident_kit import clock, repo_files
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
-from incident_kit.model import SEVERITIES
+from incident_kit.model import SEVERITIES, IncidentSummary
 from incident_kit.reports.index_page import INDEX_PATH
 from incident_kit.store import Store
 from incident_kit.transaction import record
@@ -19,14 +19,20 @@ def render_current(
     root: Path | None, now: datetime | None = None, severities: Sequence[str] = SEVERITIES
 ) -> str:
     """The index for the repository at `root` (an empty one when None), on the team's scale."""
-    from incident_kit.reports.index_page import render_index
-    from incident_kit.summaries.cache import iter_summaries
-    from incident_kit.summaries.postmortem_items import iter_action_items
+    from incident_kit.reports.index_page import render_index, render_index_of_records
+    from incident_kit.summaries.cache import read_summaries
+    from incident_kit.summaries.report_records import records_and_items
 
-    # one pass each: only the open incidents, the newest history and tallies are kept
-    incidents = iter_summaries(root) if root else iter(())
-    items = iter_action_items(root) if root else iter(())
-    return render_index(incidents, items, now=now or clock.now(), severities=severities)
+    now = now or clock.now()
+    if root is None:
+        return render_index((), (), now=now, severities=severities)
+    # one pass over the folders' cached records: only the shown incidents are read in full
+    records, items = records_and_items(root)
+
+    def load(rels: list[str]) -> list[IncidentSummary | None]:
+        return read_summaries(root, rels)
+
+    return render_index_of_records(records, items, load, now=now, severities=severities)
 
 
 def index(ctx: Context, *, push: bool | None, check: bool, fmt: str = "text") -> int:

@@ -26,16 +26,17 @@ def stats(
     severity: str | None,
     fmt: str,
 ) -> int:
-    from incident_kit.reports.stats.compute import compute_stats
+    from incident_kit.reports.stats.compute import compute_stats_of_records
     from incident_kit.reports.stats.render import render_markdown, render_text
     from incident_kit.reports.stats.to_json import render_json
-    from incident_kit.summaries.cache import iter_summaries
-    from incident_kit.summaries.postmortem_items import iter_action_items
+    from incident_kit.summaries.report_records import records_and_items
 
     fmt = check_format(fmt, ("text", "json", "markdown"))
-    result = compute_stats(
-        iter_summaries(ctx.root),  # one pass each: only tallies are kept, never every incident
-        iter_action_items(ctx.root),
+    # one pass over the folders' cached records: only tallies are kept, never every incident
+    records, items = records_and_items(ctx.root)
+    result = compute_stats_of_records(
+        (record for record, _ in records),
+        items,  # filled by the time the records are counted
         now=ctx.now,
         since=_day(since, "--since"),
         until=_day(until, "--until"),

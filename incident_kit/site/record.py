@@ -76,8 +76,8 @@ def month_of(seconds: int) -> str:
 
 
 def _duration(metric: str, summary: IncidentSummary) -> int:
-    from incident_kit.reports.stats.compute import exclusion
     from incident_kit.reports.stats.durations import duration_seconds
+    from incident_kit.reports.stats.record import exclusion
 
     if exclusion(summary) is not None:
         return NONE

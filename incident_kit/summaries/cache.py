@@ -126,7 +126,7 @@ def _entries(root: Path, convert: Convert[T], *, warn: bool, salvage: bool) -> I
                 try:
                     if text is None:
                         text = found.read(store, rel, INCIDENT_FILE)
-                    fields = _read_fields(text, rel)
+                    fields = read_fields(text, rel)
                 except FileFormatError as error:
                     yield from _skipped(store, rel, error.message, convert, warn=warn, salvage=salvage)
                     continue
@@ -179,7 +179,7 @@ def _read_fresh(store: Store, found: Walk, rel: str, with_fields: bool) -> Fresh
     """What the serial pass does with a file the cache does not hold, for a worker."""
     try:
         text, stat = found.read_with_stat(store, rel, INCIDENT_FILE)
-        fields = _read_fields(text, rel)
+        fields = read_fields(text, rel)
     except (FileNotFoundError, NotADirectoryError):
         return None
     except FileFormatError as error:
@@ -198,9 +198,28 @@ def _skipped(
             "read (see `incident validate`)\n"
         )
     elif warn:
-        sys.stderr.write(f"incident: skipped {message} (see `incident validate`)\n")
+        warn_skipped(message)
     if kept is not None:
         yield convert(kept, None)
+
+
+def warn_skipped(message: str) -> None:
+    """Say on stderr that an incident file which does not read is left out of a report."""
+    sys.stderr.write(f"incident: skipped {message} (see `incident validate`)\n")
+
+
+def read_summaries(root: Path, rels: Sequence[str]) -> list[IncidentSummary | None]:
+    """The summaries of the incidents in folders `rels`, read from their files now (None: one
+    that is gone or does not read); for the few incidents a report shows in full."""
+    store = Store(root)
+    found: list[IncidentSummary | None] = []
+    for rel in rels:
+        try:
+            text = store.read_text(store.root / rel / INCIDENT_FILE)
+            found.append(summary_from(rel, read_fields(text, rel)))
+        except (FileNotFoundError, NotADirectoryError, FileFormatError):
+            found.append(None)
+    return found
 
 
 def _salvaged(store: Store, rel: str) -> Entry | None:
@@ -249,7 +268,8 @@ def _new_entry(rel: str, fields: dict[str, Any]) -> Entry:
     )
 
 
-def _read_fields(text: str, rel: str) -> dict[str, Any]:
+def read_fields(text: str, rel: str) -> dict[str, Any]:
+    """The flat summary fields of incident file `text` (FileFormatError when it does not read)."""
     fields = _matched_fields(text)
     if fields is not None:
         return fields

@@ -127,6 +127,11 @@ class FileCache:
     def get(self, rel: str, stat: os.stat_result) -> str | None:
         """The payload cached for `rel` if the file is unchanged (and not racy), else None.
         `rel`s must come in increasing order (the old cache is read alongside)."""
+        return self.get_keyed(rel, stat_key(stat), stat.st_mtime_ns)
+
+    def get_keyed(self, rel: str, key: str, mtime_ns: int) -> str | None:
+        """`get` for an entry that stands for several files: `key` joins their `stat_key`s and
+        `mtime_ns` is the newest of their mtimes (the racy rule looks at it)."""
         while self._pending is not None and self._pending[0] < rel:
             self.changed = True  # a file that is gone
             self._advance()
@@ -135,7 +140,7 @@ class FileCache:
             self.changed = True
             return None
         self._advance()
-        if pending[1] != stat_key(stat) or stat.st_mtime_ns >= self._trusted_before:
+        if pending[1] != key or mtime_ns >= self._trusted_before:
             self.changed = True
             return None
         return pending[2]
@@ -143,6 +148,10 @@ class FileCache:
     def put(self, rel: str, stat: os.stat_result, payload: str) -> None:
         """Keep `payload` (one line) for `rel`, in the same sorted order as `get`."""
         self._put(rel, cache_key(stat), payload)
+
+    def put_keyed(self, rel: str, key: str, payload: str) -> None:
+        """`put` for an entry `get_keyed` served."""
+        self._put(rel, key, payload)
 
     def put_fresh(self, rel: str, key: str | None, payload: str) -> None:
         """`put` for a file read without asking `get` (a pass that started `cold`, its files

@@ -1,6 +1,7 @@
-"""The per-file result caches (summaries, post-mortem action items) are never stale: hand edits,
-checkouts, rebases, deleted caches, and a file rewritten within the same second — whether the
-cold pass reads the files in this process or in forked workers (`workers.in_order`)."""
+"""The per-file result caches (the summaries; the report records, a folder's stat record and
+action items) are never stale: hand edits, checkouts, rebases, deleted caches, and a file
+rewritten within the same second — whether the cold pass reads the files in this process or in
+forked workers (`workers.in_order`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from support.repos import git
 from incident_kit import workers
 from incident_kit.summaries.cache import cache_path, load_summaries
 from incident_kit.summaries.file_cache import FileCache, cache_key, stat_key, trusted_before
-from incident_kit.summaries.postmortem_items import ACTION_ITEMS_NAME, load_action_items
+from incident_kit.summaries.report_records import REPORT_RECORDS_NAME, load_action_items
 
 # -- the primitive, with stat results made up: the racy rule needs no slow filesystem -----------
 
@@ -169,13 +170,48 @@ def test_a_hand_edit_of_a_post_mortem_with_the_same_size_and_mtime_is_seen(repo:
     postmortem.write_text(POSTMORTEM)
     age(postmortem)
     assert items(repo) == [("AI-1", "Add a circuit breaker", False)]
-    assert cache_path(repo).with_name(ACTION_ITEMS_NAME).is_file()
+    assert cache_path(repo).with_name(REPORT_RECORDS_NAME).is_file()
     assert items(repo) == [("AI-1", "Add a circuit breaker", False)]  # from the cache
     before = postmortem.stat()
     postmortem.write_text(POSTMORTEM.replace("[ ]", "[x]"))
     os.utime(postmortem, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert postmortem.stat().st_size == before.st_size
     assert items(repo) == [("AI-1", "Add a circuit breaker", True)]
+
+
+def test_a_post_mortem_added_or_edited_beside_a_cached_incident_is_seen(repo: Path) -> None:
+    """The report records key a folder by both of its files: a post-mortem that appears after
+    the folder was cached (without one), or changes while incident.md does not, is read."""
+    folder = declare(repo, "Two files, one entry")
+    age(folder / "incident.md")
+    assert items(repo) == []
+    assert REPORT_RECORDS_NAME in {p.name for p in cache_path(repo).parent.iterdir()}
+    postmortem = folder / "postmortem.md"
+    postmortem.write_text(POSTMORTEM)
+    age(postmortem, folder / "incident.md")  # even with the folder's incident.md untouched
+    assert items(repo) == [("AI-1", "Add a circuit breaker", False)]
+    assert items(repo) == [("AI-1", "Add a circuit breaker", False)]  # served
+    postmortem.write_text(POSTMORTEM.replace("AI-1: Add", "AI-1: Test"))
+    age(postmortem)
+    assert items(repo) == [("AI-1", "Test a circuit breaker", False)]
+
+
+def test_a_folder_whose_newest_file_is_racy_is_read_again(tmp_path: Path) -> None:
+    """`get_keyed` applies the racy rule to the newest of the folder's files: an old incident.md
+    beside a post-mortem rewritten in the run's second is not served."""
+    path = tmp_path / "c"
+    with FileCache(path, "test 1") as cache:
+        cache.put_fresh("a", "k1|k2", "payload")
+    started = cache.started_ns
+    old = time.time_ns() - 60 * 1_000_000_000
+    racy = started // 1_000_000_000 * 1_000_000_000
+    with FileCache(path, "test 1") as cache:
+        assert cache.get_keyed("a", "k1|k2", max(old, racy)) is None
+    with FileCache(path, "test 1") as cache:
+        cache.put_fresh("a", "k1|k2", "payload")  # as read again by that run
+    with FileCache(path, "test 1") as later:
+        assert later.get_keyed("a", "k1|k2", old) == "payload"
+        assert later.get_keyed("b", "k1|k2", old) is None  # a folder it never held
 
 
 def test_checkout_and_rebase_change_what_the_caches_serve(repo: Path) -> None:
@@ -212,10 +248,10 @@ def test_deleted_caches_are_rebuilt_with_the_same_answers(repo: Path) -> None:
     (folder / "postmortem.md").write_text(POSTMORTEM)
     age(folder / "postmortem.md", folder / "incident.md")
     expected = (items(repo), load_summaries(repo))
-    for name in (cache_path(repo), cache_path(repo).with_name(ACTION_ITEMS_NAME)):
+    for name in (cache_path(repo), cache_path(repo).with_name(REPORT_RECORDS_NAME)):
         name.unlink()
     assert (items(repo), load_summaries(repo)) == expected
-    assert cache_path(repo).is_file() and cache_path(repo).with_name(ACTION_ITEMS_NAME).is_file()
+    assert cache_path(repo).is_file() and cache_path(repo).with_name(REPORT_RECORDS_NAME).is_file()
 
 
 def test_a_deleted_post_mortem_or_incident_disappears_from_the_answers(repo: Path) -> None:
@@ -243,7 +279,7 @@ def answers(repo: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
     ]
     entries = [
         line
-        for name in (cache_path(repo), cache_path(repo).with_name(ACTION_ITEMS_NAME))
+        for name in (cache_path(repo), cache_path(repo).with_name(REPORT_RECORDS_NAME))
         for line in name.read_text().splitlines()[1:]
     ]
     return [(str(run.code), run.stdout, run.stderr) for run in runs], entries
@@ -270,7 +306,7 @@ def test_a_cold_pass_in_workers_answers_and_caches_as_one_in_this_process(
     expected = None
     for mode in ("in this process", "in workers", "in this process"):
         monkeypatch.setattr(workers, "PARALLEL_FROM", 1 if mode == "in workers" else 10**6)
-        for name in (cache_path(repo), cache_path(repo).with_name(ACTION_ITEMS_NAME)):
+        for name in (cache_path(repo), cache_path(repo).with_name(REPORT_RECORDS_NAME)):
             name.unlink(missing_ok=True)
         cold = answers(repo)
         warm = answers(repo)  # served from the cache the cold pass wrote
@@ -281,4 +317,6 @@ def test_a_cold_pass_in_workers_answers_and_caches_as_one_in_this_process(
     outputs, entries = expected
     assert "Edited: by hand" in outputs[0][1] and "listed from the lines" in outputs[1][2]
     assert "symlink" in outputs[0][2] or "symbolic link" in outputs[0][2]
-    assert len([e for e in entries if "\t" in e]) == 3 + 1  # three incidents and one post-mortem
+    # three incidents in the summaries; two folders in the report records (the symlinked
+    # post-mortem, the broken and the deleted incident.md, the linked folder: never cached)
+    assert len([e for e in entries if "\t" in e]) == 3 + 2

@@ -8,6 +8,7 @@ end to end on a generated repository: `incident stats` prints the same bytes in 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,13 +24,15 @@ from reference_stats import reference_stats
 from support.cli import PINNED_NOW, run_cli
 from support.stats_data import incident
 
+from incident_kit.action_items import parse as parse_action_items
+from incident_kit.commands.index import render_current
 from incident_kit.model import ActionItem, IncidentSummary
 from incident_kit.reports.index_page import render_index
-from incident_kit.reports.stats.compute import compute_stats
+from incident_kit.reports.stats.compute import compute_stats, compute_stats_of_records
+from incident_kit.reports.stats.record import from_row, record_of, row
 from incident_kit.reports.stats.render import render_markdown, render_text
 from incident_kit.reports.stats.to_json import render_json
-from incident_kit.summaries.cache import iter_summaries, load_summaries
-from incident_kit.summaries.postmortem_items import iter_action_items, load_action_items
+from incident_kit.summaries.cache import load_summaries
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -129,6 +132,9 @@ def test_streaming_stats_equal_the_list_based_computation(
     assert streamed == expected
     for render in (render_text, render_json, render_markdown):
         assert render(streamed) == render(expected)
+    # as the report records cache keeps them: each record through its JSON form and back
+    kept = [from_row(i.path, json.loads(json.dumps(row(record_of(i))))) for i in found]
+    assert compute_stats_of_records(once(kept), once(items), now=NOW, **chosen) == expected
 
 
 @settings(max_examples=100, deadline=None)
@@ -141,6 +147,15 @@ def test_streaming_stats_do_not_depend_on_the_input_order(
     rng.shuffle(shuffled)
     rng.shuffle(shuffled_items)
     assert compute_stats(once(shuffled), once(shuffled_items), now=NOW) == forward
+
+
+def every_action_item(root: Path) -> list[ActionItem]:
+    """The post-mortems' action items read straight from the files (no cache), folder order."""
+    found = []
+    for postmortem in sorted(root.glob("incidents/*/*/postmortem.md")):
+        folder = postmortem.parent
+        found += parse_action_items(folder.name[:17], postmortem.read_text(), str(postmortem))[0]
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +195,7 @@ def test_stats_on_a_generated_repository_prints_what_the_list_based_stats_printe
         key = flag.removeprefix("--")
         chosen[key] = date.fromisoformat(value) if key in ("since", "until") else value
     expected = reference_stats(
-        summaries, load_action_items(generated), now=datetime.fromisoformat(PINNED_NOW), **chosen
+        summaries, every_action_item(generated), now=datetime.fromisoformat(PINNED_NOW), **chosen
     )
     assert expected.total > 0 and expected.action_items.total > 0  # the case is not vacuous
     render = {"text": render_text, "json": render_json, "markdown": render_markdown}[fmt]
@@ -219,8 +234,12 @@ def test_the_streaming_index_keeps_the_newest_history_of_many() -> None:
 def test_index_on_a_generated_repository_is_what_the_sorted_index_was(generated: Path, limit: int) -> None:
     summaries = load_summaries(generated, warn=False)
     now = datetime.fromisoformat(PINNED_NOW)
-    expected = reference_index(summaries, load_action_items(generated), now=now, history_limit=limit)
-    streamed = render_index(
-        iter_summaries(generated), iter_action_items(generated), now=now, history_limit=limit
-    )
+    items = every_action_item(generated)
+    expected = reference_index(summaries, items, now=now, history_limit=limit)
+    streamed = render_index(once(summaries), once(items), now=now, history_limit=limit)
     assert streamed == expected
+    if limit == 20:  # what `incident index` writes: from the report records, cold then warm
+        for cache in (generated / ".git" / "incident-kit").glob("report-records.*"):
+            cache.unlink()
+        assert render_current(generated, now) == expected
+        assert render_current(generated, now) == expected

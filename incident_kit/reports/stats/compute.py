@@ -35,11 +35,10 @@ from incident_kit.reports.stats.durations import (
     MetricTally,
     MonthDurations,
     MonthTally,
-    month_of,
     none_last,
     utc,
 )
-from incident_kit.reports.stats.record import UNDATED, StatRecord, moment_of, record_of
+from incident_kit.reports.stats.record import StatRecord, moment_of, record_of
 
 
 @dataclass(frozen=True)
@@ -186,29 +185,24 @@ _RESOLVE = METRICS.index("time_to_resolve")
 
 
 class StatsTally:
-    """What `compute_stats` keeps while the incidents stream by: counts per group, each
-    metric's durations (compact arrays: exact medians need every value), the selected ids (for
-    the action items and the repeat offenders, whose ids are printed) and the warnings."""
+    """What `compute_stats` keeps while the incidents stream by: how many incidents share each
+    combination of groups (status, severity, kind, service, month, exclusion: a few hundred
+    keys, one count per incident), each metric's durations per (severity, service, month)
+    (compact arrays: exact medians need every value), the selected ids (for the action items
+    and the repeat offenders, whose ids are printed) and the warnings."""
 
     def __init__(self, filters: Filters, now: datetime, severities: Sequence[str] = SEVERITIES) -> None:
         self.generated_at = utc(now)
         self.filters = filters
+        self._filtered = filters != Filters()
         self.severities = tuple(severities)
         self.total = 0
-        self.undated = 0
-        self.by_status: Counter[str] = Counter()
-        self.by_severity: Counter[str] = Counter()
-        self.by_kind: Counter[str] = Counter()
-        self.by_service: Counter[str | None] = Counter()
-        self.by_month: dict[str, Counter[str]] = {}
-        self.reasons: Counter[str | None] = Counter()
-        self.metrics = tuple(MetricTally(name, severities) for name in METRICS)
-        self.trend = MonthTally()
+        self._combinations: dict[_Combination, int] = {}
+        self._durations: dict[tuple[str, str | None, str | None], tuple[array[int], ...]] = {}
         self.selected_ids: set[str] = set()
         # (metric, chronological order, id, arrival, message): sorted, as the incidents were
         self.warnings: list[tuple[int, int, str, int, str]] = []
         self.groups: dict[tuple[str, str], _Group] = {}  # repeat offender candidates
-        self._arrivals = 0
         self._today = utc(now).date()  # action items due before it are overdue
         self._item_total = 0
         self._open_by_owner: Counter[str | None] = Counter()
@@ -216,37 +210,37 @@ class StatsTally:
 
     def add(self, incident: StatRecord) -> None:
         """Count one incident if the filters select it."""
-        if not _selected(incident, self.filters):
+        if self._filtered and not _selected(incident, self.filters):
             return
-        self._arrivals += 1
-        order = incident.order
         self.total += 1
         self.selected_ids.add(incident.id)
-        self.by_status[incident.status] += 1
-        self.by_severity[incident.severity] += 1
-        self.by_kind[incident.kind] += 1
-        self.by_service[incident.service] += 1
-        month = None
-        if order == UNDATED:
-            self.undated += 1
-        else:
-            month = month_of(moment_of(order))
-            self.by_month.setdefault(month, Counter())[incident.severity] += 1
-        reason = incident.exclusion
-        self.reasons[reason] += 1
+        severity, service, month, reason = (
+            incident.severity,
+            incident.service,
+            incident.month,
+            incident.exclusion,
+        )
+        combination = (incident.status, severity, incident.kind, service, month, reason)
+        self._combinations[combination] = self._combinations.get(combination, 0) + 1
         if reason is None:
-            for index, seconds in enumerate(incident.durations):
-                found = incident.warnings[index]
-                if found:
-                    self.warnings.extend((index, order, incident.id, self._arrivals, w) for w in found)
-                if seconds is not None:
-                    self.metrics[index].add(incident.severity, incident.service, seconds)
-                    if index == _RESOLVE and month is not None:
-                        self.trend.add(month, seconds)
-        if reason not in ("drill", "merged"):
-            for kind, value in (("service", incident.service), ("dedup_key", incident.dedup_key)):
+            durations = incident.durations
+            if durations[0] is not None or durations[1] is not None or durations[2] is not None:
+                group = (severity, service, month)
+                kept = self._durations.get(group)
+                if kept is None:
+                    kept = self._durations[group] = tuple(array("q") for _ in METRICS)
+                for index, seconds in enumerate(durations):
+                    if seconds is not None:
+                        kept[index].append(seconds)
+            for index, message in incident.warnings:
+                self.warnings.append((index, incident.order, incident.id, self.total, message))
+        if reason != "drill" and reason != "merged":
+            for kind, value in (("service", service), ("dedup_key", incident.dedup_key)):
                 if value:
-                    self.groups.setdefault((kind, value), _Group()).add(order, incident.id)
+                    candidates = self.groups.get((kind, value))
+                    if candidates is None:
+                        candidates = self.groups[kind, value] = _Group()
+                    candidates.add(incident.order, incident.id)
 
     def add_action_item(self, item: ActionItem) -> None:
         """Count one action item if its incident was selected (after every incident)."""
@@ -281,28 +275,57 @@ class StatsTally:
     def result(self) -> Stats:
         severities = self.severities
         self.warnings.sort(key=lambda w: w[:4])
+        by_status: Counter[str] = Counter()
+        by_severity: Counter[str] = Counter()
+        by_kind: Counter[str] = Counter()
+        by_service: Counter[str | None] = Counter()
+        by_month: dict[str, Counter[str]] = {}
+        reasons: Counter[str | None] = Counter()
+        undated = 0
+        for (status, severity, kind, service, month, reason), n in self._combinations.items():
+            by_status[status] += n
+            by_severity[severity] += n
+            by_kind[kind] += n
+            by_service[service] += n
+            reasons[reason] += n
+            if month is None:
+                undated += n
+            else:
+                by_month.setdefault(month, Counter())[severity] += n
+        metrics = [MetricTally(name, severities) for name in METRICS]
+        trend = MonthTally()
+        for (severity, service, month), kept in self._durations.items():
+            for metric, values in zip(metrics, kept, strict=True):
+                if values:
+                    metric.add(severity, service, values)
+            if month is not None and kept[_RESOLVE]:
+                trend.add(month, kept[_RESOLVE])
         return Stats(
             generated_at=self.generated_at,
             filters=self.filters,
             total=self.total,
-            undated=self.undated,
-            by_status=_counts(self.by_status, STATUSES),
-            by_severity=_counts(self.by_severity, severities),
-            by_kind=_counts(self.by_kind, KINDS),
-            by_service=_service_counts(self.by_service),
-            by_month=_by_month(self.by_month, severities),
+            undated=undated,
+            by_status=_counts(by_status, STATUSES),
+            by_severity=_counts(by_severity, severities),
+            by_kind=_counts(by_kind, KINDS),
+            by_service=_service_counts(by_service),
+            by_month=_by_month(by_month, severities),
             excluded_from_times=Exclusions(
-                drill=self.reasons["drill"],
-                merged=self.reasons["merged"],
-                cancelled=self.reasons["cancelled"],
+                drill=reasons["drill"],
+                merged=reasons["merged"],
+                cancelled=reasons["cancelled"],
             ),
-            times=tuple(metric.result() for metric in self.metrics),
-            resolve_trend=self.trend.result(),
+            times=tuple(metric.result() for metric in metrics),
+            resolve_trend=trend.result(),
             action_items=self._action_item_stats(),
             repeat_offenders=_repeat_offenders(self.groups),
             warnings=tuple(w[4] for w in self.warnings),
             severities=severities,
         )
+
+
+# status, severity, kind, service, month, exclusion: the groups one incident is counted in
+_Combination = tuple[str, str, str, "str | None", "str | None", "str | None"]
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -322,7 +345,7 @@ def _selected(incident: StatRecord, filters: Filters) -> bool:
         return False
     if filters.since is None and filters.until is None:
         return True
-    if incident.order == UNDATED:
+    if incident.month is None:
         return False
     day = moment_of(incident.order).date()
     if filters.since is not None and day < filters.since:

@@ -20,6 +20,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from incident_kit.lifecycle import STALE_DETECTION
 from incident_kit.model import SEVERITIES, IncidentSummary
@@ -92,7 +93,8 @@ def p90(values: Sequence[int]) -> int:
 def summarize(values: Sequence[int]) -> Durations:
     if not values:
         return Durations(count=0, median_seconds=None, p90_seconds=None)
-    return Durations(count=len(values), median_seconds=median(values), p90_seconds=p90(values))
+    ordered = sorted(values)  # once: `median` and `p90` find the same order
+    return Durations(count=len(values), median_seconds=median(ordered), p90_seconds=p90(ordered))
 
 
 def utc(moment: datetime) -> datetime:
@@ -137,10 +139,11 @@ class MetricTally:
         self._by_severity: dict[str | None, array[int]] = {k: array("q") for k in severities}
         self._by_service: dict[str | None, array[int]] = {}
 
-    def add(self, severity: str, service: str | None, seconds: int) -> None:
-        self._overall.append(seconds)
-        self._by_severity.setdefault(severity, array("q")).append(seconds)
-        self._by_service.setdefault(service, array("q")).append(seconds)
+    def add(self, severity: str, service: str | None, seconds: Sequence[int]) -> None:
+        """Count the durations of incidents of `severity` and `service`."""
+        self._overall.extend(seconds)
+        _group(self._by_severity, severity).extend(seconds)
+        _group(self._by_service, service).extend(seconds)
 
     def result(self) -> MetricStats:
         return MetricStats(
@@ -157,12 +160,23 @@ class MonthTally:
     def __init__(self) -> None:
         self._per_month: dict[str, array[int]] = {}
 
-    def add(self, month: str, seconds: int) -> None:
-        """Count `seconds` for an incident declared in `month` ("YYYY-MM")."""
-        self._per_month.setdefault(month, array("q")).append(seconds)
+    def add(self, month: str, seconds: Sequence[int]) -> None:
+        """Count the times to resolve of incidents declared in `month` ("YYYY-MM")."""
+        _group(self._per_month, month).extend(seconds)
 
     def result(self) -> tuple[MonthDurations, ...]:
         return tuple(MonthDurations(m, summarize(self._per_month[m])) for m in sorted(self._per_month))
+
+
+K = TypeVar("K")
+
+
+def _group(groups: dict[K, array[int]], key: K) -> array[int]:
+    """The durations kept under `key`, made on first use (not an empty array per call)."""
+    found = groups.get(key)
+    if found is None:
+        found = groups[key] = array("q")
+    return found
 
 
 def none_last(key: str | None) -> tuple[bool, str]:

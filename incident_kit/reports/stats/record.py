@@ -1,7 +1,8 @@
 """What `stats` and the index need of one incident, worked out once from its summary.
 
 A `StatRecord` holds the incident's groups (status, severity, kind, service, dedup key), why it
-is left out of the response times (`exclusion`), its date as one integer (`order`), each
+is left out of the response times (`exclusion`), its date (as one integer, `order`, and as a
+month), each
 metric's duration and data warnings, the newest moment it records and whether it is open. It is
 a function of the incident file alone (never of `now`, the filters or the team's scale), so a
 whole-repository read can keep it per folder and count a warm repository without rebuilding
@@ -16,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from incident_kit.model import OPEN_STATUSES, TIMESTAMP_KEYS, IncidentSummary
-from incident_kit.reports.stats.durations import METRICS, reference_time, utc, valid_duration
+from incident_kit.reports.stats.durations import METRICS, month_of, reference_time, utc, valid_duration
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -33,8 +34,9 @@ class StatRecord(NamedTuple):
     dedup_key: str | None
     exclusion: str | None  # why it is left out of the times (see `exclusion`), None: it is not
     order: int  # its reference time in microseconds since the epoch; UNDATED when it has none
+    month: str | None  # the "YYYY-MM" of its reference time (None: undated)
     durations: Sequence[int | None]  # each metric's valid seconds, in METRICS order
-    warnings: Sequence[Sequence[str]]  # each metric's data warnings, in METRICS order
+    warnings: Sequence[tuple[int, str]]  # data warnings: (index in METRICS, message), in that order
     latest: int | None  # its newest lifecycle timestamp, in microseconds since the epoch
     is_open: bool
 
@@ -42,11 +44,11 @@ class StatRecord(NamedTuple):
 def record_of(incident: IncidentSummary) -> StatRecord:
     reason = exclusion(incident)
     durations: list[int | None] = []
-    warnings: list[list[str]] = []
-    for metric in METRICS:
+    warnings: list[tuple[int, str]] = []
+    for index, metric in enumerate(METRICS):
         found: list[str] = []
         durations.append(valid_duration(metric, incident, found) if reason is None else None)
-        warnings.append(found)
+        warnings.extend((index, message) for message in found)
     moment = reference_time(incident)
     latest = latest_moment(incident)
     return StatRecord(
@@ -59,6 +61,7 @@ def record_of(incident: IncidentSummary) -> StatRecord:
         incident.dedup_key,
         reason,
         UNDATED if moment is None else micros(moment),
+        None if moment is None else month_of(moment),
         durations,
         warnings,
         None if latest is None else micros(latest),
@@ -105,6 +108,6 @@ def from_row(path: str, values: list[Any]) -> StatRecord:
     record = StatRecord(values[0], path, *values[1:])
     if not isinstance(record.order, int) or len(record.durations) != len(METRICS):
         raise ValueError("not a stat record")
-    if len(record.warnings) != len(METRICS):
+    if not isinstance(record.warnings, list):
         raise ValueError("not a stat record")
     return record

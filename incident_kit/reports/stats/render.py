@@ -137,7 +137,8 @@ def _text_table(rows: Sequence[tuple[str, str, str, str]], title: str, width: in
 
 def _plain(text: str) -> str:
     """One line without control characters: file content must not drive the terminal."""
-    return "".join(c for c in " ".join(text.split()) if c.isprintable())
+    line = " ".join(text.split())
+    return line if line.isprintable() else "".join(c for c in line if c.isprintable())
 
 
 # --- Markdown ------------------------------------------------------------------------------
