@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from incident_kit import clock, repo_files
+from incident_kit import clock, cycles, repo_files
 from incident_kit.change import Change
 from incident_kit.context import Context, emit_json
-from incident_kit.model import SEVERITIES, IncidentSummary
+from incident_kit.model import SEVERITIES, ActionItem, IncidentSummary
 from incident_kit.reports.index_page import INDEX_PATH
 from incident_kit.store import Store
 from incident_kit.transaction import record
@@ -19,20 +19,25 @@ def render_current(
     root: Path | None, now: datetime | None = None, severities: Sequence[str] = SEVERITIES
 ) -> str:
     """The index for the repository at `root` (an empty one when None), on the team's scale."""
-    from incident_kit.reports.index_page import render_index, render_index_of_records
+    from incident_kit.reports.index_page import IndexTally, render_index
     from incident_kit.summaries.cache import read_summaries
-    from incident_kit.summaries.report_records import records_and_items
+    from incident_kit.summaries.report_records import iter_months
 
     now = now or clock.now()
     if root is None:
         return render_index((), (), now=now, severities=severities)
-    # one pass over the folders' cached records: only the shown incidents are read in full
-    records, items = records_and_items(root)
+    # each month counted (kept whole when untouched); only the shown incidents read in full
+    tally: IndexTally[str] = IndexTally(now, severities)
+    items: list[ActionItem] = []
 
     def load(rels: list[str]) -> list[IncidentSummary | None]:
         return read_summaries(root, rels)
 
-    return render_index_of_records(records, items, load, now=now, severities=severities)
+    with cycles.paused():
+        for month in iter_months(root):
+            tally.merge(month.stats, month.page)
+            items.extend(month.items)
+        return tally.render(items, load)
 
 
 def index(ctx: Context, *, push: bool | None, check: bool, fmt: str = "text") -> int:

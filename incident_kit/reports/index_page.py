@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from incident_kit.markdown.tables import cell, link, table
@@ -83,41 +83,101 @@ def render_index_of_records(
     the pass keeps only the references of the incidents the page shows (the open ones and the
     newest history), and `load` makes their summaries, in order, at the end (None: one that can
     no longer be read, left out)."""
-    tally = StatsTally(Filters(), now, severities) if stats_markdown_summary is None else None
-    latest: int | None = None
-    open_refs: list[Ref] = []
-    history: _Newest[Ref] = _Newest(history_limit)
+    tally: IndexTally[Ref] = IndexTally(now, severities, history_limit, stats=stats_markdown_summary is None)
     for record, ref in records:
-        if record.latest is not None and (latest is None or record.latest > latest):
-            latest = record.latest
+        tally.add(record, ref)
+    return tally.render(
+        action_items, load, stats_markdown_summary=stats_markdown_summary, repo_url_base=repo_url_base
+    )
+
+
+class IndexTally(Generic[Ref]):
+    """What the index keeps while the incidents stream by: the newest moment any of them
+    records, the open ones' references, the newest history, and (with `stats`) the statistics'
+    tally. An unfiltered tally of some incidents can be kept as `partial()` (JSON-able when the
+    references are) and `merge`d into another, in the incidents' order: what a warm index of a
+    month nobody touched reuses."""
+
+    def __init__(
+        self,
+        now: datetime,
+        severities: Sequence[str] = SEVERITIES,
+        history_limit: int = HISTORY_LIMIT,
+        *,
+        stats: bool = True,
+    ) -> None:
+        self.now = now
+        self.severities = tuple(severities)
+        self.history_limit = history_limit
+        self.stats = StatsTally(Filters(), now, severities) if stats else None
+        self.latest: int | None = None
+        self.open_refs: list[Ref] = []
+        self.history: _Newest[Ref] = _Newest(history_limit)
+
+    def add(self, record: StatRecord, ref: Ref) -> None:
+        if record.latest is not None and (self.latest is None or record.latest > self.latest):
+            self.latest = record.latest
         if record.is_open:
-            open_refs.append(ref)
+            self.open_refs.append(ref)
         else:
-            history.add((record.order == UNDATED, -record.order, record.id, record.path), ref)
-        if tally is not None:
-            tally.add(record)
-    open_incidents = [incident for incident in load(open_refs) if incident is not None]
-    open_incidents.sort(key=lambda i: _open_order(i, severities))
-    newest = history.newest()[:history_limit]
-    shown = [incident for incident in load(newest) if incident is not None] if newest else []
-    if tally is not None:
-        for item in action_items:
-            tally.add_action_item(item)
-        stats_markdown_summary = render_summary_markdown(tally.result())
-    assert stats_markdown_summary is not None
-    as_of = None if latest is None else moment_of(latest)
-    out = [
-        "# Incidents\n",
-        GENERATED_MARKER + "\n",
-        _intro(as_of),
-        f"## Open incidents ({len(open_incidents)})\n",
-        _open_table(open_incidents, as_of, repo_url_base),
-        "## Recent history\n",
-        _history_section(shown, history.count, repo_url_base),
-        "## Statistics\n",
-        stats_markdown_summary.rstrip("\n") + "\n",
-    ]
-    return "\n".join(out)
+            self.history.add((record.order == UNDATED, -record.order, record.id, record.path), ref)
+        if self.stats is not None:
+            self.stats.add(record)
+
+    def partial(self) -> tuple[list[Any], list[Any]]:
+        """What was added, as data `merge` takes: the statistics' part (`StatsTally.partial`,
+        which `stats` merges alone) and the index's own (the history only as far as the limit
+        shows)."""
+        assert self.stats is not None, "a partial index keeps its statistics"
+        newest = self.history.newest_keyed()
+        if self.history_limit >= 0:
+            newest = newest[: self.history_limit]
+        own = [self.latest, self.open_refs, [[*key, ref] for key, ref in newest], self.history.count]
+        return self.stats.partial(), own
+
+    def merge(self, stats: list[Any], own: list[Any]) -> None:
+        """Count what another tally's `partial` holds, as if its incidents were added now."""
+        latest, open_refs, newest, count = own
+        if self.stats is not None:
+            self.stats.merge(stats)
+        if latest is not None and (self.latest is None or latest > self.latest):
+            self.latest = latest
+        self.open_refs.extend(open_refs)
+        keyed = [((undated, order, iid, path), ref) for undated, order, iid, path, ref in newest]
+        self.history.merge(keyed, count)
+
+    def render(
+        self,
+        action_items: Iterable[ActionItem],
+        load: Callable[[list[Ref]], list[IncidentSummary | None]],
+        *,
+        stats_markdown_summary: str | None = None,
+        repo_url_base: str | None = None,
+    ) -> str:
+        """The page, once every incident was added or merged (see `render_index_of_records`)."""
+        severities, history_limit = self.severities, self.history_limit
+        open_incidents = [incident for incident in load(self.open_refs) if incident is not None]
+        open_incidents.sort(key=lambda i: _open_order(i, severities))
+        newest = self.history.newest()[:history_limit]
+        shown = [incident for incident in load(newest) if incident is not None] if newest else []
+        if self.stats is not None:
+            for item in action_items:
+                self.stats.add_action_item(item)
+            stats_markdown_summary = render_summary_markdown(self.stats.result())
+        assert stats_markdown_summary is not None
+        as_of = None if self.latest is None else moment_of(self.latest)
+        out = [
+            "# Incidents\n",
+            GENERATED_MARKER + "\n",
+            _intro(as_of),
+            f"## Open incidents ({len(open_incidents)})\n",
+            _open_table(open_incidents, as_of, repo_url_base),
+            "## Recent history\n",
+            _history_section(shown, self.history.count, repo_url_base),
+            "## Statistics\n",
+            stats_markdown_summary.rstrip("\n") + "\n",
+        ]
+        return "\n".join(out)
 
 
 # history order: undated last, newest first, then by id and folder
@@ -136,12 +196,25 @@ class _Newest(Generic[Ref]):
     def add(self, key: HistoryKey, ref: Ref) -> None:
         self._kept.append((key, self.count, ref))
         self.count += 1
+        self._trim()
+
+    def merge(self, newest: list[tuple[HistoryKey, Ref]], count: int) -> None:
+        """Another list's first ones (`newest_keyed`) out of the `count` it was given."""
+        for rank, (key, ref) in enumerate(newest):
+            self._kept.append((key, self.count + rank, ref))
+        self.count += count
+        self._trim()
+
+    def _trim(self) -> None:
         if self.limit >= 0 and len(self._kept) > 2 * self.limit + 64:
             self._kept = heapq.nsmallest(self.limit, self._kept, key=lambda k: k[:2])
 
-    def newest(self) -> list[Ref]:
+    def newest_keyed(self) -> list[tuple[HistoryKey, Ref]]:
         self._kept.sort(key=lambda k: k[:2])
-        return [ref for _, _, ref in self._kept]
+        return [(key, ref) for key, _, ref in self._kept]
+
+    def newest(self) -> list[Ref]:
+        return [ref for _, ref in self.newest_keyed()]
 
 
 def _intro(as_of: datetime | None) -> str:

@@ -21,7 +21,6 @@ where it goes.
 from __future__ import annotations
 
 import fcntl
-import gc
 import hashlib
 import sys
 from collections.abc import Iterator, Mapping
@@ -31,6 +30,7 @@ from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
 
+from incident_kit import cycles
 from incident_kit.config.settings import CONFIG_PATH, Config
 from incident_kit.ids import id_from_folder
 from incident_kit.site import (
@@ -110,22 +110,6 @@ def _locked(root: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The cycle collector off for the build: the records (10,000 of them, 200,000 objects
-    with the values they hold) form no cycles and are freed by their reference counts, yet
-    each full collection would scan them all, and allocating them triggers several (about
-    50 ms of a rebuild at 10,000, in `cache.read` and the marker). What one build allocates
-    is bounded; the workers of a large first build collect as usual (`render_pass`)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build(
     root: Path,
     config: Config,
@@ -139,7 +123,7 @@ def build(
     env = env or {}
     target = output.check_target(out, root)
     kind = "public" if public_only else "internal"
-    with _locked(root), _no_cycle_collection():
+    with _locked(root), cycles.paused():
         code = code_key()
         render_key = _render_key(root, config, env, code)
         previous = None if full else output.read_marker(target)

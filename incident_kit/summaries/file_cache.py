@@ -119,6 +119,25 @@ class FileCache:
         except OSError:
             self._new = None
 
+    @staticmethod
+    def peek(path: Path, header: str, rel: str, key: str, mtime_ns: int) -> str | None:
+        """What `get_keyed(rel, key, mtime_ns)` would serve when `rel` is the cache's first
+        entry, reading only that far and writing nothing (None: not served; then open it)."""
+        try:
+            with open(path, encoding="utf-8", newline="\n") as handle:
+                first, line = handle.readline(), handle.readline()
+        except (OSError, ValueError):
+            return None
+        name, _, started = first.rstrip("\n").rpartition(" ")
+        if name != header or not started.isdigit() or not line.endswith("\n"):
+            return None
+        columns = line[:-1].split("\t", 2)
+        if len(columns) != 3 or columns[0] != rel or columns[1] != key:
+            return None
+        if mtime_ns >= trusted_before(int(started)):
+            return None
+        return columns[2]
+
     @property
     def cold(self) -> bool:
         """No previous run's entry left to serve: callers may read files without a `stat` first."""

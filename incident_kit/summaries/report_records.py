@@ -1,24 +1,35 @@
-"""Per incident folder, what `stats` and the index read — each folder's cached.
+"""Per incident folder and per month, what `stats` and the index read — all of it cached.
 
-`.git/incident-kit/report-records.v1` (a `FileCache`) keeps, for each folder, the incident's
-`StatRecord` (its groups, date, durations and data warnings, worked out once) and its
-post-mortem's action items. The entry is keyed by both files' `stat_key`s (`incident.md`, and
-`postmortem.md` or `-` when there is none), so a hand edit, a checkout or a pull of either, or
-a post-mortem added or deleted, reads that folder again; a warm report reads only what changed
-and counts the rest from the kept records, without rebuilding any summary. A cold pass over
-many folders reads them in forked workers (`workers.in_order`) while this process writes the
-new cache in the folders' order.
+`.git/incident-kit/report-records.v2/` holds one `FileCache` file per month folder
+(`2026-11`). Its entries are the month's folders, each with the incident's `StatRecord` (its
+groups, date, durations and data warnings, worked out once) and its post-mortem's action items,
+keyed by both files' `stat_key`s (`incident.md`, and `postmortem.md` or `-` when there is
+none): a hand edit, a checkout or a pull of either, or a post-mortem added or deleted, reads
+that folder again. Before them comes the month's count (`#count`: the unfiltered statistics'
+and the index's `partial` of its incidents, and their action items), keyed by a digest of every
+folder's key.
 
-An incident.md that does not read is skipped with a warning on every run (its folder is never
-cached), as the summaries cache does; its post-mortem's items still count, by the folder's id.
+So a warm unfiltered report `lstat`s each file, and for a month nobody touched reads one line
+of its file (no record decoded, no file rewritten); a changed month is counted again from its
+records, reading only the folders that changed; a filtered `stats` counts the records one by
+one. A repository with nothing cached (a fresh clone) is read in forked workers
+(`workers.in_order`) while this process writes the months' files in order. The files of months
+that are gone are removed.
+
+An incident.md that does not read is skipped with a warning on every run (its folder, and so
+its month's count, is never cached), as the summaries cache does; its post-mortem's items still
+count, by the folder's id.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
-from datetime import date
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,6 +37,7 @@ from incident_kit import action_items, workers
 from incident_kit.errors import FileFormatError
 from incident_kit.ids import id_from_folder
 from incident_kit.model import ActionItem
+from incident_kit.reports.index_page import IndexTally
 from incident_kit.reports.stats.record import StatRecord, from_row, record_of, row
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store
 from incident_kit.summaries.cache import cache_path, read_fields, warn_skipped
@@ -33,8 +45,10 @@ from incident_kit.summaries.fields import summary_from
 from incident_kit.summaries.file_cache import FileCache, cache_key
 from incident_kit.summaries.walk import Walk, walk
 
-REPORT_RECORDS_NAME = "report-records.v1"
-_HEADER = "incident-kit report records 1"
+REPORT_RECORDS_NAME = "report-records.v2"  # a folder of one file per month
+_HEADER = "incident-kit report records 2"
+_COUNT = "#count"  # the month's count: sorts before every folder ("incidents/…")
+_NO_NOW = datetime(1970, 1, 1, tzinfo=UTC)  # a month's count does not depend on the time
 _NO_POSTMORTEM = "-"
 
 
@@ -44,53 +58,181 @@ class Folder(NamedTuple):
     items: list[ActionItem]  # its post-mortem's action items (none without one)
 
 
+class Month(NamedTuple):
+    """One month folder's incidents, counted: what `stats` and the index merge."""
+
+    stats: list[Any]  # `StatsTally.partial` of its incidents
+    page: list[Any]  # the index's own part of `IndexTally.partial` (references: the folders)
+    items: list[ActionItem]  # its post-mortems' action items, in the folders' order
+
+
 def iter_folders(root: Path, *, warn: bool = True) -> Iterator[Folder]:
     """Every incident folder's record and action items, in the folders' sorted order; an
     incident.md that does not read is skipped with a warning on stderr (unless not `warn`)."""
+    for _, folders in _pass(root, counts=False, warn=warn):
+        yield from folders
+
+
+def iter_months(root: Path, *, warn: bool = True) -> Iterator[Month]:
+    """Every month folder's incidents counted for the unfiltered reports, in order: a month
+    whose files are all as they were when its count was kept is served from one line."""
+    for month, _ in _pass(root, counts=True, warn=warn):
+        assert month is not None
+        yield month
+
+
+def _pass(root: Path, *, counts: bool, warn: bool) -> Iterator[tuple[Month | None, list[Folder]]]:
+    """Month by month: its count (when `counts`, or when it was kept anyway) and, unless it
+    was served whole, its folders."""
     store = Store(root)
     found = walk(store)
-    with FileCache(cache_path(store.root).with_name(REPORT_RECORDS_NAME), _HEADER) as cache:
-        if cache.cold:
-            yield from _read_all(store, found, cache, warn=warn)
-            return
-        top = f"{store.root}/"
-        for rel in found.rels:
-            # the warm path, inline: two `lstat`s, one cache line and one JSON array a folder
-            looked = _looked(top + rel) if rel not in found.linked else None
-            if looked is not None:
-                payload = cache.get_keyed(rel, *looked)
-                if payload is not None:
-                    folder = _folder(rel, payload)
-                    if folder is not None:
-                        cache.put_keyed(rel, looked[0], payload)
-                        yield folder
-                        continue
-            folder = _kept(cache, rel, _read_fresh(store, found, rel), warn=warn)
+    directory = cache_path(store.root).with_name(REPORT_RECORDS_NAME)
+    months = [(month, list(rels)) for month, rels in groupby(found.rels, _folder_month)]
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        known = set(os.listdir(directory))
+    except OSError:
+        known = set()
+    if not known and workers.parallel(len(found.rels)):  # nothing cached: read everything at once
+        read = _read_all(store, found, warn=warn)
+        for month, rels in months:
+            met = [next(read) for _ in rels]
+            yield _written(directory / _file_name(month), met)
+    else:
+        for month, rels in months:
+            yield _month_pass(store, found, directory / _file_name(month), rels, counts=counts, warn=warn)
+    for name in known - {_file_name(month) for month, _ in months}:
+        with contextlib.suppress(OSError):
+            (directory / name).unlink()  # a month folder that is gone
+
+
+# a folder as a pass met it: its folder, its cache key (None: not cacheable), its cache
+# payload, what it holds (None: nothing to count), and whether the cache served it
+Met = tuple[str, "str | None", str, "Folder | None", bool]
+
+
+def _month_pass(
+    store: Store, found: Walk, path: Path, rels: Sequence[str], *, counts: bool, warn: bool
+) -> tuple[Month | None, list[Folder]]:
+    top = f"{store.root}/"
+    looked = [None if rel in found.linked else _looked(top + rel) for rel in rels]
+    digest = _digest(rels, [seen[0] if seen is not None else None for seen in looked])
+    newest = max((seen[1] for seen in looked if seen is not None), default=0)
+    if counts and digest is not None:
+        payload = FileCache.peek(path, _HEADER, _COUNT, digest, newest)
+        served = _month(payload) if payload is not None else None
+        if served is not None:
+            return served, []
+    with FileCache(path, _HEADER) as cache:
+        kept = cache.get_keyed(_COUNT, digest, newest) if digest is not None else None
+        met = [
+            _folder_at(store, found, cache, rel, seen, warn=warn)
+            for rel, seen in zip(rels, looked, strict=True)
+        ]
+        month = _month(kept) if kept is not None else None
+        if month is not None and digest is not None and kept is not None:
+            cache.put_keyed(_COUNT, digest, kept)
+        else:
+            month = _counted(met)
+            cache.put_fresh(_COUNT, digest, _month_payload(month))
+        _keep(cache, met)
+    return month, [folder for _, _, _, folder, _ in met if folder is not None]
+
+
+def _written(path: Path, met: list[Met]) -> tuple[Month | None, list[Folder]]:
+    """A month read afresh (nothing cached), counted and written as one new file."""
+    month = _counted(met)
+    with FileCache(path, _HEADER) as cache:
+        digest = _digest([m[0] for m in met], [m[1] for m in met])
+        cache.put_fresh(_COUNT, digest, _month_payload(month))
+        _keep(cache, met)
+    return month, [folder for _, _, _, folder, _ in met if folder is not None]
+
+
+def _keep(cache: FileCache, met: Sequence[Met]) -> None:
+    for rel, key, payload, _, served in met:
+        if served and key is not None:
+            cache.put_keyed(rel, key, payload)
+        else:
+            cache.put_fresh(rel, key, payload)
+
+
+def _folder_at(
+    store: Store, found: Walk, cache: FileCache, rel: str, looked: tuple[str, int] | None, *, warn: bool
+) -> Met:
+    """One folder: its cache entry when its files' key (`looked`) still matches, else read."""
+    if looked is not None:
+        payload = cache.get_keyed(rel, *looked)
+        if payload is not None:
+            folder = _folder(rel, payload)
             if folder is not None:
-                yield folder
+                return rel, looked[0], payload, folder, True
+    return _met(rel, _read_fresh(store, found, rel), warn=warn)
 
 
-def _read_all(store: Store, found: Walk, cache: FileCache, *, warn: bool) -> Iterator[Folder]:
-    """The cold pass: every folder read (in forked workers when there are many), the new cache
-    written here in the folders' order."""
+def _read_all(store: Store, found: Walk, *, warn: bool) -> Iterator[Met]:
+    """Every folder read, in forked workers, in the folders' order."""
 
     def read(rels: Sequence[str]) -> list[Fresh]:
         return [_read_fresh(store, found, rel) for rel in rels]
 
     for rel, fresh in zip(found.rels, workers.in_order(read, found.rels), strict=True):
-        folder = _kept(cache, rel, fresh, warn=warn)
-        if folder is not None:
-            yield folder
+        yield _met(rel, fresh, warn=warn)
 
 
-def _kept(cache: FileCache, rel: str, fresh: Fresh, *, warn: bool) -> Folder | None:
-    """A folder read afresh, cached (when it may be) and warned about; None: nothing in it."""
+def _met(rel: str, fresh: Fresh, *, warn: bool) -> Met:
+    """A folder read afresh, warned about when its incident.md does not read."""
     key, payload, message = fresh
     if message is not None and warn:
         warn_skipped(message)
-    cache.put_fresh(rel, key, payload)
     folder = _folder(rel, payload)
-    return folder if folder is not None and (folder.record is not None or folder.items) else None
+    if folder is not None and folder.record is None and not folder.items:
+        folder = None
+    return rel, key, payload, folder, False
+
+
+def _folder_month(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+def _file_name(month: str) -> str:
+    return month.rpartition("/")[2]  # a month folder's name, `YYYY-MM` (walk checked it)
+
+
+def _digest(rels: Sequence[str], keys: Sequence[str | None]) -> str | None:
+    """What identifies a month's files: its folders and their keys (None: one is not cacheable)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for rel, key in zip(rels, keys, strict=True):
+        if key is None:
+            return None
+        digest.update(f"{rel}\t{key}\n".encode())
+    return digest.hexdigest()
+
+
+def _counted(met: Iterable[Met]) -> Month:
+    """A month counted from its folders' records."""
+    tally: IndexTally[str] = IndexTally(_NO_NOW)
+    items: list[ActionItem] = []
+    for rel, _, _, folder, _ in met:
+        if folder is not None:
+            items.extend(folder.items)
+            if folder.record is not None:
+                tally.add(folder.record, rel)
+    stats, page = tally.partial()
+    return Month(stats, page, items)
+
+
+def _month_payload(month: Month) -> str:
+    return _ENCODE([month.stats, month.page, [_item_row(i) for i in month.items]])
+
+
+def _month(payload: str) -> Month | None:
+    """The month a payload holds; None when the line is damaged (then it is counted again)."""
+    try:
+        stats, page, item_rows = json.loads(payload)
+        return Month(stats, page, _items(item_rows))
+    except (ValueError, TypeError):
+        return None
 
 
 def records_and_items(
@@ -191,10 +333,14 @@ def _folder(rel: str, payload: str) -> Folder | None:
     try:
         record_row, item_rows = json.loads(payload)
         record = None if record_row is None else from_row(rel, record_row)
-        items = [
-            ActionItem(incident_id, item_id, text, owner, date.fromisoformat(due) if due else None, *rest)
-            for incident_id, item_id, text, owner, due, *rest in item_rows
-        ]
+        items = _items(item_rows)
     except (ValueError, TypeError):
         return None
     return Folder(rel, record, items)
+
+
+def _items(rows: list[Any]) -> list[ActionItem]:
+    return [
+        ActionItem(incident_id, item_id, text, owner, date.fromisoformat(due) if due else None, *rest)
+        for incident_id, item_id, text, owner, due, *rest in rows
+    ]

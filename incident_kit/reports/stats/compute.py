@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from incident_kit.errors import InputError
 from incident_kit.model import KINDS, SEVERITIES, STATUSES, ActionItem, IncidentSummary
@@ -181,6 +182,23 @@ def compute_stats_of_records(
     return tally.result()
 
 
+def compute_stats_of_partials(
+    partials: Iterable[list[Any]],
+    action_items: Iterable[ActionItem],
+    *,
+    now: datetime,
+    severities: Sequence[str] = SEVERITIES,
+) -> Stats:
+    """`compute_stats` with no filter, of unfiltered tallies' `partial`s (each month's
+    incidents, as the report months cache keeps them), in the incidents' order."""
+    tally = StatsTally(Filters(), now, severities)
+    for partial in partials:
+        tally.merge(partial)
+    for item in action_items:
+        tally.add_action_item(item)
+    return tally.result()
+
+
 _RESOLVE = METRICS.index("time_to_resolve")
 
 
@@ -241,6 +259,47 @@ class StatsTally:
                     if candidates is None:
                         candidates = self.groups[kind, value] = _Group()
                     candidates.add(incident.order, incident.id)
+
+    def partial(self) -> list[Any]:
+        """What this tally counted of the incidents (not the action items), as JSON-able data
+        another tally can `merge`: how an unfiltered tally of one month's incidents is kept
+        between runs."""
+        return [
+            self.total,
+            [[*combination, n] for combination, n in self._combinations.items()],
+            [[*group, *(values.tolist() for values in kept)] for group, kept in self._durations.items()],
+            list(self.selected_ids),
+            [list(warning) for warning in self.warnings],
+            [[kind, value, group.ids, group.orders.tolist()] for (kind, value), group in self.groups.items()],
+        ]
+
+    def merge(self, partial: list[Any]) -> None:
+        """Count the incidents another unfiltered tally counted (its `partial`), as if they
+        were added now, after the ones added so far."""
+        if self._filtered:
+            raise ValueError("a filtered tally counts its incidents one by one")
+        total, combinations, durations, ids, warnings, groups = partial
+        arrivals = self.total
+        self.total += total
+        for *combination, n in combinations:
+            key: _Combination = tuple(combination)
+            self._combinations[key] = self._combinations.get(key, 0) + n
+        for severity, service, month, *values in durations:
+            kept = self._durations.get((severity, service, month))
+            if kept is None:
+                kept = self._durations[severity, service, month] = tuple(array("q") for _ in METRICS)
+            for held, more in zip(kept, values, strict=True):
+                held.extend(more)
+        self.selected_ids.update(ids)
+        self.warnings.extend(
+            (index, order, iid, arrival + arrivals, m) for index, order, iid, arrival, m in warnings
+        )
+        for kind, value, group_ids, orders in groups:
+            candidates = self.groups.get((kind, value))
+            if candidates is None:
+                candidates = self.groups[kind, value] = _Group()
+            candidates.ids.extend(group_ids)
+            candidates.orders.extend(orders)
 
     def add_action_item(self, item: ActionItem) -> None:
         """Count one action item if its incident was selected (after every incident)."""
