@@ -6,8 +6,8 @@ groups, date, durations and data warnings, worked out once) and its post-mortem'
 keyed by both files' `stat_key`s (`incident.md`, and `postmortem.md` or `-` when there is
 none): a hand edit, a checkout or a pull of either, or a post-mortem added or deleted, reads
 that folder again. Before them comes the month's count (`#count`: the unfiltered statistics'
-and the index's `partial` of its incidents, and their action items), keyed by a digest of every
-folder's key.
+and the index's `partial` of its incidents, and their action items), keyed by every folder's name
+and key.
 
 So a warm unfiltered report `lstat`s each file, and for a month nobody touched reads one line
 of its file (no record decoded, no file rewritten); a changed month is counted again from its
@@ -24,7 +24,6 @@ count, by the folder's id.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -46,10 +45,11 @@ from incident_kit.summaries.file_cache import FileCache, cache_key
 from incident_kit.summaries.walk import Walk, walk
 
 REPORT_RECORDS_NAME = "report-records.v2"  # a folder of one file per month
-_HEADER = "incident-kit report records 2"
+_HEADER = "incident-kit report records 3"  # 3: the trend kept apart in a month's count
 _COUNT = "#count"  # the month's count: sorts before every folder ("incidents/…")
 _NO_NOW = datetime(1970, 1, 1, tzinfo=UTC)  # a month's count does not depend on the time
 _NO_POSTMORTEM = "-"
+_STATS_PARTS, _PAGE_PARTS = 7, 4  # the lengths of `StatsTally.partial` and the index's own part
 
 
 class Folder(NamedTuple):
@@ -132,9 +132,9 @@ def _month_pass(
         month = _month(kept) if kept is not None else None
         if month is not None and digest is not None and kept is not None:
             cache.put_keyed(_COUNT, digest, kept)
-        else:
+        else:  # kept under the keys of the files as they were counted (None: one is not cacheable)
             month = _counted(met)
-            cache.put_fresh(_COUNT, digest, _month_payload(month))
+            cache.put_fresh(_COUNT, _digest(rels, [m[1] for m in met]), _month_payload(month))
         _keep(cache, met)
     return month, [folder for _, _, _, folder, _ in met if folder is not None]
 
@@ -200,13 +200,11 @@ def _file_name(month: str) -> str:
 
 
 def _digest(rels: Sequence[str], keys: Sequence[str | None]) -> str | None:
-    """What identifies a month's files: its folders and their keys (None: one is not cacheable)."""
-    digest = hashlib.blake2b(digest_size=16)
-    for rel, key in zip(rels, keys, strict=True):
-        if key is None:
-            return None
-        digest.update(f"{rel}\t{key}\n".encode())
-    return digest.hexdigest()
+    """What identifies a month's files: its folders' names and keys, all of them (no hash: a
+    collision could serve a stale count; None: one folder is not cacheable)."""
+    if None in keys:
+        return None
+    return " ".join(f"{rel.rpartition('/')[2]}={key}" for rel, key in zip(rels, keys, strict=True))
 
 
 def _counted(met: Iterable[Met]) -> Month:
@@ -230,6 +228,8 @@ def _month(payload: str) -> Month | None:
     """The month a payload holds; None when the line is damaged (then it is counted again)."""
     try:
         stats, page, item_rows = json.loads(payload)
+        if len(stats) != _STATS_PARTS or len(page) != _PAGE_PARTS:
+            return None
         return Month(stats, page, _items(item_rows))
     except (ValueError, TypeError):
         return None

@@ -5,10 +5,13 @@ forked workers (`workers.in_order`)."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.cli import run_cli
@@ -160,6 +163,11 @@ def age(*paths: Path) -> None:
         os.utime(path, ns=(stamp, stamp))
 
 
+def records_dir(repo: Path) -> Path:
+    """The report records cache: one file per month folder."""
+    return cache_path(repo).with_name(REPORT_RECORDS_NAME)
+
+
 def items(repo: Path) -> list[tuple[str, str, bool]]:
     return [(item.item_id, item.text, item.done) for item in load_action_items(repo)]
 
@@ -170,7 +178,7 @@ def test_a_hand_edit_of_a_post_mortem_with_the_same_size_and_mtime_is_seen(repo:
     postmortem.write_text(POSTMORTEM)
     age(postmortem)
     assert items(repo) == [("AI-1", "Add a circuit breaker", False)]
-    assert cache_path(repo).with_name(REPORT_RECORDS_NAME).is_file()
+    assert any(records_dir(repo).iterdir())
     assert items(repo) == [("AI-1", "Add a circuit breaker", False)]  # from the cache
     before = postmortem.stat()
     postmortem.write_text(POSTMORTEM.replace("[ ]", "[x]"))
@@ -214,6 +222,85 @@ def test_a_folder_whose_newest_file_is_racy_is_read_again(tmp_path: Path) -> Non
         assert later.get_keyed("b", "k1|k2", old) is None  # a folder it never held
 
 
+def test_peek_serves_only_a_fresh_first_entry_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "c"
+    old = time.time_ns() - 60 * 1_000_000_000
+    assert FileCache.peek(path, "test 1", "#count", "k", old) is None  # no file yet
+    with FileCache(path, "test 1") as cache:
+        cache.put_fresh("#count", "k", "the month")
+        cache.put_fresh("incidents/a", "k2", "a folder")
+    before = path.stat()
+    assert FileCache.peek(path, "test 1", "#count", "k", old) == "the month"
+    assert FileCache.peek(path, "test 1", "#count", "other key", old) is None
+    assert FileCache.peek(path, "test 2", "#count", "k", old) is None  # a foreign cache
+    assert FileCache.peek(path, "test 1", "incidents/a", "k2", old) is None  # not the first
+    racy = cache.started_ns // 1_000_000_000 * 1_000_000_000
+    assert FileCache.peek(path, "test 1", "#count", "k", racy) is None
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def stats_json(repo: Path) -> dict[str, Any]:
+    result = run_cli(["stats", "--format", "json", "--repo", str(repo)])
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    document.pop("generated_at")
+    return document
+
+
+def test_an_untouched_month_is_served_whole_and_a_touched_one_is_counted_again(repo: Path) -> None:
+    first = declare(repo, "First of the month")
+    second = declare(repo, "Second of the month")
+    age(first / "incident.md", second / "incident.md")
+    counted = stats_json(repo)
+    assert counted["incidents"]["total"] == 2
+    month_file = records_dir(repo) / first.parent.name
+    assert month_file.read_text().splitlines()[1].startswith("#count\t")
+    before = month_file.stat()
+    assert stats_json(repo) == counted
+    index = run_cli(["index", "--check", "--repo", str(repo)])
+    after = month_file.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # not rewritten
+    # a hand edit of one incident: same size, same mtime; its ctime tells
+    incident = second / "incident.md"
+    stamp = incident.stat()
+    text = incident.read_text()
+    severity = next(line for line in text.splitlines() if line.startswith("severity:"))
+    other = "SEV-1" if "SEV-2" in severity else "SEV-2"
+    incident.write_text(text.replace(severity, f"severity: {other}"))
+    os.utime(incident, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    recounted = stats_json(repo)
+    assert recounted["incidents"]["by_severity"][other] >= 1 and recounted != counted
+    assert month_file.stat().st_ino != before.st_ino  # the month was counted and written again
+    assert run_cli(["index", "--check", "--repo", str(repo)]).stdout == index.stdout
+
+
+def test_a_month_folder_that_is_gone_takes_its_cache_file_with_it(repo: Path) -> None:
+    moved = declare(repo, "Back in 2025")
+    elsewhere = repo / "incidents" / "2025-01"
+    elsewhere.mkdir()
+    moved.rename(elsewhere / moved.name)
+    declare(repo, "This month")
+    assert stats_json(repo)["incidents"]["total"] == 2
+    assert (records_dir(repo) / "2025-01").is_file()
+    shutil.rmtree(elsewhere)
+    assert stats_json(repo)["incidents"]["total"] == 1
+    assert not (records_dir(repo) / "2025-01").exists()
+
+
+def test_a_month_with_a_broken_incident_is_never_kept_whole_and_warns_every_time(repo: Path) -> None:
+    good = declare(repo, "Good")
+    broken = declare(repo, "Broken") / "incident.md"
+    broken.write_text(broken.read_text().replace("\nseverity:", "\nseverity: [unclosed\nx:"))
+    age(good / "incident.md", broken)
+    for _ in range(2):
+        result = run_cli(["stats", "--repo", str(repo)])
+        assert result.code == 0 and "skipped" in result.stderr and "incident validate" in result.stderr
+        assert "\nIncidents: 1\n" in result.stdout  # the good one
+    lines = (records_dir(repo) / good.parent.name).read_text().splitlines()
+    assert not any(line.startswith("#count") for line in lines)
+
+
 def test_checkout_and_rebase_change_what_the_caches_serve(repo: Path) -> None:
     folder = declare(repo, "Branches")
     postmortem = folder / "postmortem.md"
@@ -248,10 +335,10 @@ def test_deleted_caches_are_rebuilt_with_the_same_answers(repo: Path) -> None:
     (folder / "postmortem.md").write_text(POSTMORTEM)
     age(folder / "postmortem.md", folder / "incident.md")
     expected = (items(repo), load_summaries(repo))
-    for name in (cache_path(repo), cache_path(repo).with_name(REPORT_RECORDS_NAME)):
-        name.unlink()
+    cache_path(repo).unlink()
+    shutil.rmtree(records_dir(repo))
     assert (items(repo), load_summaries(repo)) == expected
-    assert cache_path(repo).is_file() and cache_path(repo).with_name(REPORT_RECORDS_NAME).is_file()
+    assert cache_path(repo).is_file() and any(records_dir(repo).iterdir())
 
 
 def test_a_deleted_post_mortem_or_incident_disappears_from_the_answers(repo: Path) -> None:
@@ -279,7 +366,7 @@ def answers(repo: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
     ]
     entries = [
         line
-        for name in (cache_path(repo), cache_path(repo).with_name(REPORT_RECORDS_NAME))
+        for name in (cache_path(repo), *sorted(records_dir(repo).iterdir()))
         for line in name.read_text().splitlines()[1:]
     ]
     return [(str(run.code), run.stdout, run.stderr) for run in runs], entries
@@ -306,8 +393,8 @@ def test_a_cold_pass_in_workers_answers_and_caches_as_one_in_this_process(
     expected = None
     for mode in ("in this process", "in workers", "in this process"):
         monkeypatch.setattr(workers, "PARALLEL_FROM", 1 if mode == "in workers" else 10**6)
-        for name in (cache_path(repo), cache_path(repo).with_name(REPORT_RECORDS_NAME)):
-            name.unlink(missing_ok=True)
+        cache_path(repo).unlink(missing_ok=True)
+        shutil.rmtree(records_dir(repo), ignore_errors=True)
         cold = answers(repo)
         warm = answers(repo)  # served from the cache the cold pass wrote
         assert warm == cold

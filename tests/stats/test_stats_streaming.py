@@ -9,10 +9,13 @@ end to end on a generated repository: `incident stats` prints the same bytes in 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,8 +30,12 @@ from support.stats_data import incident
 from incident_kit.action_items import parse as parse_action_items
 from incident_kit.commands.index import render_current
 from incident_kit.model import ActionItem, IncidentSummary
-from incident_kit.reports.index_page import render_index
-from incident_kit.reports.stats.compute import compute_stats, compute_stats_of_records
+from incident_kit.reports.index_page import IndexTally, render_index
+from incident_kit.reports.stats.compute import (
+    compute_stats,
+    compute_stats_of_partials,
+    compute_stats_of_records,
+)
 from incident_kit.reports.stats.record import from_row, record_of, row
 from incident_kit.reports.stats.render import render_markdown, render_text
 from incident_kit.reports.stats.to_json import render_json
@@ -158,6 +165,35 @@ def every_action_item(root: Path) -> list[ActionItem]:
     return found
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(incidents(), max_size=40),
+    st.lists(action_items, max_size=15),
+    st.lists(st.integers(0, 40), max_size=4),
+)
+def test_months_counted_apart_and_merged_equal_one_pass(
+    found: list[IncidentSummary], items: list[ActionItem], cuts: list[int]
+) -> None:
+    """What the report records cache does: each month's incidents counted on their own
+    (`IndexTally.partial`, kept as JSON), then merged in order — the same stats and index."""
+    found = [replace(summary, path=f"incidents/2026-01/{k:03d}") for k, summary in enumerate(found)]
+    bounds = sorted({0, len(found), *(cut for cut in cuts if cut <= len(found))})
+    partials = []
+    for start, end in pairwise(bounds):
+        month: IndexTally[str] = IndexTally(datetime(1970, 1, 1, tzinfo=UTC))
+        for summary in found[start:end]:
+            month.add(record_of(summary), summary.path)
+        partials.append(json.loads(json.dumps(month.partial())))
+    expected = compute_stats(once(found), once(items), now=NOW)
+    assert compute_stats_of_partials([stats for stats, _ in partials], once(items), now=NOW) == expected
+    merged: IndexTally[str] = IndexTally(NOW)
+    for stats, page in partials:
+        merged.merge(stats, page)
+    by_path = {summary.path: summary for summary in found}
+    shown = merged.render(once(items), lambda paths: [by_path[path] for path in paths])
+    assert shown == render_index(once(found), once(items), now=NOW)
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("generated") / "repo"
@@ -240,6 +276,6 @@ def test_index_on_a_generated_repository_is_what_the_sorted_index_was(generated:
     assert streamed == expected
     if limit == 20:  # what `incident index` writes: from the report records, cold then warm
         for cache in (generated / ".git" / "incident-kit").glob("report-records.*"):
-            cache.unlink()
+            shutil.rmtree(cache)
         assert render_current(generated, now) == expected
         assert render_current(generated, now) == expected

@@ -205,9 +205,10 @@ _RESOLVE = METRICS.index("time_to_resolve")
 class StatsTally:
     """What `compute_stats` keeps while the incidents stream by: how many incidents share each
     combination of groups (status, severity, kind, service, month, exclusion: a few hundred
-    keys, one count per incident), each metric's durations per (severity, service, month)
-    (compact arrays: exact medians need every value), the selected ids (for the action items
-    and the repeat offenders, whose ids are printed) and the warnings."""
+    keys, one count per incident), each metric's durations per severity and service, and the
+    times to resolve per month (compact arrays: exact medians need every value), the selected
+    ids (for the action items and the repeat offenders, whose ids are printed) and the
+    warnings."""
 
     def __init__(self, filters: Filters, now: datetime, severities: Sequence[str] = SEVERITIES) -> None:
         self.generated_at = utc(now)
@@ -216,7 +217,8 @@ class StatsTally:
         self.severities = tuple(severities)
         self.total = 0
         self._combinations: dict[_Combination, int] = {}
-        self._durations: dict[tuple[str, str | None, str | None], tuple[array[int], ...]] = {}
+        self._durations: dict[tuple[str, str | None], tuple[array[int], ...]] = {}  # by metric
+        self._trend: dict[str, array[int]] = {}  # times to resolve by month
         self.selected_ids: set[str] = set()
         # (metric, chronological order, id, arrival, message): sorted, as the incidents were
         self.warnings: list[tuple[int, int, str, int, str]] = []
@@ -243,13 +245,19 @@ class StatsTally:
         if reason is None:
             durations = incident.durations
             if durations[0] is not None or durations[1] is not None or durations[2] is not None:
-                group = (severity, service, month)
+                group = (severity, service)
                 kept = self._durations.get(group)
                 if kept is None:
                     kept = self._durations[group] = tuple(array("q") for _ in METRICS)
                 for index, seconds in enumerate(durations):
                     if seconds is not None:
                         kept[index].append(seconds)
+                resolved = durations[_RESOLVE]
+                if resolved is not None and month is not None:
+                    trend = self._trend.get(month)
+                    if trend is None:
+                        trend = self._trend[month] = array("q")
+                    trend.append(resolved)
             for index, message in incident.warnings:
                 self.warnings.append((index, incident.order, incident.id, self.total, message))
         if reason != "drill" and reason != "merged":
@@ -268,6 +276,7 @@ class StatsTally:
             self.total,
             [[*combination, n] for combination, n in self._combinations.items()],
             [[*group, *(values.tolist() for values in kept)] for group, kept in self._durations.items()],
+            [[month, values.tolist()] for month, values in self._trend.items()],
             list(self.selected_ids),
             [list(warning) for warning in self.warnings],
             [[kind, value, group.ids, group.orders.tolist()] for (kind, value), group in self.groups.items()],
@@ -278,18 +287,23 @@ class StatsTally:
         were added now, after the ones added so far."""
         if self._filtered:
             raise ValueError("a filtered tally counts its incidents one by one")
-        total, combinations, durations, ids, warnings, groups = partial
+        total, combinations, durations, trend, ids, warnings, groups = partial
         arrivals = self.total
         self.total += total
         for *combination, n in combinations:
             key: _Combination = tuple(combination)
             self._combinations[key] = self._combinations.get(key, 0) + n
-        for severity, service, month, *values in durations:
-            kept = self._durations.get((severity, service, month))
+        for severity, service, *values in durations:
+            kept = self._durations.get((severity, service))
             if kept is None:
-                kept = self._durations[severity, service, month] = tuple(array("q") for _ in METRICS)
+                kept = self._durations[severity, service] = tuple(array("q") for _ in METRICS)
             for held, more in zip(kept, values, strict=True):
                 held.extend(more)
+        for month, values in trend:
+            resolved = self._trend.get(month)
+            if resolved is None:
+                resolved = self._trend[month] = array("q")
+            resolved.extend(values)
         self.selected_ids.update(ids)
         self.warnings.extend(
             (index, order, iid, arrival + arrivals, m) for index, order, iid, arrival, m in warnings
@@ -353,12 +367,12 @@ class StatsTally:
                 by_month.setdefault(month, Counter())[severity] += n
         metrics = [MetricTally(name, severities) for name in METRICS]
         trend = MonthTally()
-        for (severity, service, month), kept in self._durations.items():
+        for (severity, service), kept in self._durations.items():
             for metric, values in zip(metrics, kept, strict=True):
                 if values:
                     metric.add(severity, service, values)
-            if month is not None and kept[_RESOLVE]:
-                trend.add(month, kept[_RESOLVE])
+        for month, values in self._trend.items():
+            trend.add(month, values)
         return Stats(
             generated_at=self.generated_at,
             filters=self.filters,
@@ -453,9 +467,9 @@ class _Group:
         self.orders.append(order)
 
     def oldest_first(self) -> tuple[str, ...]:
-        # stable: equal moments and ids keep the order they came in, as a sorted list did
-        ranks = sorted(range(len(self.ids)), key=lambda k: (self.orders[k], self.ids[k]))
-        return tuple(self.ids[k] for k in ranks)
+        # stable: equal moments and ids keep the order they came in (the arrival breaks ties)
+        ranked = sorted(zip(self.orders, self.ids, range(len(self.ids)), strict=True))
+        return tuple(incident_id for _, incident_id, _ in ranked)
 
 
 def _repeat_offenders(groups: dict[tuple[str, str], _Group]) -> tuple[RepeatOffender, ...]:
