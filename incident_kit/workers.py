@@ -53,13 +53,32 @@ def in_order(
     if not parallel(len(items)):
         yield from work(items)
         return
+    chunks = [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
+    yield from _pooled(work, chunks, initializer)
+
+
+def by_group(
+    work: Callable[[Sequence[Item]], list[Result]], groups: Sequence[Item], *, items: int
+) -> Iterator[Result]:
+    """`in_order` for work that comes in groups (a month's folders), one group to a chunk:
+    shared among workers when the `items` in all the groups make it worth it."""
+    if not parallel(items):
+        yield from work(groups)
+        return
+    yield from _pooled(work, [groups[index : index + 1] for index in range(len(groups))], None)
+
+
+def _pooled(
+    work: Callable[[Sequence[Item]], list[Result]],
+    chunks: Sequence[Sequence[Item]],
+    initializer: Callable[[], object] | None,
+) -> Iterator[Result]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     token = max(_WORK, default=0) + 1
     _WORK[token] = work  # type: ignore[assignment]  # called only with `items`' own chunks
     workers = worker_count()
-    chunks = (items[start : start + CHUNK] for start in range(0, len(items), CHUNK))
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=initializer)
     try:

@@ -93,11 +93,17 @@ def _pass(root: Path, *, counts: bool, warn: bool) -> Iterator[tuple[Month | Non
         known = set(os.listdir(directory))
     except OSError:
         known = set()
-    if not known and workers.parallel(len(found.rels)):  # nothing cached: read everything at once
-        read = _read_all(store, found, warn=warn)
-        for month, rels in months:
-            met = [next(read) for _ in rels]
-            yield _written(directory / _file_name(month), met)
+    if not known and workers.parallel(len(found.rels)):  # nothing cached: months read in workers
+
+        def read(groups: Sequence[list[str]]) -> list[MonthRead]:
+            return [_read_month(store, found, rels) for rels in groups]
+
+        groups = [rels for _, rels in months]
+        done = workers.by_group(read, groups, items=len(found.rels))
+        for (month, rels), (count, lines, messages) in zip(months, done, strict=True):
+            for message in messages if warn else ():
+                warn_skipped(message)
+            yield _written(directory / _file_name(month), rels, count, lines, folders=not counts)
     else:
         for month, rels in months:
             yield _month_pass(store, found, directory / _file_name(month), rels, counts=counts, warn=warn)
@@ -139,14 +145,36 @@ def _month_pass(
     return month, [folder for _, _, _, folder, _ in met if folder is not None]
 
 
-def _written(path: Path, met: list[Met]) -> tuple[Month | None, list[Folder]]:
-    """A month read afresh (nothing cached), counted and written as one new file."""
-    month = _counted(met)
+# a month read afresh, in a worker: its count (payload), each folder's (key, payload), and
+# the warnings for its incident.md files that do not read
+MonthRead = tuple[str, list[tuple["str | None", str]], list[str]]
+
+
+def _read_month(store: Store, found: Walk, rels: Sequence[str]) -> MonthRead:
+    """Read and count a month's folders (in a worker: only strings go back)."""
+    met: list[Met] = []
+    messages: list[str] = []
+    for rel in rels:
+        fresh = _read_fresh(store, found, rel)
+        if fresh[2] is not None:
+            messages.append(fresh[2])
+        met.append(_met(rel, fresh, warn=False))
+    return _month_payload(_counted(met)), [(key, payload) for _, key, payload, _, _ in met], messages
+
+
+def _written(
+    path: Path, rels: Sequence[str], count: str, lines: Sequence[tuple[str | None, str]], *, folders: bool
+) -> tuple[Month | None, list[Folder]]:
+    """A month a worker read and counted, written as one new file."""
     with FileCache(path, _HEADER) as cache:
-        digest = _digest([m[0] for m in met], [m[1] for m in met])
-        cache.put_fresh(_COUNT, digest, _month_payload(month))
-        _keep(cache, met)
-    return month, [folder for _, _, _, folder, _ in met if folder is not None]
+        cache.put_fresh(_COUNT, _digest(rels, [key for key, _ in lines]), count)
+        for rel, (key, payload) in zip(rels, lines, strict=True):
+            cache.put_fresh(rel, key, payload)
+    month = _month(count)
+    if not folders:
+        return month, []
+    read = (_folder(rel, payload) for rel, (_, payload) in zip(rels, lines, strict=True))
+    return month, [folder for folder in read if folder is not None and _holds(folder)]
 
 
 def _keep(cache: FileCache, met: Sequence[Met]) -> None:
@@ -170,25 +198,16 @@ def _folder_at(
     return _met(rel, _read_fresh(store, found, rel), warn=warn)
 
 
-def _read_all(store: Store, found: Walk, *, warn: bool) -> Iterator[Met]:
-    """Every folder read, in forked workers, in the folders' order."""
-
-    def read(rels: Sequence[str]) -> list[Fresh]:
-        return [_read_fresh(store, found, rel) for rel in rels]
-
-    for rel, fresh in zip(found.rels, workers.in_order(read, found.rels), strict=True):
-        yield _met(rel, fresh, warn=warn)
-
-
 def _met(rel: str, fresh: Fresh, *, warn: bool) -> Met:
     """A folder read afresh, warned about when its incident.md does not read."""
-    key, payload, message = fresh
+    key, payload, message, folder = fresh
     if message is not None and warn:
         warn_skipped(message)
-    folder = _folder(rel, payload)
-    if folder is not None and folder.record is None and not folder.items:
-        folder = None
-    return rel, key, payload, folder, False
+    return rel, key, payload, (folder if _holds(folder) else None), False
+
+
+def _holds(folder: Folder | None) -> bool:
+    return folder is not None and (folder.record is not None or bool(folder.items))
 
 
 def _folder_month(rel: str) -> str:
@@ -259,8 +278,8 @@ def load_action_items(root: Path) -> list[ActionItem]:
 
 
 # a folder read afresh: (cache key or None when it must not be cached, cache payload, the
-# warning for an incident.md that does not read)
-Fresh = tuple[str | None, str, str | None]
+# warning for an incident.md that does not read, what it holds)
+Fresh = tuple[str | None, str, str | None, Folder]
 
 
 def _looked(folder: str) -> tuple[str, int] | None:
@@ -313,7 +332,7 @@ def _read_fresh(store: Store, found: Walk, rel: str) -> Fresh:
         cacheable = False  # validate reports it; stats and the index go on without its items
     key = _key(incident, postmortem) if cacheable and incident is not None else None
     payload = _ENCODE([None if record is None else row(record), [_item_row(i) for i in items]])
-    return key, payload, message
+    return key, payload, message, Folder(rel, record, items)
 
 
 def _parsed_items(rel: str, text: str) -> list[ActionItem]:
