@@ -200,27 +200,50 @@ def stale_detection(incident: IncidentSummary) -> bool:
     return utc(incident.declared_at) - utc(incident.detected_at) > STALE_DETECTION
 
 
-def valid_duration(metric: str, incident: IncidentSummary, warnings: list[str]) -> int | None:
-    """The incident's duration for `metric`, None when a timestamp is missing or it is negative;
-    appends data errors to `warnings`."""
-    seconds = duration_seconds(metric, incident)
-    if seconds is None:
-        return None
-    if metric == "time_to_acknowledge" and stale_detection(incident):
-        assert incident.detected_at is not None and incident.declared_at is not None
-        days = (utc(incident.declared_at) - utc(incident.detected_at)).days
-        warnings.append(
-            f"{incident.id}: detected_at is {days} days before declared_at; "
-            "its times count from the declaration"
-        )
-    if seconds < 0:
-        start = _start(metric, incident)
-        start_key = start[0] if start else "its start"
-        warnings.append(
-            f"{incident.id}: {_END_KEY[metric]} is before {start_key}; left out of {metric.replace('_', ' ')}"
-        )
-        return None
-    return seconds
+def measured(incident: IncidentSummary) -> tuple[list[int | None], list[tuple[int, str]]]:
+    """Each metric's duration (METRICS order; None when a timestamp is missing or it is
+    negative, a data error) and the data warnings, as (index in METRICS, message) — the
+    incident's timestamps read once for all three (`record_of` calls it for 10,000 incidents
+    on a cold read)."""
+    stale = stale_detection(incident)
+    moments: dict[str, datetime] = {}
+    for key in _MOMENT_KEYS:
+        value = getattr(incident, key)
+        if value is not None and not (stale and key == "detected_at"):
+            moments[key] = utc(value)
+    durations: list[int | None] = []
+    warnings: list[tuple[int, str]] = []
+    for index, metric in enumerate(METRICS):
+        end = moments.get(_END_KEY[metric])
+        start_key = next((key for key in _START_KEYS[metric] if key in moments), None)
+        if end is None or start_key is None:
+            durations.append(None)
+            continue
+        seconds = (end - moments[start_key]) // _SECOND
+        if stale and metric == "time_to_acknowledge":
+            assert incident.detected_at is not None and incident.declared_at is not None
+            days = (utc(incident.declared_at) - utc(incident.detected_at)).days
+            warnings.append(
+                (
+                    index,
+                    f"{incident.id}: detected_at is {days} days before declared_at; "
+                    "its times count from the declaration",
+                )
+            )
+        if seconds < 0:
+            words = metric.replace("_", " ")
+            warnings.append(
+                (index, f"{incident.id}: {_END_KEY[metric]} is before {start_key}; left out of {words}")
+            )
+            durations.append(None)
+            continue
+        durations.append(seconds)
+    return durations, warnings
+
+
+_SECOND = timedelta(seconds=1)
+# every timestamp a metric starts or ends at (a stale detection left out: see `measured`)
+_MOMENT_KEYS = tuple(dict.fromkeys([*(k for keys in _START_KEYS.values() for k in keys), *_END_KEY.values()]))
 
 
 def _grouped(groups: dict[str | None, array[int]], known: Sequence[str]) -> tuple[GroupDurations, ...]:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from incident_kit.model import OPEN_STATUSES, TIMESTAMP_KEYS, IncidentSummary
-from incident_kit.reports.stats.durations import METRICS, month_of, reference_time, utc, valid_duration
+from incident_kit.reports.stats.durations import METRICS, measured, month_of, reference_time, utc
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -43,12 +43,7 @@ class StatRecord(NamedTuple):
 
 def record_of(incident: IncidentSummary) -> StatRecord:
     reason = exclusion(incident)
-    durations: list[int | None] = []
-    warnings: list[tuple[int, str]] = []
-    for index, metric in enumerate(METRICS):
-        found: list[str] = []
-        durations.append(valid_duration(metric, incident, found) if reason is None else None)
-        warnings.extend((index, message) for message in found)
+    durations, warnings = measured(incident) if reason is None else ([None] * len(METRICS), [])
     moment = reference_time(incident)
     latest = latest_moment(incident)
     return StatRecord(
