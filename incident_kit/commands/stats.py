@@ -12,7 +12,7 @@ from incident_kit.errors import InputError
 from incident_kit.model import ActionItem
 
 if TYPE_CHECKING:
-    from incident_kit.reports.stats.compute import Stats
+    from incident_kit.reports.stats.figures import Stats
 
 
 def _day(text: str | None, flag: str) -> date | None:

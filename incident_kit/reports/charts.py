@@ -16,8 +16,8 @@ import math
 from collections.abc import Sequence
 
 from incident_kit.reports.chart_data import MAX_MONTHS, StackedCounts, integer_axis_max, stack
-from incident_kit.reports.stats.compute import MonthCount
 from incident_kit.reports.stats.durations import MonthDurations
+from incident_kit.reports.stats.figures import MonthCount
 
 _ALLOWED_PUNCTUATION = frozenset(" -_.,/+()")
 _MAX_LABEL = 60

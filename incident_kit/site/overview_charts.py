@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 from incident_kit.model import SEVERITIES
 from incident_kit.reports.chart_data import MAX_MONTHS, StackedCounts, stack
-from incident_kit.reports.stats.compute import month_range
 from incident_kit.reports.stats.durations import summarize
+from incident_kit.reports.stats.tally import month_range
 from incident_kit.site import svg
 from incident_kit.site.layout import NO_VALUE, TABLE_WRAP, esc
 from incident_kit.site.record import NONE, Record, month_of

@@ -196,7 +196,7 @@ def test_forms_outside_the_subset_are_declined(front: str) -> None:
 
 
 def test_a_file_the_reader_declines_is_still_summarised_by_the_scanner(tmp_path: Path) -> None:
-    from incident_kit.summaries.cache import _read_fields
+    from incident_kit.summaries.cache import read_fields as _read_fields
 
     front = "id: inc-20261126-abcd\nroles: {}\nslack:\n  channel_name: c\nstatus: closed\n"
     assert field_match.summary_fields(front) is None

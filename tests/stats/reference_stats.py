@@ -13,18 +13,6 @@ from datetime import UTC, date, datetime
 
 from incident_kit.errors import InputError
 from incident_kit.model import KINDS, SEVERITIES, STATUSES, ActionItem, IncidentSummary
-from incident_kit.reports.stats.compute import (
-    ActionItemStats,
-    Count,
-    Exclusions,
-    Filters,
-    MonthCount,
-    OverdueItem,
-    OwnerItems,
-    RepeatOffender,
-    Stats,
-    month_range,
-)
 from incident_kit.reports.stats.durations import (
     _END_KEY,
     METRICS,
@@ -40,7 +28,19 @@ from incident_kit.reports.stats.durations import (
     summarize,
     utc,
 )
+from incident_kit.reports.stats.figures import (
+    ActionItemStats,
+    Count,
+    Exclusions,
+    Filters,
+    MonthCount,
+    OverdueItem,
+    OwnerItems,
+    RepeatOffender,
+    Stats,
+)
 from incident_kit.reports.stats.record import exclusion
+from incident_kit.reports.stats.tally import month_range
 
 
 def reference_stats(

@@ -12,8 +12,9 @@ import pytest
 from support.stats_data import NOW, incident, item, sample_action_items, sample_incidents
 
 from incident_kit.errors import InputError
-from incident_kit.reports.stats.compute import Stats, compute_stats
+from incident_kit.reports.stats.compute import compute_stats
 from incident_kit.reports.stats.durations import Durations
+from incident_kit.reports.stats.figures import Stats
 
 
 def stats(**filters: object) -> Stats:

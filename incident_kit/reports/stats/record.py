@@ -6,7 +6,7 @@ month), each
 metric's duration and data warnings, the newest moment it records and whether it is open. It is
 a function of the incident file alone (never of `now`, the filters or the team's scale), so a
 whole-repository read can keep it per folder and count a warm repository without rebuilding
-10,000 summaries (`summaries/report_records` keeps them; `compute.StatsTally` counts them).
+10,000 summaries (`summaries/report_records` keeps them; `tally.StatsTally` counts them).
 `row` and `from_row` are its JSON form.
 """
 

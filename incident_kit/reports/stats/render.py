@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from incident_kit.markdown.tables import cell, table
 from incident_kit.reports.chart_data import colour_of
 from incident_kit.reports.charts import fenced, incidents_per_month_chart, resolve_trend_chart
-from incident_kit.reports.stats.compute import Count, Filters, Stats
 from incident_kit.reports.stats.durations import Durations, MetricStats
+from incident_kit.reports.stats.figures import Count, Filters, Stats
 
 NO_VALUE = "—"
 # Reports list the worst few; JSON has them all.

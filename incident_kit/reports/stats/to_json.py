@@ -11,8 +11,8 @@ import json
 from datetime import date
 from typing import Any
 
-from incident_kit.reports.stats.compute import Stats
 from incident_kit.reports.stats.durations import Durations, utc
+from incident_kit.reports.stats.figures import Stats
 
 
 def as_dict(stats: Stats) -> dict[str, Any]:
