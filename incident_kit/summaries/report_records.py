@@ -46,6 +46,7 @@ from incident_kit.summaries.walk import Walk, walk
 
 REPORT_RECORDS_NAME = "report-records.v2"  # a folder of one file per month
 _HEADER = "incident-kit report records 3"  # 3: the trend kept apart in a month's count
+_REPLACED = "action-items.v1"  # the post-mortems' own cache, before this one held their items
 _COUNT = "#count"  # the month's count: sorts before every folder ("incidents/…")
 _NO_NOW = datetime(1970, 1, 1, tzinfo=UTC)  # a month's count does not depend on the time
 _NO_POSTMORTEM = "-"
@@ -110,6 +111,9 @@ def _pass(root: Path, *, counts: bool, warn: bool) -> Iterator[tuple[Month | Non
     for name in known - {_file_name(month) for month, _ in months}:
         with contextlib.suppress(OSError):
             (directory / name).unlink()  # a month folder that is gone
+    if not known:  # a first pass here: what this cache replaced goes
+        with contextlib.suppress(OSError):
+            directory.with_name(_REPLACED).unlink()
 
 
 # a folder as a pass met it: its folder, its cache key (None: not cacheable), its cache

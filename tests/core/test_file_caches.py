@@ -288,6 +288,15 @@ def test_a_month_folder_that_is_gone_takes_its_cache_file_with_it(repo: Path) ->
     assert not (records_dir(repo) / "2025-01").exists()
 
 
+def test_the_cache_this_one_replaced_is_removed_on_the_first_pass(repo: Path) -> None:
+    declare(repo, "Upgraded clone")
+    replaced = cache_path(repo).with_name("action-items.v1")
+    replaced.parent.mkdir(parents=True, exist_ok=True)
+    replaced.write_text("incident-kit action items 1 0\n")
+    assert stats_json(repo)["incidents"]["total"] == 1
+    assert not replaced.exists() and any(records_dir(repo).iterdir())
+
+
 def test_a_month_with_a_broken_incident_is_never_kept_whole_and_warns_every_time(repo: Path) -> None:
     good = declare(repo, "Good")
     broken = declare(repo, "Broken") / "incident.md"
