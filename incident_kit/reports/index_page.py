@@ -100,6 +100,8 @@ class IndexTally(Generic[Ref]):
         if self.stats is not None:
             self.stats.add(record)
 
+    OWN_PARTS = 4  # the length of the index's own part of `partial()`
+
     def partial(self) -> tuple[list[Any], list[Any]]:
         """What was added, as data `merge` takes: the statistics' part (`StatsTally.partial`,
         which `stats` merges alone) and the index's own (the history only as far as the limit

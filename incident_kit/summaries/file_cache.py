@@ -54,6 +54,23 @@ def cache_key(stat: os.stat_result) -> str | None:
     return stat_key(stat) if stat_module.S_ISREG(stat.st_mode) else None
 
 
+def _started(line: str, header: str) -> int | None:
+    """The run start a cache's first line records (ns); None when it is not `header`'s."""
+    name, _, started = line.rstrip("\n").rpartition(" ")
+    if name != header or not started.isdigit() or not line.endswith("\n"):
+        return None
+    return int(started)
+
+
+def _entry(line: str) -> tuple[str, str, str] | None:
+    """An entry line's (rel, key, payload); None at the end or for a torn line."""
+    columns = line.split("\t", 2)
+    if not line.endswith("\n") or len(columns) != 3:
+        return None
+    rel, key, payload = columns
+    return rel, key, payload[:-1]
+
+
 def trusted_before(started_ns: int) -> int:
     """Files whose mtime is at or after this (whole seconds) may change unseen: not served."""
     return (started_ns - _CLOCK_LAG_NS) // _SECOND_NS * _SECOND_NS
@@ -83,15 +100,14 @@ class FileCache:
             self.changed = True
             return
         try:
-            first = handle.readline()
-            name, _, started = first.rstrip("\n").rpartition(" ")
-            if name != self.header or not started.isdigit() or not first.endswith("\n"):
-                raise ValueError("foreign cache")
+            started = _started(handle.readline(), self.header)
         except (OSError, ValueError):
+            started = None
+        if started is None:
             handle.close()
             self.changed = True
             return
-        self._old, self._trusted_before = handle, trusted_before(int(started))
+        self._old, self._trusted_before = handle, trusted_before(started)
         self._advance()
 
     def _advance(self) -> None:
@@ -101,14 +117,9 @@ class FileCache:
             line = self._old.readline()
         except (OSError, ValueError):
             line = ""
-        columns = line.split("\t", 2)
-        if not line.endswith("\n") or len(columns) != 3:  # the end, or a torn write
-            if line:
-                self.changed = True
-            self._pending = None
-            return
-        rel, key, payload = columns
-        self._pending = (rel, key, payload[:-1])
+        self._pending = _entry(line)
+        if self._pending is None and line:  # a torn write (else the end)
+            self.changed = True
 
     def _open_new(self) -> None:
         try:
@@ -125,18 +136,12 @@ class FileCache:
         entry, reading only that far and writing nothing (None: not served; then open it)."""
         try:
             with open(path, encoding="utf-8", newline="\n") as handle:
-                first, line = handle.readline(), handle.readline()
+                started, first = _started(handle.readline(), header), _entry(handle.readline())
         except (OSError, ValueError):
             return None
-        name, _, started = first.rstrip("\n").rpartition(" ")
-        if name != header or not started.isdigit() or not line.endswith("\n"):
+        if started is None or first is None or first[:2] != (rel, key):
             return None
-        columns = line[:-1].split("\t", 2)
-        if len(columns) != 3 or columns[0] != rel or columns[1] != key:
-            return None
-        if mtime_ns >= trusted_before(int(started)):
-            return None
-        return columns[2]
+        return first[2] if mtime_ns < trusted_before(started) else None
 
     @property
     def cold(self) -> bool:

@@ -12,8 +12,8 @@ and key.
 So a warm unfiltered report `lstat`s each file, and for a month nobody touched reads one line
 of its file (no record decoded, no file rewritten); a changed month is counted again from its
 records, reading only the folders that changed; a filtered `stats` counts the records one by
-one. A repository with nothing cached (a fresh clone) is read in forked workers
-(`workers.in_order`) while this process writes the months' files in order. The files of months
+one. A repository with nothing cached (a fresh clone) is read and counted in forked workers,
+one month each (`workers.by_group`), while this process writes the months' files in order. The files of months
 that are gone are removed.
 
 An incident.md that does not read is skipped with a warning on every run (its folder, and so
@@ -38,6 +38,7 @@ from incident_kit.ids import id_from_folder
 from incident_kit.model import ActionItem
 from incident_kit.reports.index_page import IndexTally
 from incident_kit.reports.stats.record import StatRecord, from_row, record_of, row
+from incident_kit.reports.stats.tally import StatsTally
 from incident_kit.store import INCIDENT_FILE, POSTMORTEM_FILE, Store
 from incident_kit.summaries.cache import cache_path, read_fields, warn_skipped
 from incident_kit.summaries.fields import summary_from
@@ -50,7 +51,6 @@ _REPLACED = "action-items.v1"  # the post-mortems' own cache, before this one he
 _COUNT = "#count"  # the month's count: sorts before every folder ("incidents/…")
 _NO_NOW = datetime(1970, 1, 1, tzinfo=UTC)  # a month's count does not depend on the time
 _NO_POSTMORTEM = "-"
-_STATS_PARTS, _PAGE_PARTS = 7, 4  # the lengths of `StatsTally.partial` and the index's own part
 
 
 class Folder(NamedTuple):
@@ -104,7 +104,7 @@ def _pass(root: Path, *, counts: bool, warn: bool) -> Iterator[tuple[Month | Non
         for (month, rels), (count, lines, messages) in zip(months, done, strict=True):
             for message in messages if warn else ():
                 warn_skipped(message)
-            yield _written(directory / _file_name(month), rels, count, lines, folders=not counts)
+            yield _written(directory / _file_name(month), rels, count, lines, counts=counts)
     else:
         for month, rels in months:
             yield _month_pass(store, found, directory / _file_name(month), rels, counts=counts, warn=warn)
@@ -139,8 +139,10 @@ def _month_pass(
             _folder_at(store, found, cache, rel, seen, warn=warn)
             for rel, seen in zip(rels, looked, strict=True)
         ]
-        month = _month(kept) if kept is not None else None
-        if month is not None and digest is not None and kept is not None:
+        # a kept count a filtered pass does not need is kept as it is (a damaged one is counted
+        # again by the next unfiltered pass)
+        month = _month(kept) if kept is not None and counts else None
+        if digest is not None and kept is not None and (month is not None or not counts):
             cache.put_keyed(_COUNT, digest, kept)
         else:  # kept under the keys of the files as they were counted (None: one is not cacheable)
             month = _counted(met)
@@ -167,18 +169,18 @@ def _read_month(store: Store, found: Walk, rels: Sequence[str]) -> MonthRead:
 
 
 def _written(
-    path: Path, rels: Sequence[str], count: str, lines: Sequence[tuple[str | None, str]], *, folders: bool
+    path: Path, rels: Sequence[str], count: str, lines: Sequence[tuple[str | None, str]], *, counts: bool
 ) -> tuple[Month | None, list[Folder]]:
-    """A month a worker read and counted, written as one new file."""
+    """A month a worker read and counted, written as one new file; its count when `counts`,
+    else its folders."""
     with FileCache(path, _HEADER) as cache:
         cache.put_fresh(_COUNT, _digest(rels, [key for key, _ in lines]), count)
         for rel, (key, payload) in zip(rels, lines, strict=True):
             cache.put_fresh(rel, key, payload)
-    month = _month(count)
-    if not folders:
-        return month, []
+    if counts:
+        return _month(count), []
     read = (_folder(rel, payload) for rel, (_, payload) in zip(rels, lines, strict=True))
-    return month, [folder for folder in read if folder is not None and _holds(folder)]
+    return None, [folder for folder in read if folder is not None and _holds(folder)]
 
 
 def _keep(cache: FileCache, met: Sequence[Met]) -> None:
@@ -251,7 +253,7 @@ def _month(payload: str) -> Month | None:
     """The month a payload holds; None when the line is damaged (then it is counted again)."""
     try:
         stats, page, item_rows = json.loads(payload)
-        if len(stats) != _STATS_PARTS or len(page) != _PAGE_PARTS:
+        if len(stats) != StatsTally.PARTIAL_PARTS or len(page) != IndexTally.OWN_PARTS:
             return None
         return Month(stats, page, _items(item_rows))
     except (ValueError, TypeError):

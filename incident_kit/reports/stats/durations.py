@@ -120,11 +120,8 @@ def month_of(moment: datetime) -> str:
 
 def duration_seconds(metric: str, incident: IncidentSummary) -> int | None:
     """The incident's duration for `metric` in whole seconds, None if a timestamp is missing."""
-    end = getattr(incident, _END_KEY[metric])
-    start = _start(metric, incident)
-    if end is None or start is None:
-        return None
-    return (utc(end) - start[1]) // timedelta(seconds=1)
+    span = _span(metric, _moments(incident, stale_detection(incident)))
+    return None if span is None else span[1]
 
 
 class MetricTally:
@@ -185,11 +182,32 @@ def none_last(key: str | None) -> tuple[bool, str]:
 
 
 def _start(metric: str, incident: IncidentSummary) -> tuple[str, datetime] | None:
-    for key in _START_KEYS[metric]:
+    moments = _moments(incident, stale_detection(incident))
+    key = _start_key(metric, moments)
+    return None if key is None else (key, moments[key])
+
+
+def _moments(incident: IncidentSummary, stale: bool) -> dict[str, datetime]:
+    """The incident's timestamps a metric starts or ends at, in UTC; a stale detection left out."""
+    moments: dict[str, datetime] = {}
+    for key in _MOMENT_KEYS:
         value = getattr(incident, key)
-        if value is not None and not (key == "detected_at" and stale_detection(incident)):
-            return key, utc(value)
-    return None
+        if value is not None and not (stale and key == "detected_at"):
+            moments[key] = utc(value)
+    return moments
+
+
+def _start_key(metric: str, moments: dict[str, datetime]) -> str | None:
+    return next((key for key in _START_KEYS[metric] if key in moments), None)
+
+
+def _span(metric: str, moments: dict[str, datetime]) -> tuple[str, int] | None:
+    """Where `metric` starts (its key) and its length in whole seconds; None: a moment missing."""
+    end = moments.get(_END_KEY[metric])
+    start_key = _start_key(metric, moments)
+    if end is None or start_key is None:
+        return None
+    return start_key, (end - moments[start_key]) // _SECOND
 
 
 def stale_detection(incident: IncidentSummary) -> bool:
@@ -206,20 +224,15 @@ def measured(incident: IncidentSummary) -> tuple[list[int | None], list[tuple[in
     incident's timestamps read once for all three (`record_of` calls it for 10,000 incidents
     on a cold read)."""
     stale = stale_detection(incident)
-    moments: dict[str, datetime] = {}
-    for key in _MOMENT_KEYS:
-        value = getattr(incident, key)
-        if value is not None and not (stale and key == "detected_at"):
-            moments[key] = utc(value)
+    moments = _moments(incident, stale)
     durations: list[int | None] = []
     warnings: list[tuple[int, str]] = []
     for index, metric in enumerate(METRICS):
-        end = moments.get(_END_KEY[metric])
-        start_key = next((key for key in _START_KEYS[metric] if key in moments), None)
-        if end is None or start_key is None:
+        span = _span(metric, moments)
+        if span is None:
             durations.append(None)
             continue
-        seconds = (end - moments[start_key]) // _SECOND
+        start_key, seconds = span
         if stale and metric == "time_to_acknowledge":
             assert incident.detected_at is not None and incident.declared_at is not None
             days = (utc(incident.declared_at) - utc(incident.detected_at)).days

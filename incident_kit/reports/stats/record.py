@@ -2,8 +2,8 @@
 
 A `StatRecord` holds the incident's groups (status, severity, kind, service, dedup key), why it
 is left out of the response times (`exclusion`), its date (as one integer, `order`, and as a
-month), each
-metric's duration and data warnings, the newest moment it records and whether it is open. It is
+month), each metric's duration and data warnings, the newest moment it records and whether it
+is open. It is
 a function of the incident file alone (never of `now`, the filters or the team's scale), so a
 whole-repository read can keep it per folder and count a warm repository without rebuilding
 10,000 summaries (`summaries/report_records` keeps them; `tally.StatsTally` counts them).

@@ -70,28 +70,21 @@ class StatsTally:
         if reason is None:
             durations = incident.durations
             if durations[0] is not None or durations[1] is not None or durations[2] is not None:
-                group = (severity, service)
-                kept = self._durations.get(group)
-                if kept is None:
-                    kept = self._durations[group] = tuple(array("q") for _ in METRICS)
+                kept = self._durations_of(severity, service)
                 for index, seconds in enumerate(durations):
                     if seconds is not None:
                         kept[index].append(seconds)
                 resolved = durations[_RESOLVE]
                 if resolved is not None and month is not None:
-                    trend = self._trend.get(month)
-                    if trend is None:
-                        trend = self._trend[month] = array("q")
-                    trend.append(resolved)
+                    self._trend_of(month).append(resolved)
             for index, message in incident.warnings:
                 self.warnings.append((index, incident.order, incident.id, self.total, message))
         if reason != "drill" and reason != "merged":
             for kind, value in (("service", service), ("dedup_key", incident.dedup_key)):
                 if value:
-                    candidates = self.groups.get((kind, value))
-                    if candidates is None:
-                        candidates = self.groups[kind, value] = _Group()
-                    candidates.add(incident.order, incident.id)
+                    self._group_of(kind, value).add(incident.order, incident.id)
+
+    PARTIAL_PARTS = 7  # the length of `partial()`
 
     def partial(self) -> list[Any]:
         """What this tally counted of the incidents (not the action items), as JSON-able data
@@ -119,26 +112,38 @@ class StatsTally:
             key: _Combination = tuple(combination)
             self._combinations[key] = self._combinations.get(key, 0) + n
         for severity, service, *values in durations:
-            kept = self._durations.get((severity, service))
-            if kept is None:
-                kept = self._durations[severity, service] = tuple(array("q") for _ in METRICS)
-            for held, more in zip(kept, values, strict=True):
+            for held, more in zip(self._durations_of(severity, service), values, strict=True):
                 held.extend(more)
         for month, values in trend:
-            resolved = self._trend.get(month)
-            if resolved is None:
-                resolved = self._trend[month] = array("q")
-            resolved.extend(values)
+            self._trend_of(month).extend(values)
         self.selected_ids.update(ids)
         self.warnings.extend(
             (index, order, iid, arrival + arrivals, m) for index, order, iid, arrival, m in warnings
         )
         for kind, value, group_ids, orders in groups:
-            candidates = self.groups.get((kind, value))
-            if candidates is None:
-                candidates = self.groups[kind, value] = _Group()
+            candidates = self._group_of(kind, value)
             candidates.ids.extend(group_ids)
             candidates.orders.extend(orders)
+
+    # the kept values of one group, made on first use
+
+    def _durations_of(self, severity: str, service: str | None) -> tuple[array[int], ...]:
+        kept = self._durations.get((severity, service))
+        if kept is None:
+            kept = self._durations[severity, service] = tuple(array("q") for _ in METRICS)
+        return kept
+
+    def _trend_of(self, month: str) -> array[int]:
+        kept = self._trend.get(month)
+        if kept is None:
+            kept = self._trend[month] = array("q")
+        return kept
+
+    def _group_of(self, kind: str, value: str) -> _Group:
+        kept = self.groups.get((kind, value))
+        if kept is None:
+            kept = self.groups[kind, value] = _Group()
+        return kept
 
     def add_action_item(self, item: ActionItem) -> None:
         """Count one action item if its incident was selected (after every incident)."""
